@@ -1,0 +1,28 @@
+# The image web, worker and beat run from (docker-compose.yml).
+
+# Front-end packages from the npm registry, exactly as locked.
+FROM node:20-slim AS assets
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --loglevel=error
+
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /app
+RUN useradd --create-home --uid 1000 hunan
+COPY requirements.txt ./
+RUN pip install -r requirements.txt
+COPY --from=assets /app/node_modules ./node_modules
+COPY . .
+# Compile translations and collect static files at build time; neither needs secrets.
+RUN for po in locale/*/LC_MESSAGES/django.po; do pybabel compile -i "$po" -o "${po%.po}.mo"; done \
+    && DEBUG=0 SECRET_KEY=build-only ALLOWED_HOSTS=localhost VAR_DIR=/app/var \
+       python manage.py collectstatic --noinput \
+    && mkdir -p /app/var/media /app/var/beat \
+    && chown -R hunan:hunan /app/var
+USER hunan
+EXPOSE 8000
+CMD ["gunicorn", "hunan_safety.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4"]

@@ -1,0 +1,76 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organization, Post, Region, User
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "level", "parent"]
+    list_filter = ["level"]
+    search_fields = ["code", "name"]
+    list_select_related = ["parent"]
+
+    # Divisions come from GB/T 2260 by migration; they are read-only here.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class NoDeleteMixin:
+    """Nothing is hard-deleted: deactivate instead."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Organization)
+class OrganizationAdmin(NoDeleteMixin, admin.ModelAdmin):
+    list_display = ["name", "kind", "region", "credit_code", "is_active"]
+    list_filter = ["kind", "is_active", "region__level", "industries"]
+    search_fields = ["name", "credit_code", "region__name", "region__code"]
+    list_select_related = ["region"]
+    autocomplete_fields = ["region", "parent"]
+    filter_horizontal = ["industries"]
+
+
+class PostInline(admin.TabularInline):
+    model = Post
+    fk_name = "holder"
+    extra = 0
+    fields = ["title", "duty", "organization", "region", "is_active"]
+    autocomplete_fields = ["organization", "region"]
+    show_change_link = True
+    can_delete = False
+
+
+@admin.register(User)
+class UserAdmin(NoDeleteMixin, DjangoUserAdmin):
+    list_display = ["username", "last_name", "first_name", "organization", "region", "is_active"]
+    list_filter = ["groups", "is_active", "is_staff", "region__level"]
+    search_fields = ["username", "first_name", "last_name", "email", "phone", "organization__name"]
+    list_select_related = ["organization", "region"]
+    autocomplete_fields = ["organization", "region"]
+    fieldsets = DjangoUserAdmin.fieldsets + (
+        (_("Organisation and jurisdiction"), {"fields": ("organization", "region", "phone")}),
+    )
+    add_fieldsets = DjangoUserAdmin.add_fieldsets + (
+        (_("Organisation and jurisdiction"), {"fields": ("organization", "region", "phone", "groups")}),
+    )
+    inlines = [PostInline]
+
+
+@admin.register(Post)
+class PostAdmin(NoDeleteMixin, admin.ModelAdmin):
+    list_display = ["title", "duty", "organization", "region", "holder", "is_active"]
+    list_filter = ["duty", "is_active", "region__level", "industries"]
+    search_fields = ["title", "organization__name", "holder__username", "holder__last_name", "region__name"]
+    list_select_related = ["organization", "region", "holder"]
+    autocomplete_fields = ["organization", "region", "holder"]
+    filter_horizontal = ["industries"]

@@ -1,0 +1,33 @@
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.demo import PERSONAS, seed_demo
+
+DEFAULT_PASSWORD = "hunan-demo-2026"
+
+
+class Command(BaseCommand):
+    help = "Create or refresh the demo organisations, posts and one user per role (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", default=DEFAULT_PASSWORD, help="password of the demo personas")
+        parser.add_argument("--hazards", type=int, default=0, help="number of demo hazards to generate")
+        parser.add_argument("--force", action="store_true", help="run even with DEBUG off")
+        parser.add_argument("--if-empty", action="store_true", help="do nothing when any user exists")
+
+    def handle(self, *args, password, hazards, force, if_empty, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("refusing to load demo data with DEBUG off; pass --force if you mean it")
+        if hazards < 0:
+            raise CommandError("--hazards must be zero or more")
+        if if_empty and get_user_model().objects.exists():
+            self.stdout.write("seed_demo: the database already has users; nothing done")
+            return
+        counts = seed_demo(password=password)
+        self.stdout.write(
+            f"seed_demo: {counts['organizations']} organisations, {counts['posts']} posts, "
+            f"{counts['users']} users; personas {', '.join(PERSONAS)}"
+        )
+        if hazards:
+            self.stdout.write(f"seed_demo: --hazards {hazards} ignored until the hazard ledger exists")

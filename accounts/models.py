@@ -1,0 +1,234 @@
+"""Who people are and where they answer for safety: regions, organisations, users and posts."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from accounts.credit_codes import validate_credit_code
+from accounts.roles import Role
+
+
+class Region(models.Model):
+    """A GB/T 2260 administrative division of Hunan: the province, a city or a county."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("Province")
+        CITY = "city", pgettext_lazy("region level", "City")
+        COUNTY = "county", _("County")
+
+    code = models.CharField(_("division code"), max_length=6, primary_key=True)
+    name = models.CharField(_("name"), max_length=50)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{6}$"), name="region_code_six_digits"),
+            models.CheckConstraint(
+                condition=Q(level="province", parent__isnull=True) | Q(parent__isnull=False),
+                name="region_only_province_without_parent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def scope_prefix(self) -> str:
+        """The code prefix shared by this division and everything under it: 43, 4301, 430102."""
+        return {self.Level.PROVINCE: self.code[:2], self.Level.CITY: self.code[:4]}.get(self.level, self.code)
+
+    def subtree(self) -> models.QuerySet["Region"]:
+        """This division and every division under it, by code prefix (one indexed query)."""
+        return Region.objects.filter(code__startswith=self.scope_prefix)
+
+    def contains(self, other: "Region") -> bool:
+        return other.code.startswith(self.scope_prefix)
+
+    def ancestors(self) -> list["Region"]:
+        """From this division up to the province, nearest first (at most two steps in Hunan)."""
+        chain, region = [], self
+        while region is not None:
+            chain.append(region)
+            region = region.parent
+        return chain
+
+    @property
+    def full_name(self) -> str:
+        return "".join(region.name for region in reversed(self.ancestors()))
+
+
+class Organization(models.Model):
+    """A body that answers for safety: a party committee, a government, a department, an enterprise."""
+
+    class Kind(models.TextChoices):
+        PARTY_COMMITTEE = "party_committee", _("Party committee")
+        GOVERNMENT = "government", _("People's government")
+        DEPARTMENT = "department", _("Department")
+        ENTERPRISE = "enterprise", _("Enterprise")
+        OTHER = "other", _("Other unit")
+
+    # Party committees and governments hold territorial management responsibility (属地管理责任).
+    TERRITORIAL_KINDS = (Kind.PARTY_COMMITTEE, Kind.GOVERNMENT)
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="organizations")
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    industries = models.ManyToManyField(
+        "hazards.Industry",
+        verbose_name=_("industries"),
+        blank=True,
+        related_name="organizations",
+        help_text=_("Industries a department supervises or an enterprise operates in."),
+    )
+    credit_code = models.CharField(
+        _("unified social credit code"),
+        max_length=18,
+        blank=True,
+        validators=[validate_credit_code],
+        help_text=_("18 characters (GB 32100-2015); required for enterprises."),
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["region_id", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credit_code"], condition=~Q(credit_code=""), name="organization_unique_credit_code"
+            ),
+            models.UniqueConstraint(fields=["region", "name"], name="organization_unique_name_in_region"),
+            models.CheckConstraint(
+                condition=~Q(kind="enterprise") | ~Q(credit_code=""), name="organization_enterprise_has_credit_code"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        self.credit_code = self.credit_code.strip().upper()
+        if self.kind == self.Kind.ENTERPRISE and not self.credit_code:
+            raise ValidationError({"credit_code": _("An enterprise must have its unified social credit code.")})
+
+    @property
+    def is_territorial(self) -> bool:
+        return self.kind in self.TERRITORIAL_KINDS
+
+
+class User(AbstractUser):
+    """A person who signs in: belongs to an organisation, works in a jurisdiction, has roles (groups)."""
+
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("jurisdiction"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+        help_text=_("The region whose hazards this user works on; defaults to the organisation's region."),
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        full_name = self.get_full_name()
+        return f"{full_name}（{self.username}）" if full_name else self.username
+
+    def get_full_name(self) -> str:
+        # Chinese names are family name first, with no space.
+        return f"{self.last_name}{self.first_name}".strip()
+
+    @cached_property
+    def role_names(self) -> frozenset[str]:
+        return frozenset(self.groups.values_list("name", flat=True))
+
+    def has_role(self, role: Role) -> bool:
+        return role in self.role_names or (role == Role.ADMINISTRATOR and self.is_superuser)
+
+    @property
+    def roles(self) -> list[Role]:
+        return [role for role in Role if self.has_role(role)]
+
+    @property
+    def jurisdiction(self) -> Region | None:
+        """Where this user works: their own region, else their organisation's."""
+        if self.region_id:
+            return self.region
+        return self.organization.region if self.organization_id else None
+
+
+class Post(models.Model):
+    """An official post held by a user, with a portfolio of industries (一岗双责).
+
+    Under "one post, two responsibilities" the portfolio is both the business and the safety
+    responsibility of the post: the deputy county head in charge of transport answers for
+    transport safety too. The responsibility chain of a hazard is resolved from these posts.
+    """
+
+    class Duty(models.TextChoices):
+        PRINCIPAL = "principal", _("Principal")
+        SAFETY_LEAD = "safety_lead", _("Leader in charge of work safety")
+        PORTFOLIO_LEAD = "portfolio_lead", _("Leader in charge of industries (portfolio)")
+        SAFETY_OFFICER = "safety_officer", _("Safety officer")
+
+    title = models.CharField(_("title"), max_length=100, help_text=_("e.g. deputy county head in charge of transport"))
+    duty = models.CharField(_("duty"), max_length=20, choices=Duty.choices)
+    holder = models.ForeignKey(
+        User, verbose_name=_("holder"), null=True, blank=True, on_delete=models.PROTECT, related_name="posts"
+    )
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="posts"
+    )
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="posts")
+    industries = models.ManyToManyField(
+        "hazards.Industry", verbose_name=_("portfolio"), blank=True, related_name="posts"
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    is_active = models.BooleanField(_("active"), default=True, help_text=_("Untick when the post is abolished."))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+        ordering = ["region_id", "organization_id", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "title"], name="post_unique_title_in_organization"),
+        ]
+        indexes = [models.Index(fields=["region", "duty"], name="post_region_duty_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.organization} · {self.title}"

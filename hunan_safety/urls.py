@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path, reverse_lazy
+from django.views.generic import RedirectView
+from django.views.i18n import set_language
+
+from hunan_safety import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("accounts.urls")),
+    # The language switcher also works on the login page.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    # One sign-in page in the product's look, for the admin too.
+    path(
+        "admin/login/",
+        login_not_required(RedirectView.as_view(url=reverse_lazy("login"), query_string=True)),
+    ),
+    path("admin/", admin.site.urls),
+]
