@@ -1,8 +1,16 @@
-"""The hidden-danger ledger."""
+"""The hidden-danger ledger: industries, hazards, their history and attachments."""
 
-from django.db import models
-from django.utils.translation import get_language
+import uuid
+from datetime import date
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+
+from hazards.visibility import HazardQuerySet
 
 
 class Industry(models.Model):
@@ -29,3 +37,336 @@ class Industry(models.Model):
     def name(self) -> str:
         """The name in the active language."""
         return self.name_en if (get_language() or "").startswith("en") else self.name_zh
+
+    @staticmethod
+    def with_descendants(industry_ids) -> set[int]:
+        """The given industries and their sub-categories (the taxonomy is two levels deep)."""
+        ids = set(industry_ids)
+        if ids:
+            ids |= set(Industry.objects.filter(parent_id__in=ids).values_list("id", flat=True))
+        return ids
+
+
+class HazardState(models.TextChoices):
+    REPORTED = "reported", _("Reported")
+    ASSIGNED = "assigned", _("Assigned")
+    RECTIFYING = "rectifying", _("Rectifying")
+    SUBMITTED = "submitted", _("Submitted for acceptance")
+    VERIFIED = "verified", _("Accepted")
+    CLOSED = "closed", _("Closed (account cancelled)")
+    VOID = "void", _("Void")
+
+
+# Overdue is derived, not a state: the deadline passed while the unit still has the work.
+OPEN_WORK_STATES = (HazardState.ASSIGNED, HazardState.RECTIFYING)
+
+
+class LedgerSequence(models.Model):
+    """The last ledger number issued per county and year; its row lock serialises numbering."""
+
+    region = models.ForeignKey("accounts.Region", on_delete=models.PROTECT)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["region", "year"], name="ledger_sequence_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id}-{self.year}: {self.last}"
+
+    @classmethod
+    def next_number(cls, *, region_code: str, year: int) -> str:
+        """Issue the next `HN-<county>-<year>-<6 digits>`; safe when many inspectors save at once."""
+        with transaction.atomic():
+            cls.objects.get_or_create(region_id=region_code, year=year)
+            sequence = cls.objects.select_for_update().get(region_id=region_code, year=year)
+            sequence.last = F("last") + 1
+            sequence.save(update_fields=["last"])
+            sequence.refresh_from_db(fields=["last"])
+        return f"HN-{region_code}-{year}-{sequence.last:06d}"
+
+
+class Hazard(models.Model):
+    """A hidden danger (事故隐患) on the ledger, from finding to account cancellation (销号)."""
+
+    class Level(models.TextChoices):
+        GENERAL = "general", _("General")
+        MAJOR = "major", _("Major")
+
+    class Kind(models.TextChoices):
+        THING_STATE = "thing_state", _("Dangerous state of things")
+        UNSAFE_BEHAVIOUR = "unsafe_behaviour", _("Unsafe behaviour")
+        MANAGEMENT_DEFECT = "management_defect", _("Management defect")
+
+    class Source(models.TextChoices):
+        INSPECTION = "inspection", pgettext_lazy("hazard source", "Inspection")
+        SELF_CHECK = "self_check", _("Enterprise self-check")
+        CAMPAIGN = "campaign", _("Special campaign")
+        PUBLIC_REPORT = "public_report", _("Public report")
+        ASSIGNED_FROM_ABOVE = "assigned_from_above", _("Assigned from above")
+
+    class ListedLevel(models.TextChoices):
+        NONE = "", _("Not listed")
+        COUNTY = "county", _("County")
+        CITY = "city", pgettext_lazy("listed level", "City")
+        PROVINCE = "province", _("Province")
+
+    class ProductionSuspension(models.TextChoices):
+        NONE = "", _("Not suspended")
+        PARTIAL = "partial", _("Partly suspended")
+        FULL = "full", _("Wholly suspended")
+
+    class AcceptanceMethod(models.TextChoices):
+        SELF_EVALUATION = "self_evaluation", _("Self-evaluation")
+        EXPERT = "expert", _("Expert assessment")
+        GOVERNMENT = "government", _("Government acceptance")
+
+    State = HazardState
+
+    number = models.CharField(_("ledger number"), max_length=30, unique=True, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"))
+    industry = models.ForeignKey(Industry, verbose_name=_("industry"), on_delete=models.PROTECT, related_name="+")
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices, default=Level.GENERAL)
+    kind = models.CharField(_("form"), max_length=20, choices=Kind.choices, default=Kind.THING_STATE)
+    legal_basis = models.TextField(
+        _("legal basis"),
+        blank=True,
+        help_text=_("The standard and clause it breaks, e.g. a line of a major-hazard determination standard."),
+    )
+    source = models.CharField(_("source"), max_length=25, choices=Source.choices, default=Source.INSPECTION)
+    campaign = models.ForeignKey(
+        "inspections.Campaign",
+        verbose_name=_("campaign"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hazards",
+    )
+    inspection = models.ForeignKey(
+        "inspections.Inspection",
+        verbose_name=_("inspection"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hazards",
+    )
+    # The county; its key is the GB/T 2260 code, so scope is a prefix filter on this column.
+    region = models.ForeignKey("accounts.Region", verbose_name=_("county"), on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hazards_found",
+    )
+    site_name = models.CharField(_("site"), max_length=200, blank=True)
+    location = models.CharField(_("location"), max_length=300, blank=True)
+    found_on = models.DateField(_("found on"))
+    found_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("found by"), on_delete=models.PROTECT, related_name="hazards_found"
+    )
+    state = models.CharField(_("state"), max_length=12, choices=HazardState.choices, default=HazardState.REPORTED)
+    on_the_spot = models.BooleanField(_("rectified on the spot"), default=False)
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    extension_count = models.PositiveSmallIntegerField(_("extensions"), default=0)
+    rectifying_unit = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("rectifying unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hazards_to_rectify",
+    )
+
+    # The rectification plan; for a major hazard all of 五落实 plus goals and production suspension.
+    measures = models.TextField(_("rectification measures"), blank=True)
+    funds = models.DecimalField(_("funds (10,000 yuan)"), max_digits=12, decimal_places=2, null=True, blank=True)
+    responsible_person = models.CharField(_("person responsible"), max_length=100, blank=True)
+    contingency_plan = models.TextField(_("contingency plan"), blank=True)
+    goals = models.TextField(_("rectification goals"), blank=True)
+    materials = models.TextField(_("materials and equipment"), blank=True)
+    production_suspension = models.CharField(
+        _("production suspension"), max_length=10, choices=ProductionSuspension.choices, blank=True, default=""
+    )
+
+    listed_level = models.CharField(
+        _("listed supervision"), max_length=10, choices=ListedLevel.choices, blank=True, default=""
+    )
+    listed_by = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("listing body"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hazards_listed",
+    )
+    # A snapshot taken at assignment: people change posts, the ledger shows who answered then.
+    responsibility_chain = models.JSONField(_("responsibility chain"), default=list, blank=True)
+
+    completion_report = models.TextField(_("completion report"), blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("accepted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hazards_verified",
+    )
+    acceptance_method = models.CharField(
+        _("acceptance method"), max_length=20, choices=AcceptanceMethod.choices, blank=True
+    )
+    acceptance_opinion = models.TextField(_("acceptance opinion"), blank=True)
+
+    assigned_at = models.DateTimeField(_("assigned"), null=True, blank=True)
+    started_at = models.DateTimeField(_("rectification started"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    verified_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    voided_at = models.DateTimeField(_("voided"), null=True, blank=True)
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    objects = HazardQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("hazard")
+        verbose_name_plural = _("hazards")
+        ordering = ["-found_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(funds__isnull=True) | Q(funds__gte=0), name="hazard_funds_not_negative"),
+            models.CheckConstraint(
+                condition=Q(deadline__isnull=True) | Q(deadline__gte=F("found_on")), name="hazard_deadline_after_found"
+            ),
+            models.CheckConstraint(condition=Q(unit__isnull=False) | ~Q(site_name=""), name="hazard_has_unit_or_site"),
+            models.CheckConstraint(condition=Q(level="major") | Q(listed_level=""), name="hazard_only_major_is_listed"),
+        ]
+        indexes = [
+            # Pattern operators, so that the scope's `LIKE '4301%'` can use the index on PostgreSQL.
+            models.Index(
+                fields=["region", "state"],
+                name="hazard_region_state_idx",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+            ),
+            models.Index(fields=["state", "deadline"], name="hazard_state_deadline_idx"),
+            models.Index(fields=["industry", "state"], name="hazard_industry_state_idx"),
+            models.Index(fields=["rectifying_unit", "state"], name="hazard_unit_state_idx"),
+            models.Index(fields=["found_on"], name="hazard_found_on_idx"),
+            models.Index(fields=["level", "listed_level"], name="hazard_level_listed_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    def save(self, *args, **kwargs):
+        if not self.number:
+            self.number = LedgerSequence.next_number(region_code=self.region_id, year=self.found_on.year)
+        super().save(*args, **kwargs)
+
+    @property
+    def place(self) -> str:
+        return self.unit.name if self.unit_id else self.site_name
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.overdue_days > 0
+
+    @property
+    def overdue_days(self) -> int:
+        if self.state not in OPEN_WORK_STATES or self.deadline is None:
+            return 0
+        return max((timezone.localdate() - self.deadline).days, 0)
+
+    @property
+    def is_major(self) -> bool:
+        return self.level == self.Level.MAJOR
+
+    def days_left(self, today: date | None = None) -> int | None:
+        if self.deadline is None:
+            return None
+        return (self.deadline - (today or timezone.localdate())).days
+
+
+class HazardEvent(models.Model):
+    """Append-only history: who did what to a hazard, from which state to which, when and why."""
+
+    class Action(models.TextChoices):
+        REPORT = "report", _("Reported")
+        EDIT = "edit", _("Edited")
+        ATTACH = "attach", _("Attached files")
+        ASSIGN = "assign", _("Assigned")
+        START = "start", _("Started rectification")
+        SUBMIT = "submit", _("Submitted for acceptance")
+        REJECT = "reject", _("Rejected")
+        VERIFY = "verify", _("Accepted")
+        CLOSE = "close", _("Closed (account cancelled)")
+        VOID = "void", _("Voided")
+        REQUEST_EXTENSION = "request_extension", _("Asked for an extension")
+        DECIDE_EXTENSION = "decide_extension", _("Decided an extension")
+        LIST = "list", _("Put under listed supervision")
+
+    hazard = models.ForeignKey(Hazard, verbose_name=_("hazard"), on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="hazard_events"
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    from_state = models.CharField(_("from"), max_length=12, choices=HazardState.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=12, choices=HazardState.choices, blank=True)
+    reason = models.TextField(_("reason or comment"), blank=True)
+    # For edits: {field: [old, new]} as displayed values.
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("hazard event")
+        verbose_name_plural = _("hazard events")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["hazard", "at"], name="hazard_event_hazard_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.hazard_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+def attachment_path(attachment: "Attachment", filename: str) -> str:
+    # Random names: the original name is kept in a field, never trusted as a path.
+    suffix = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
+    return f"hazards/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{suffix}"
+
+
+class Attachment(models.Model):
+    """A photo or document of a hazard: before, after (evidence of rectification) or other."""
+
+    class Stage(models.TextChoices):
+        BEFORE = "before", _("Before rectification")
+        AFTER = "after", _("After rectification")
+        DOCUMENT = "document", _("Document")
+
+    hazard = models.ForeignKey(
+        Hazard, verbose_name=_("hazard"), null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
+    )
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices, default=Stage.BEFORE)
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
+    thumbnail = models.FileField(_("thumbnail"), upload_to=attachment_path, max_length=200, blank=True)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    # An upload kept while its form is corrected: it joins a hazard when the form is saved.
+    token = models.UUIDField(_("upload token"), default=uuid.uuid4, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
