@@ -10,6 +10,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
+    path("hazards/", include("hazards.urls")),
+    path("inspections/", include("inspections.urls")),
     # The language switcher also works on the login page.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     # One sign-in page in the product's look, for the admin too.
