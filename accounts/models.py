@@ -205,7 +205,9 @@ class Post(models.Model):
         PORTFOLIO_LEAD = "portfolio_lead", _("Leader in charge of industries (portfolio)")
         SAFETY_OFFICER = "safety_officer", _("Safety officer")
 
-    title = models.CharField(_("title"), max_length=100, help_text=_("e.g. deputy county head in charge of transport"))
+    title = models.CharField(
+        pgettext_lazy("post", "title"), max_length=100, help_text=_("e.g. deputy county head in charge of transport")
+    )
     duty = models.CharField(_("duty"), max_length=20, choices=Duty.choices)
     holder = models.ForeignKey(
         User, verbose_name=_("holder"), null=True, blank=True, on_delete=models.PROTECT, related_name="posts"

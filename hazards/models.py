@@ -124,8 +124,8 @@ class Hazard(models.Model):
     State = HazardState
 
     number = models.CharField(_("ledger number"), max_length=30, unique=True, editable=False)
-    title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"))
+    title = models.CharField(pgettext_lazy("hazard", "title"), max_length=200)
+    description = models.TextField(pgettext_lazy("hazard", "description"))
     industry = models.ForeignKey(Industry, verbose_name=_("industry"), on_delete=models.PROTECT, related_name="+")
     level = models.CharField(_("level"), max_length=10, choices=Level.choices, default=Level.GENERAL)
     kind = models.CharField(_("form"), max_length=20, choices=Kind.choices, default=Kind.THING_STATE)

@@ -1,5 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from hazards import views
 
 app_name = "hazards"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.hazard_list, name="list"),
+    path("new/", views.hazard_new, name="new"),
+    path("<int:pk>/", views.hazard_detail, name="detail"),
+    path("<int:pk>/edit/", views.hazard_edit, name="edit"),
+    path("by-number/<str:number>/", views.hazard_by_number, name="by_number"),
+    path("attachments/<int:pk>/", views.attachment_file, name="attachment"),
+    path("attachments/<int:pk>/thumbnail/", views.attachment_thumbnail, name="attachment_thumbnail"),
+    path("units/", views.unit_search, name="unit_search"),
+]

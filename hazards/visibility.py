@@ -23,7 +23,7 @@ def sees_everything(user) -> bool:
     return user.is_superuser or user.has_role(Role.PROVINCIAL_STAFF)
 
 
-def jurisdiction_rule(user, *, region_field: str = "region_id", industry_field: str = "industry_id") -> Q | None:
+def jurisdiction_rule(user, *, region_field: str = "region__code", industry_field: str = "industry_id") -> Q | None:
     """Region subtree (a code prefix), limited to the body's industries unless it is territorial."""
     from hazards.models import Industry
 

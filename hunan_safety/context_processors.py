@@ -3,9 +3,15 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
 
+REPORTERS = {Role.INSPECTOR, Role.DEPARTMENT_HEAD}
+
 # (label, URL name, roles that see it; None for everyone signed in). Later features add lines here.
 NAVIGATION = [
     (_("Home"), "home", None),
+    (_("Hazard ledger"), "hazards:list", None),
+    (_("Record an inspection"), "inspections:new", REPORTERS),
+    (_("Inspections"), "inspections:inspection_list", None),
+    (_("Campaigns"), "inspections:campaign_list", None),
     (_("Administration"), "admin:index", {Role.ADMINISTRATOR}),
 ]
 
@@ -19,5 +25,11 @@ def navigation(request):
     for label, url_name, roles in NAVIGATION:
         if roles is None or any(user.has_role(role) for role in roles):
             url = reverse(url_name)
-            items.append({"label": label, "url": url, "active": request.path == url})
+            active = request.path == url if url == "/" else request.path.startswith(url)
+            items.append({"label": label, "url": url, "active": active})
+    # The most specific match wins: /inspections/new/ is not also "Inspections".
+    matches = [item for item in items if item["active"]]
+    for item in matches[:-1] if len(matches) > 1 else []:
+        if any(len(other["url"]) > len(item["url"]) for other in matches):
+            item["active"] = False
     return {"navigation": items}

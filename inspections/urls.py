@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from inspections import views
 
 app_name = "inspections"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.inspection_list, name="inspection_list"),
+    path("new/", views.inspection_new, name="new"),
+    path("<int:pk>/", views.inspection_detail, name="inspection_detail"),
+    path("campaigns/", views.campaign_list, name="campaign_list"),
+    path("campaigns/<int:pk>/", views.campaign_detail, name="campaign_detail"),
+]

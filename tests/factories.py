@@ -7,6 +7,7 @@ import itertools
 
 import factory
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from accounts.credit_codes import build_credit_code
 from accounts.models import Organization, Post, Region, User
@@ -109,3 +110,18 @@ def persona(name: str) -> User:
             username="admin", organization=department, roles=[Role.ADMINISTRATOR], is_staff=True, is_superuser=True
         )
     raise ValueError(f"no persona {name!r}")
+
+
+class HazardFactory(factory.django.DjangoModelFactory):
+    """A reported finding in 浏阳市 (430181), fireworks production, found by a new inspector."""
+
+    class Meta:
+        model = "hazards.Hazard"
+
+    title = factory.Sequence(lambda n: f"烟花爆竹生产车间超员超量 {n}")
+    description = "工房内药物存量超过核定药量，作业人员超过定员。"
+    industry = factory.LazyFunction(lambda: industry("fireworks-production"))
+    region = factory.LazyFunction(lambda: region("430181"))
+    site_name = "某烟花厂"
+    found_on = factory.LazyFunction(timezone.localdate)
+    found_by = factory.SubFactory(UserFactory)

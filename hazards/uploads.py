@@ -1,0 +1,142 @@
+"""Photos and documents of hazards: checked by content, not by name; thumbnails for images.
+
+An upload is saved as an Attachment without a hazard, identified by a token, as soon as it
+arrives; the form that carried it refers to it by token, so a form returned with errors keeps its
+photos, and the hazard claims them when it is saved.
+"""
+
+import io
+import uuid
+import zipfile
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from hazards.models import Attachment
+
+try:  # HEIC/HEIF photos from phones, when the library is installed.
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    HEIF_SUPPORTED = True
+except ImportError:  # pragma: no cover - pillow-heif is in requirements.txt
+    HEIF_SUPPORTED = False
+
+IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "HEIF": "image/heic"}
+OOXML_TYPES = {
+    "word/": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
+    "xl/": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "ppt/": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", "pptx"),
+}
+OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc, .xls, .ppt
+THUMBNAIL_SIZE = (480, 480)
+
+
+@dataclass(frozen=True)
+class Sniffed:
+    content_type: str
+    extension: str
+    is_image: bool
+
+
+def sniff(head: bytes, upload: UploadedFile) -> Sniffed | None:
+    """What the file really is, from its bytes: an image Pillow can decode, a PDF or an Office file."""
+    if head.startswith(b"%PDF-"):
+        return Sniffed("application/pdf", "pdf", False)
+    if head.startswith(OLE2_SIGNATURE):
+        return Sniffed("application/vnd.ms-office", "doc", False)
+    if head.startswith(b"PK\x03\x04"):
+        upload.seek(0)
+        try:
+            with zipfile.ZipFile(upload) as archive:
+                names = archive.namelist()
+        except zipfile.BadZipFile:
+            return None
+        if "[Content_Types].xml" in names:
+            for prefix, (content_type, extension) in OOXML_TYPES.items():
+                if any(name.startswith(prefix) for name in names):
+                    return Sniffed(content_type, extension, False)
+        return None
+    upload.seek(0)
+    try:
+        with Image.open(upload) as image:
+            image_format = image.format
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        return None
+    if image_format not in IMAGE_FORMATS:
+        return None
+    extension = {"JPEG": "jpg", "HEIF": "heic"}.get(image_format, image_format.lower())
+    return Sniffed(IMAGE_FORMATS[image_format], extension, True)
+
+
+def make_thumbnail(upload: UploadedFile) -> bytes:
+    upload.seek(0)
+    with Image.open(upload) as image:
+        image = ImageOps.exif_transpose(image)
+        image.thumbnail(THUMBNAIL_SIZE)
+        if image.mode not in ("RGB", "L"):
+            image = image.convert("RGB")
+        output = io.BytesIO()
+        image.save(output, "JPEG", quality=80)
+    return output.getvalue()
+
+
+def check_upload(upload: UploadedFile) -> Sniffed:
+    """Refuse a file that is too large or is not an image or document we accept, saying why."""
+    limit = settings.ATTACHMENT_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            _("%(name)s is %(size)s; the limit is %(limit)s per file.")
+            % {"name": upload.name, "size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
+            code="too_large",
+        )
+    upload.seek(0)
+    head = upload.read(16)
+    sniffed = sniff(head, upload)
+    upload.seek(0)
+    if sniffed is None:
+        raise ValidationError(
+            _(
+                "%(name)s is not a photo (JPEG, PNG, WebP, HEIC) or a document (PDF, Word, Excel, PowerPoint), "
+                "whatever its name says."
+            )
+            % {"name": upload.name},
+            code="bad_type",
+        )
+    return sniffed
+
+
+def store_upload(upload: UploadedFile, *, user, stage: str) -> Attachment:
+    """Check and keep an upload as a pending attachment (no hazard yet); raises ValidationError."""
+    sniffed = check_upload(upload)
+    attachment = Attachment(
+        stage=stage,
+        original_name=upload.name[:255],
+        content_type=sniffed.content_type,
+        size=upload.size,
+        uploaded_by=user,
+    )
+    upload.seek(0)
+    attachment.file.save(f"upload.{sniffed.extension}", upload, save=False)
+    if sniffed.is_image:
+        attachment.thumbnail.save("thumbnail.jpg", ContentFile(make_thumbnail(upload)), save=False)
+    attachment.save()
+    return attachment
+
+
+def pending_uploads(tokens, *, user):
+    """The user's own unclaimed uploads among these tokens (others' tokens are ignored)."""
+    valid = []
+    for token in tokens:
+        try:
+            valid.append(str(uuid.UUID(str(token))))
+        except ValueError:
+            continue
+    return Attachment.objects.filter(token__in=valid, uploaded_by=user, hazard__isnull=True)

@@ -1,0 +1,187 @@
+"""Ledger pages. Every hazard is fetched through `Hazard.objects.visible_to(user)`: out of scope is a 404."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Case, OuterRef, Q, Subquery, When
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from accounts.models import Organization
+from hazards import workflow
+from hazards.filters import HazardFilter
+from hazards.forms import FindingEditForm, FindingForm
+from hazards.models import Attachment, Hazard
+from hazards.scope import units_for
+
+PAGE_SIZES = (25, 50, 100)
+
+
+def visible_hazards(user):
+    return Hazard.objects.visible_to(user)
+
+
+def get_visible_hazard(user, pk: int) -> Hazard:
+    """The hazard if this user may see it, else 404 (never a 403 that would confirm it exists)."""
+    return get_object_or_404(
+        visible_hazards(user).select_related(
+            "industry__parent",
+            "region__parent",
+            "unit",
+            "rectifying_unit",
+            "found_by",
+            "campaign",
+            "inspection",
+            "verified_by",
+            "listed_by",
+        ),
+        pk=pk,
+    )
+
+
+def hazard_list(request):
+    first_photo = Attachment.objects.filter(hazard=OuterRef("pk"), stage=Attachment.Stage.BEFORE).exclude(thumbnail="")
+    hazards = (
+        visible_hazards(request.user)
+        .select_related("industry__parent", "region__parent", "unit", "rectifying_unit")
+        .annotate(photo_id=Subquery(first_photo.order_by("id").values("id")[:1]))
+        .order_by("-found_on", "-id")
+    )
+    hazard_filter = HazardFilter(request.GET or None, queryset=hazards, request=request)
+    try:
+        per_page = int(request.GET.get("per_page", PAGE_SIZES[0]))
+    except ValueError:
+        per_page = PAGE_SIZES[0]
+    per_page = per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]
+    page = Paginator(hazard_filter.qs, per_page).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "hazards/hazard_list.html",
+        {
+            "filter": hazard_filter,
+            "page": page,
+            "query": query.urlencode(),
+            "active_filters": hazard_filter.active_filters(),
+            "page_sizes": PAGE_SIZES,
+            "per_page": per_page,
+            "can_report": workflow.can_report(request.user),
+        },
+    )
+
+
+def hazard_detail(request, pk: int):
+    hazard = get_visible_hazard(request.user, pk)
+    return render(
+        request,
+        "hazards/hazard_detail.html",
+        {
+            "hazard": hazard,
+            "attachments": hazard.attachments.all(),
+            "events": hazard.events.select_related("actor").order_by("at", "id"),
+            "can_edit": workflow.can_edit_finding(hazard, request.user),
+        },
+    )
+
+
+def hazard_by_number(request, number: str):
+    hazard = get_object_or_404(visible_hazards(request.user).only("pk"), number=number)
+    return redirect("hazards:detail", pk=hazard.pk)
+
+
+def hazard_new(request):
+    if not workflow.can_report(request.user):
+        raise Http404
+    form = FindingForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            hazard = workflow.report_finding(
+                actor=request.user,
+                hazard=form.save(commit=False),
+                attachments=form.kept["photos"],
+                after_attachments=form.kept["after_photos"],
+            )
+        except workflow.HazardError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Finding %(number)s is on the ledger.") % {"number": hazard.number})
+            return redirect("hazards:detail", pk=hazard.pk)
+    return render(request, "hazards/hazard_form.html", {"form": form, "hazard": None})
+
+
+def hazard_edit(request, pk: int):
+    hazard = get_visible_hazard(request.user, pk)
+    if not workflow.can_edit_finding(hazard, request.user):
+        if hazard.state != Hazard.State.REPORTED:
+            messages.error(
+                request,
+                _("Only a reported finding can be edited; this one is %(state)s. Use the actions on its page.")
+                % {"state": hazard.get_state_display()},
+            )
+        else:
+            messages.error(request, _("Only the finder or a department head can edit this finding."))
+        return redirect("hazards:detail", pk=hazard.pk)
+    form = FindingEditForm(request.POST or None, request.FILES or None, instance=hazard, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.changed_data if name in workflow.EDITABLE_FIELDS}
+        try:
+            workflow.edit_finding(
+                actor=request.user,
+                hazard_id=hazard.pk,
+                changes=changes,
+                version=form.cleaned_data["version"],
+                attachments=form.kept["photos"],
+            )
+        except workflow.HazardError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Your changes are saved."))
+            return redirect("hazards:detail", pk=hazard.pk)
+    return render(request, "hazards/hazard_form.html", {"form": form, "hazard": hazard})
+
+
+def _visible_attachment(user, pk: int) -> Attachment:
+    """An attachment of a hazard the user may see, or the user's own pending upload; else 404."""
+    scope = Q(hazard__in=visible_hazards(user).values("pk")) | Q(hazard__isnull=True, uploaded_by=user)
+    return get_object_or_404(Attachment.objects.filter(scope), pk=pk)
+
+
+@require_GET
+def attachment_file(request, pk: int):
+    attachment = _visible_attachment(request.user, pk)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        as_attachment=not attachment.is_image,
+        filename=attachment.original_name,
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@require_GET
+def attachment_thumbnail(request, pk: int):
+    attachment = _visible_attachment(request.user, pk)
+    if not attachment.thumbnail:
+        raise Http404
+    response = FileResponse(attachment.thumbnail.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+@require_GET
+def unit_search(request):
+    """Units in the user's scope whose name or credit code contains the query, for the unit picker."""
+    query = request.GET.get("q", "").strip()
+    units = units_for(request.user)
+    if query:
+        units = units.filter(Q(name__icontains=query) | Q(credit_code__icontains=query.upper()))
+    # Enterprises first: findings are mostly about them, less often about a public body's premises.
+    enterprises_first = Case(When(kind=Organization.Kind.ENTERPRISE, then=0), default=1)
+    results = [
+        {"value": unit.pk, "text": f"{unit.name}（{unit.region.name}）"}
+        for unit in units.order_by(enterprises_first, "name")[:20]
+    ]
+    return JsonResponse({"results": results})

@@ -1,0 +1,75 @@
+"""Recording an inspection visit and its findings in one form."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from accounts.roles import Role
+from hazards.forms import FindingFields, IndustryChoiceField, RegionChoiceField, UnitWidget
+from hazards.scope import counties_for, industries_for, units_for
+from hunan_safety.forms import BootstrapFormMixin
+from inspections.models import Campaign, Inspection
+
+
+class InspectionForm(BootstrapFormMixin, forms.ModelForm):
+    class Meta:
+        model = Inspection
+        fields = ["inspected_on", "region", "unit", "site_name", "industry", "campaign", "inspectors", "notes"]
+        widgets = {
+            "inspected_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "unit": UnitWidget,
+            "inspectors": forms.SelectMultiple(attrs={"size": 4}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+        field_classes = {"industry": IndustryChoiceField, "region": RegionChoiceField}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["region"].queryset = counties_for(user).select_related("parent")
+        self.fields["unit"].queryset = units_for(user)
+        self.fields["industry"].queryset = industries_for(user)
+        self.fields["campaign"].queryset = Campaign.objects.filter(is_active=True)
+        team = User.objects.filter(is_active=True, groups__name__in=[Role.INSPECTOR, Role.DEPARTMENT_HEAD])
+        if user.organization_id:
+            team = team.filter(organization_id=user.organization_id)
+        self.fields["inspectors"].queryset = team.distinct().order_by("last_name", "first_name")
+        self.fields["inspectors"].required = False
+        self.fields["inspectors"].help_text = _("Others of your body who were there; you are on the team anyway.")
+        if not self.is_bound:
+            self.fields["inspected_on"].initial = timezone.localdate()
+            if user.jurisdiction and user.jurisdiction.level == "county":
+                self.fields["region"].initial = user.jurisdiction.pk
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("unit") and not cleaned.get("site_name"):
+            self.add_error("site_name", _("Name the unit, or describe the site when it is not a registered unit."))
+        inspected_on = cleaned.get("inspected_on")
+        if inspected_on and inspected_on > timezone.localdate():
+            self.add_error("inspected_on", _("The inspection date cannot be in the future."))
+        return cleaned
+
+
+class InspectionFindingForm(FindingFields):
+    """A finding inside an inspection: it takes the visit's place and date, and by default its industry."""
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["industry"].required = False
+        self.fields["industry"].help_text = _("Leave empty for the inspection's industry.")
+
+
+class BaseFindingFormSet(forms.BaseFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        if not any(form.has_changed() for form in self.forms):
+            raise forms.ValidationError(_("Record at least one finding."))
+
+
+FindingFormSet = forms.formset_factory(
+    InspectionFindingForm, formset=BaseFindingFormSet, extra=1, max_num=30, validate_max=True
+)
