@@ -54,7 +54,11 @@ GOVERNMENT_POSTS = [
 ]
 FAMILY_NAMES = "赵钱孙周吴郑冯蒋沈韩杨朱秦许何吕施张"
 GIVEN_NAMES = ["建国", "志强", "秀英", "海燕", "卫东", "晓明", "丽华", "国庆", "文涛", "红梅", "湘平", "振华"]
-HEAD_TITLE = {"province": "省长", "city": "市长", "county": "县长"}
+
+
+def head_title(region) -> str:
+    """省长, 市长, 州长, 区长 or 县长: a county-level city (浏阳市) has a 市长."""
+    return {"省": "省长", "市": "市长", "州": "州长", "区": "区长"}.get(region.name[-1], "县长")
 
 
 class DemoSeeder:
@@ -113,7 +117,15 @@ class DemoSeeder:
         short = region.name
         level = region.level
         party = self.organization(region=region, name=f"中共{short}委员会", kind=Organization.Kind.PARTY_COMMITTEE)
-        self.post(organization=party, title=f"{short}委书记", duty=Post.Duty.PRINCIPAL)
+        secretary = self.user(
+            f"{region.code}-party-1",
+            family=FAMILY_NAMES[int(region.code[2:4]) % len(FAMILY_NAMES)],
+            given=GIVEN_NAMES[int(region.code[4:]) % len(GIVEN_NAMES)],
+            organization=party,
+            region=region,
+            login=False,
+        )
+        self.post(organization=party, title=f"{short}委书记", duty=Post.Duty.PRINCIPAL, holder=secretary)
         government = self.organization(region=region, name=f"{short}人民政府", kind=Organization.Kind.GOVERNMENT)
         for index, (title, duty, industries) in enumerate(GOVERNMENT_POSTS, start=1):
             holder = self.user(
@@ -126,7 +138,7 @@ class DemoSeeder:
             )
             self.post(
                 organization=government,
-                title=title.format(head=HEAD_TITLE[level]),
+                title=title.format(head=head_title(region)),
                 duty=duty,
                 industries=industries,
                 holder=holder,
@@ -141,6 +153,24 @@ class DemoSeeder:
                 industries=industries,
                 parent=government,
             )
+            # The city head persona holds the principal post of 长沙市应急管理局 (set in run()).
+            if (region.code, department) != ("430100", "应急管理"):
+                index = list(DEPARTMENTS).index(department)
+                chief = self.user(
+                    f"{region.code}-dept-{index + 1}",
+                    family=FAMILY_NAMES[(index + 7 + int(region.code[2:4])) % len(FAMILY_NAMES)],
+                    given=GIVEN_NAMES[(index + 5 + int(region.code[4:])) % len(GIVEN_NAMES)],
+                    organization=departments[department],
+                    region=region,
+                    login=False,
+                )
+                self.post(
+                    organization=departments[department],
+                    title=f"{suffix}长",
+                    duty=Post.Duty.PRINCIPAL,
+                    industries=industries,
+                    holder=chief,
+                )
         return departments
 
     @transaction.atomic

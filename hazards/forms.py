@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +11,13 @@ from hazards.scope import counties_for, industries_for, units_for
 from hazards.uploads import pending_uploads, store_upload
 from hunan_safety.forms import BootstrapFormMixin
 from inspections.models import Campaign
+
+
+def _with_current(queryset, current_pk):
+    """The choices, plus the value the object already has."""
+    if not current_pk:
+        return queryset
+    return queryset.model.objects.filter(Q(pk__in=queryset.values("pk")) | Q(pk=current_pk))
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -57,14 +65,14 @@ class AttachmentsMixin:
 
     photo_fields = {"photos": Attachment.Stage.BEFORE, "after_photos": Attachment.Stage.AFTER}
 
-    def __init__(self, *args, user, **kwargs):
-        self.user = user
+    def __init__(self, *args, **kwargs):
+        # The concrete form sets self.user before this runs.
         super().__init__(*args, **kwargs)
         self.kept = {field: [] for field in self.photo_fields}
         if self.is_bound:
             for field in self.photo_fields:
                 tokens = self.data.getlist(self.add_prefix(f"{field}_kept"))
-                self.kept[field] = list(pending_uploads(tokens, user=user))
+                self.kept[field] = list(pending_uploads(tokens, user=self.user))
 
     def clean(self):
         cleaned = super().clean()
@@ -115,7 +123,8 @@ class FindingFields(BootstrapFormMixin, AttachmentsMixin, forms.ModelForm):
         field_classes = {"industry": IndustryChoiceField}
 
     def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, user=user, **kwargs)
+        self.user = user
+        super().__init__(*args, **kwargs)
         self.fields["industry"].queryset = industries_for(user)
 
     def clean(self):
@@ -158,9 +167,19 @@ class FindingForm(FindingFields):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
-        self.fields["region"].queryset = counties_for(user).select_related("parent")
-        self.fields["unit"].queryset = units_for(user)
-        self.fields["campaign"].queryset = Campaign.objects.filter(is_active=True)
+        # A finding being edited keeps its current values valid, even if they are now outside the
+        # editor's choices (found on a team elsewhere, a campaign since ended).
+        current = self.instance if self.instance.pk else None
+        self.fields["region"].queryset = _with_current(
+            counties_for(user).select_related("parent"), current and current.region_id
+        )
+        self.fields["unit"].queryset = _with_current(units_for(user), current and current.unit_id)
+        self.fields["industry"].queryset = _with_current(
+            self.fields["industry"].queryset, current and current.industry_id
+        )
+        self.fields["campaign"].queryset = _with_current(
+            Campaign.objects.filter(is_active=True), current and current.campaign_id
+        )
         self.fields["found_on"].initial = timezone.localdate()
         if not self.is_bound and user.jurisdiction and user.jurisdiction.level == "county":
             self.fields["region"].initial = user.jurisdiction.pk
@@ -191,3 +210,279 @@ class FindingEditForm(FindingForm):
         super().__init__(*args, user=user, **kwargs)
         del self.fields["after_photos"]
         self.fields["version"].initial = self.instance.version
+
+
+# --- Workflow action forms: each is a small form on the detail page, performed by hazards.workflow.
+
+
+class ActionForm(BootstrapFormMixin, forms.Form):
+    """A workflow action's input; `perform` calls the workflow service, which owns every rule."""
+
+    action: str = ""
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, hazard: Hazard, user, **kwargs):
+        self.hazard = hazard
+        self.user = user
+        super().__init__(*args, prefix=self.action, **kwargs)
+        self.fields["version"].initial = hazard.version
+
+    def perform(self):
+        raise NotImplementedError
+
+
+class PostChoices(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, post):
+        holder = post.holder.get_full_name() if post.holder else _("vacant")
+        return f"{post.organization.name} · {post.title} · {holder}"
+
+
+class AssignForm(ActionForm):
+    action = "assign"
+    rectifying_unit = forms.ModelChoiceField(label=_("Rectifying unit"), queryset=None, widget=UnitWidget)
+    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    measures = forms.CharField(
+        label=_("Rectification measures required"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, hazard, user, **kwargs):
+        super().__init__(*args, hazard=hazard, user=user, **kwargs)
+        from hazards.responsibility import LAYERS, candidates, resolve_chain
+
+        self.fields["rectifying_unit"].queryset = units_for(user)
+        self.fields["rectifying_unit"].initial = hazard.rectifying_unit_id or hazard.unit_id
+        resolved = {entry.get("post_id") for entry in resolve_chain(hazard)}
+        for layer, posts in candidates(hazard).items():
+            self.fields[f"chain_{layer}"] = PostChoices(
+                label=LAYERS[layer], queryset=posts, required=False, initial=[pk for pk in resolved if pk]
+            )
+        self.chain_fields = [self[f"chain_{layer}"] for layer in LAYERS]
+
+    def perform(self):
+        from hazards import workflow
+        from hazards.responsibility import LAYERS, chain_from_posts
+
+        chain_changed = any(f"chain_{layer}" in self.changed_data for layer in LAYERS)
+        chosen = {layer: list(self.cleaned_data[f"chain_{layer}"]) for layer in LAYERS}
+        return workflow.assign(
+            actor=self.user,
+            hazard_id=self.hazard.pk,
+            deadline=self.cleaned_data["deadline"],
+            rectifying_unit=self.cleaned_data["rectifying_unit"],
+            measures=self.cleaned_data["measures"],
+            chain=chain_from_posts(self.hazard, chosen) if chain_changed else None,
+            version=self.cleaned_data["version"],
+        )
+
+
+class StartForm(ActionForm):
+    action = "start"
+    measures = forms.CharField(label=_("Rectification measures"), widget=forms.Textarea(attrs={"rows": 3}))
+    responsible_person = forms.CharField(label=_("Person responsible"), required=False, max_length=100)
+    funds = forms.DecimalField(label=_("Funds (10,000 yuan)"), required=False, min_value=0, decimal_places=2)
+    contingency_plan = forms.CharField(
+        label=_("Contingency plan"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    goals = forms.CharField(label=_("Rectification goals"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    materials = forms.CharField(
+        label=_("Materials and equipment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    production_suspension = forms.ChoiceField(
+        label=_("Production suspension"),
+        required=False,
+        choices=[("", "---------"), *Hazard.ProductionSuspension.choices],
+    )
+
+    def __init__(self, *args, hazard, user, **kwargs):
+        super().__init__(*args, hazard=hazard, user=user, **kwargs)
+        for name in ("measures", "responsible_person", "funds", "contingency_plan", "goals", "materials"):
+            self.fields[name].initial = getattr(hazard, name)
+        self.fields["production_suspension"].initial = hazard.production_suspension
+        if hazard.is_major:
+            # 五落实: responsibility, measures, funds, time limit (the deadline) and contingency plan.
+            for name in ("responsible_person", "funds", "contingency_plan", "goals", "production_suspension"):
+                self.fields[name].required = True
+
+    def perform(self):
+        from hazards import workflow
+
+        plan = {key: value for key, value in self.cleaned_data.items() if key != "version"}
+        return workflow.start(
+            actor=self.user, hazard_id=self.hazard.pk, plan=plan, version=self.cleaned_data["version"]
+        )
+
+
+class SubmitForm(AttachmentsMixin, ActionForm):
+    action = "submit"
+    photo_fields = {"after_photos": Attachment.Stage.AFTER}
+    completion_report = forms.CharField(
+        label=_("Completion report"), widget=forms.Textarea(attrs={"rows": 3}), help_text=_("What was done, and when.")
+    )
+    after_photos = PhotosField(
+        label=_("Photos or documents of the result"),
+        required=False,
+        widget=MultipleFileInput(
+            attrs={"accept": "image/*,application/pdf,.doc,.docx,.xls,.xlsx", "capture": "environment"}
+        ),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        has_after = self.hazard.attachments.filter(stage=Attachment.Stage.AFTER).exists()
+        if not self.kept["after_photos"] and not has_after and not self.has_error("after_photos"):
+            self.add_error("after_photos", _("Add at least one photo or document of the result."))
+        return cleaned
+
+    def perform(self):
+        from hazards import workflow
+
+        return workflow.submit(
+            actor=self.user,
+            hazard_id=self.hazard.pk,
+            completion_report=self.cleaned_data["completion_report"],
+            attachments=self.kept["after_photos"],
+            version=self.cleaned_data["version"],
+        )
+
+
+class ReasonForm(ActionForm):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RejectForm(ReasonForm):
+    action = "reject"
+
+    def perform(self):
+        from hazards import workflow
+
+        return workflow.reject(
+            actor=self.user,
+            hazard_id=self.hazard.pk,
+            reason=self.cleaned_data["reason"],
+            version=self.cleaned_data["version"],
+        )
+
+
+class VoidForm(ReasonForm):
+    action = "void"
+
+    def perform(self):
+        from hazards import workflow
+
+        return workflow.void(
+            actor=self.user,
+            hazard_id=self.hazard.pk,
+            reason=self.cleaned_data["reason"],
+            version=self.cleaned_data["version"],
+        )
+
+
+class VerifyForm(ActionForm):
+    action = "verify"
+    method = forms.ChoiceField(label=_("Acceptance method"), choices=Hazard.AcceptanceMethod.choices)
+    opinion = forms.CharField(label=_("Acceptance opinion"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def perform(self):
+        from hazards import workflow
+
+        return workflow.verify(
+            actor=self.user,
+            hazard_id=self.hazard.pk,
+            method=self.cleaned_data["method"],
+            opinion=self.cleaned_data["opinion"],
+            version=self.cleaned_data["version"],
+        )
+
+
+class CloseForm(ActionForm):
+    action = "close"
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def perform(self):
+        from hazards import workflow
+
+        return workflow.close(
+            actor=self.user,
+            hazard_id=self.hazard.pk,
+            note=self.cleaned_data["note"],
+            version=self.cleaned_data["version"],
+        )
+
+
+class ListForm(ActionForm):
+    action = "list"
+    level = forms.ChoiceField(
+        label=_("Level of the listed supervision"),
+        choices=[(value, label) for value, label in Hazard.ListedLevel.choices if value],
+    )
+
+    def perform(self):
+        from hazards import workflow
+
+        return workflow.list_for_supervision(
+            actor=self.user,
+            hazard_id=self.hazard.pk,
+            level=self.cleaned_data["level"],
+            version=self.cleaned_data["version"],
+        )
+
+
+class ExtensionRequestForm(ActionForm):
+    action = "request_extension"
+    new_deadline = forms.DateField(
+        label=_("New deadline"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def perform(self):
+        from hazards import workflow
+
+        return workflow.request_extension(
+            actor=self.user,
+            hazard_id=self.hazard.pk,
+            new_deadline=self.cleaned_data["new_deadline"],
+            reason=self.cleaned_data["reason"],
+            version=self.cleaned_data["version"],
+        )
+
+
+class DecideExtensionForm(ActionForm):
+    action = "decide_extension"
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Approve the new deadline")), ("deny", _("Deny"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text=_("Required when denying.")
+    )
+
+    def perform(self):
+        from hazards import workflow
+
+        return workflow.decide_extension(
+            actor=self.user,
+            hazard_id=self.hazard.pk,
+            approve=self.cleaned_data["decision"] == "approve",
+            note=self.cleaned_data["note"],
+            version=self.cleaned_data["version"],
+        )
+
+
+ACTION_FORMS: dict[str, type[ActionForm]] = {
+    form.action: form
+    for form in (
+        AssignForm,
+        StartForm,
+        SubmitForm,
+        RejectForm,
+        VerifyForm,
+        CloseForm,
+        VoidForm,
+        ListForm,
+        ExtensionRequestForm,
+        DecideExtensionForm,
+    )
+}

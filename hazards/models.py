@@ -112,7 +112,7 @@ class Hazard(models.Model):
         PROVINCE = "province", _("Province")
 
     class ProductionSuspension(models.TextChoices):
-        NONE = "", _("Not suspended")
+        NONE = "none", _("Not suspended")
         PARTIAL = "partial", _("Partly suspended")
         FULL = "full", _("Wholly suspended")
 
@@ -205,7 +205,20 @@ class Hazard(models.Model):
     # A snapshot taken at assignment: people change posts, the ledger shows who answered then.
     responsibility_chain = models.JSONField(_("responsibility chain"), default=list, blank=True)
 
+    # People named on the chain at assignment: they see the hazard whatever their scope.
+    named_users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("people named"), blank=True, related_name="hazards_named"
+    )
+
     completion_report = models.TextField(_("completion report"), blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hazards_submitted",
+    )
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("accepted by"),
@@ -327,6 +340,53 @@ class HazardEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hazard_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ExtensionRequest(models.Model):
+    """A rectifying unit's request for a later deadline (延期), and the head's decision."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        DENIED = "denied", _("Denied")
+
+    hazard = models.ForeignKey(
+        Hazard, verbose_name=_("hazard"), on_delete=models.PROTECT, related_name="extension_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    current_deadline = models.DateField(_("deadline at the time"))
+    new_deadline = models.DateField(_("new deadline asked for"))
+    reason = models.TextField(_("reason"))
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+
+    class Meta:
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hazard"], condition=Q(decision="pending"), name="extension_one_pending_per_hazard"
+            ),
+            models.CheckConstraint(
+                condition=Q(new_deadline__gt=F("current_deadline")), name="extension_moves_deadline_later"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hazard_id}: {self.current_deadline} → {self.new_deadline} ({self.decision})"
 
 
 def attachment_path(attachment: "Attachment", filename: str) -> str:

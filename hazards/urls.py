@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.hazard_new, name="new"),
     path("<int:pk>/", views.hazard_detail, name="detail"),
     path("<int:pk>/edit/", views.hazard_edit, name="edit"),
+    path("<int:pk>/act/<slug:action>/", views.hazard_act, name="act"),
     path("by-number/<str:number>/", views.hazard_by_number, name="by_number"),
     path("attachments/<int:pk>/", views.attachment_file, name="attachment"),
     path("attachments/<int:pk>/thumbnail/", views.attachment_thumbnail, name="attachment_thumbnail"),

@@ -6,16 +6,31 @@ from django.db.models import Case, OuterRef, Q, Subquery, When
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Organization
 from hazards import workflow
 from hazards.filters import HazardFilter
-from hazards.forms import FindingEditForm, FindingForm
+from hazards.forms import ACTION_FORMS, ActionForm, FindingEditForm, FindingForm
 from hazards.models import Attachment, Hazard
+from hazards.responsibility import current_holders
 from hazards.scope import units_for
+from hazards.selectors import work_queues
 
 PAGE_SIZES = (25, 50, 100)
+ACTION_DONE = {
+    "assign": gettext_lazy("Assigned: the rectifying unit and the people on the chain are told."),
+    "start": gettext_lazy("Rectification started."),
+    "submit": gettext_lazy("Submitted for acceptance."),
+    "reject": gettext_lazy("Sent back to the rectifying unit."),
+    "verify": gettext_lazy("Rectification accepted."),
+    "close": gettext_lazy("Account cancelled (销号)."),
+    "void": gettext_lazy("The finding is void."),
+    "list": gettext_lazy("Put under listed supervision."),
+    "request_extension": gettext_lazy("Extension requested."),
+    "decide_extension": gettext_lazy("Extension decided."),
+}
 
 
 def visible_hazards(user):
@@ -72,8 +87,19 @@ def hazard_list(request):
     )
 
 
-def hazard_detail(request, pk: int):
-    hazard = get_visible_hazard(request.user, pk)
+def _detail_page(request, hazard: Hazard, bound: ActionForm | None = None, status: int = 200):
+    """The detail page with a small form for each action the user may take now."""
+    forms_by_action = {
+        action: ACTION_FORMS[action](hazard=hazard, user=request.user)
+        for action in workflow.allowed_actions(hazard, request.user)
+    }
+    if bound is not None:
+        forms_by_action[bound.action] = bound
+    chain = hazard.responsibility_chain or []
+    holders_now = current_holders(chain)
+    chain_rows = [
+        {**entry, "holder_now": holders_now.get(entry.get("post_id"), entry.get("person", ""))} for entry in chain
+    ]
     return render(
         request,
         "hazards/hazard_detail.html",
@@ -81,9 +107,37 @@ def hazard_detail(request, pk: int):
             "hazard": hazard,
             "attachments": hazard.attachments.all(),
             "events": hazard.events.select_related("actor").order_by("at", "id"),
+            "extension_requests": hazard.extension_requests.select_related("requested_by", "decided_by"),
             "can_edit": workflow.can_edit_finding(hazard, request.user),
+            "action_forms": forms_by_action,
+            "open_action": bound.action if bound is not None else "",
+            "chain_rows": chain_rows,
         },
+        status=status,
     )
+
+
+def hazard_detail(request, pk: int):
+    return _detail_page(request, get_visible_hazard(request.user, pk))
+
+
+@require_POST
+def hazard_act(request, pk: int, action: str):
+    """Perform one workflow action from its small form; a refusal is shown with its reason."""
+    hazard = get_visible_hazard(request.user, pk)
+    form_class = ACTION_FORMS.get(action)
+    if form_class is None:
+        raise Http404
+    form = form_class(request.POST, request.FILES, hazard=hazard, user=request.user)
+    if form.is_valid():
+        try:
+            form.perform()
+        except workflow.HazardError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, ACTION_DONE[action])
+            return redirect("hazards:detail", pk=hazard.pk)
+    return _detail_page(request, hazard, bound=form, status=400)
 
 
 def hazard_by_number(request, number: str):
@@ -174,6 +228,8 @@ def attachment_thumbnail(request, pk: int):
 @require_GET
 def unit_search(request):
     """Units in the user's scope whose name or credit code contains the query, for the unit picker."""
+    if not (workflow.can_report(request.user) or workflow.is_head(request.user)):
+        return JsonResponse({"results": []})  # only those who record or assign findings pick units
     query = request.GET.get("q", "").strip()
     units = units_for(request.user)
     if query:
@@ -185,3 +241,8 @@ def unit_search(request):
         for unit in units.order_by(enterprises_first, "name")[:20]
     ]
     return JsonResponse({"results": results})
+
+
+def work_queue(request):
+    """What waits on the signed-in user, by role, overdue first."""
+    return render(request, "hazards/work_queue.html", {"queues": work_queues(request.user)})

@@ -9,7 +9,8 @@ the same rule on the same fields); a hazard outside it is a 404.
   limited to their body's industries (with sub-categories) unless the body is territorial
   (a party committee or a people's government);
 - a rectifying unit sees what is assigned to it;
-- anyone sees what they found or an inspection they were on produced.
+- anyone sees what they found, what an inspection they were on produced, and what the
+  responsibility chain names them on.
 """
 
 from django.db import models
@@ -56,7 +57,8 @@ class HazardQuerySet(models.QuerySet):
         if sees_everything(user):
             return self.all()
         on_team = Inspection.inspectors.through.objects.filter(inspection_id=OuterRef("inspection_id"), user_id=user.pk)
-        rule = Q(found_by=user) | Q(Exists(on_team))
+        named = self.model.named_users.through.objects.filter(hazard_id=OuterRef("pk"), user_id=user.pk)
+        rule = Q(found_by=user) | Q(Exists(on_team)) | Q(Exists(named))
         if user.has_role(Role.RECTIFYING_UNIT) and user.organization_id:
             rule |= Q(rectifying_unit_id=user.organization_id)
         area = jurisdiction_rule(user)

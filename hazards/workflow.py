@@ -9,12 +9,14 @@ Views, imports and tasks call these functions; nothing else writes `state`.
 from datetime import date
 
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from accounts.roles import Role
-from hazards.models import Attachment, Hazard, HazardEvent, HazardState
+from hazards.models import Attachment, ExtensionRequest, Hazard, HazardEvent, HazardState
+from hazards.responsibility import resolve_chain
 
 
 class HazardError(Exception):
@@ -39,7 +41,7 @@ EDITABLE_FIELDS = (
 )
 
 
-REPORTERS_ONLY = _lazy("Only inspectors and department heads record findings.")
+REPORTERS_ONLY = gettext_lazy("Only inspectors and department heads record findings.")
 
 
 def can_report(user) -> bool:
@@ -145,4 +147,471 @@ def edit_finding(*, actor, hazard_id: int, changes: dict, version: int, attachme
         Attachment.objects.filter(pk__in=[a.pk for a in added], hazard__isnull=True).update(hazard=hazard)
         diff["attachments"] = ["", "、".join(a.original_name for a in added)]
     HazardEvent.objects.create(hazard=hazard, actor=actor, action=HazardEvent.Action.EDIT, changes=diff)
+    return hazard
+
+
+# --- The workflow after reporting ------------------------------------------------------------
+
+LEVEL_RANK = {"county": 1, "city": 2, "province": 3}
+
+
+def is_head(user) -> bool:
+    return user.has_role(Role.DEPARTMENT_HEAD) or user.is_superuser
+
+
+def is_rectifier_of(hazard: Hazard, user) -> bool:
+    return (
+        user.has_role(Role.RECTIFYING_UNIT)
+        and user.organization_id is not None
+        and user.organization_id == hazard.rectifying_unit_id
+    )
+
+
+def head_rank(user) -> int:
+    if user.is_superuser:
+        return LEVEL_RANK["province"]
+    region = user.jurisdiction
+    return LEVEL_RANK.get(region.level, 0) if region else 0
+
+
+def _state_name(state: str) -> str:
+    return str(HazardState(state).label)
+
+
+def _require_state(hazard: Hazard, *states: str) -> None:
+    if hazard.state not in states:
+        raise HazardError(
+            _("This cannot be done while the hazard is %(state)s.") % {"state": _state_name(hazard.state)}
+        )
+
+
+def _require_head(user) -> None:
+    if not is_head(user):
+        raise HazardError(_("Only a department head can do this."))
+
+
+def _require_rectifier(hazard: Hazard, user) -> None:
+    if not is_rectifier_of(hazard, user):
+        raise HazardError(_("Only the rectifying unit can do this."))
+
+
+def _check_assign(hazard, user):
+    _require_head(user)
+    _require_state(hazard, HazardState.REPORTED)
+
+
+def _check_start(hazard, user):
+    if not (is_rectifier_of(hazard, user) or is_head(user)):
+        raise HazardError(_("Only the rectifying unit or a department head can start the rectification."))
+    _require_state(hazard, HazardState.ASSIGNED)
+
+
+def _check_submit(hazard, user):
+    _require_rectifier(hazard, user)
+    _require_state(hazard, HazardState.RECTIFYING)
+
+
+def _check_reject(hazard, user):
+    _require_head(user)
+    _require_state(hazard, HazardState.SUBMITTED)
+
+
+def _check_verify(hazard, user):
+    _require_head(user)
+    _require_state(hazard, HazardState.SUBMITTED)
+    if hazard.submitted_by_id == user.pk:
+        raise HazardError(_("You submitted this rectification: someone else must accept it."))
+
+
+def _check_close(hazard, user):
+    _require_head(user)
+    _require_state(hazard, HazardState.VERIFIED)
+    if hazard.listed_level and head_rank(user) < LEVEL_RANK[hazard.listed_level]:
+        raise HazardError(
+            _(
+                "This major hazard is under listed supervision at %(level)s level: only a head at that level or above can close it."
+            )
+            % {"level": hazard.get_listed_level_display()}
+        )
+
+
+def _check_void(hazard, user):
+    _require_head(user)
+    _require_state(hazard, HazardState.REPORTED, HazardState.ASSIGNED)
+
+
+def _check_list(hazard, user):
+    _require_head(user)
+    if not hazard.is_major:
+        raise HazardError(_("Only a major hazard can be put under listed supervision."))
+    if hazard.state in (HazardState.CLOSED, HazardState.VOID):
+        raise HazardError(
+            _("This cannot be done while the hazard is %(state)s.") % {"state": _state_name(hazard.state)}
+        )
+    if head_rank(user) == 0:
+        raise HazardError(_("Your jurisdiction has no level at which to list a hazard."))
+
+
+def _check_request_extension(hazard, user):
+    _require_rectifier(hazard, user)
+    _require_state(hazard, HazardState.ASSIGNED, HazardState.RECTIFYING)
+    if hazard.deadline is None:
+        raise HazardError(_("This hazard has no deadline to extend."))
+    if hazard.deadline < timezone.localdate():
+        raise HazardError(_("The deadline has passed: an extension must be asked for before it."))
+    if hazard.extension_requests.filter(decision=ExtensionRequest.Decision.PENDING).exists():
+        raise HazardError(_("An extension request is already waiting for a decision."))
+
+
+def _check_decide_extension(hazard, user):
+    _require_head(user)
+    if not hazard.extension_requests.filter(decision=ExtensionRequest.Decision.PENDING).exists():
+        raise HazardError(_("No extension request is waiting for a decision."))
+
+
+CHECKS = {
+    "assign": _check_assign,
+    "start": _check_start,
+    "submit": _check_submit,
+    "reject": _check_reject,
+    "verify": _check_verify,
+    "close": _check_close,
+    "void": _check_void,
+    "list": _check_list,
+    "request_extension": _check_request_extension,
+    "decide_extension": _check_decide_extension,
+}
+
+
+def allowed_actions(hazard: Hazard, user) -> list[str]:
+    """The actions this user may take on this hazard now: the one answer for buttons and the API."""
+    allowed = []
+    for action, check in CHECKS.items():
+        try:
+            check(hazard, user)
+        except HazardError:
+            continue
+        allowed.append(action)
+    return allowed
+
+
+def _locked(actor, hazard_id: int, version: int | None) -> Hazard:
+    """The hazard under a row lock, if the actor may see it (else 404); refuses a stale form."""
+    hazard = (
+        Hazard.objects.visible_to(actor)
+        .select_for_update()
+        .select_related("industry", "region", "unit", "rectifying_unit")
+        .filter(pk=hazard_id)
+        .first()
+    )
+    if hazard is None:
+        raise Http404
+    if version is not None and hazard.version != version:
+        raise HazardError(_("Someone else acted on this hazard meanwhile. Reload the page to see what changed."))
+    return hazard
+
+
+def _record(hazard: Hazard, *, actor, action: str, from_state: str, reason: str = "", changes=None) -> HazardEvent:
+    hazard.version += 1
+    hazard.save()
+    return HazardEvent.objects.create(
+        hazard=hazard,
+        actor=actor,
+        action=action,
+        from_state=from_state,
+        to_state=hazard.state,
+        reason=reason,
+        changes=changes or {},
+    )
+
+
+def _unit_members(hazard: Hazard) -> list[int]:
+    if not hazard.rectifying_unit_id:
+        return []
+    return list(
+        hazard.rectifying_unit.members.filter(is_active=True, groups__name=Role.RECTIFYING_UNIT).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def _assigner(hazard: Hazard) -> list[int]:
+    assign = hazard.events.filter(action=HazardEvent.Action.ASSIGN).order_by("-at").first()
+    return [assign.actor_id] if assign else []
+
+
+def _notify_after_commit(*, hazard: Hazard, actor, action: str, recipients, note: str = "") -> None:
+    from notifications.services import notify
+
+    recipients = list(recipients)
+    transaction.on_commit(lambda: notify(recipients=recipients, actor=actor, hazard=hazard, action=action, note=note))
+
+
+def _require_text(value: str, message) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise HazardError(str(message))
+    return value
+
+
+@transaction.atomic
+def assign(
+    *,
+    actor,
+    hazard_id: int,
+    deadline: date,
+    rectifying_unit,
+    chain: list[dict] | None = None,
+    measures: str = "",
+    version: int | None = None,
+) -> Hazard:
+    """Give the finding to a rectifying unit with a deadline; snapshot the responsibility chain."""
+    hazard = _locked(actor, hazard_id, version)
+    _check_assign(hazard, actor)
+    if rectifying_unit is None:
+        raise HazardError(_("Choose the unit that must rectify the hazard."))
+    if deadline is None or deadline < timezone.localdate():
+        raise HazardError(_("The deadline must be today or later."))
+    hazard.rectifying_unit = rectifying_unit
+    hazard.deadline = deadline
+    if measures:
+        hazard.measures = measures
+    hazard.responsibility_chain = chain if chain is not None else resolve_chain(hazard)
+    hazard.state = HazardState.ASSIGNED
+    hazard.assigned_at = timezone.now()
+    event = _record(hazard, actor=actor, action=HazardEvent.Action.ASSIGN, from_state=HazardState.REPORTED)
+    named = {entry["user_id"] for entry in hazard.responsibility_chain if entry.get("user_id")}
+    hazard.named_users.set(named)
+    _notify_after_commit(hazard=hazard, actor=actor, action=event.action, recipients=[*_unit_members(hazard), *named])
+    return hazard
+
+
+MAJOR_PLAN_FIELDS = {
+    "responsible_person": gettext_lazy("person responsible"),
+    "measures": gettext_lazy("rectification measures"),
+    "funds": gettext_lazy("funds"),
+    "deadline": gettext_lazy("deadline"),
+    "contingency_plan": gettext_lazy("contingency plan"),
+    "goals": gettext_lazy("rectification goals"),
+    "production_suspension": gettext_lazy("whether production is suspended"),
+}
+
+
+@transaction.atomic
+def start(*, actor, hazard_id: int, plan: dict, version: int | None = None) -> Hazard:
+    """Begin rectification with the plan; a major hazard needs all five of 五落实, goals and the suspension decision."""
+    hazard = _locked(actor, hazard_id, version)
+    _check_start(hazard, actor)
+    for field in (
+        "measures",
+        "funds",
+        "responsible_person",
+        "contingency_plan",
+        "goals",
+        "materials",
+        "production_suspension",
+    ):
+        if field in plan and plan[field] not in (None, ""):
+            setattr(hazard, field, plan[field])
+    if hazard.is_major:
+        missing = [str(label) for field, label in MAJOR_PLAN_FIELDS.items() if getattr(hazard, field) in (None, "")]
+        if missing:
+            raise HazardError(
+                _("A major hazard needs the five musts (五落实) before rectification starts; missing: %(fields)s.")
+                % {"fields": "、".join(missing)}
+            )
+    elif not hazard.measures:
+        raise HazardError(_("Describe the rectification measures first."))
+    if hazard.funds is not None and hazard.funds < 0:
+        raise HazardError(_("Funds cannot be negative."))
+    hazard.state = HazardState.RECTIFYING
+    hazard.started_at = timezone.now()
+    event = _record(hazard, actor=actor, action=HazardEvent.Action.START, from_state=HazardState.ASSIGNED)
+    _notify_after_commit(hazard=hazard, actor=actor, action=event.action, recipients=_assigner(hazard))
+    return hazard
+
+
+@transaction.atomic
+def submit(*, actor, hazard_id: int, completion_report: str, attachments=(), version: int | None = None) -> Hazard:
+    """Report the rectification done, with at least one "after" photo or document, for acceptance."""
+    hazard = _locked(actor, hazard_id, version)
+    _check_submit(hazard, actor)
+    report = _require_text(completion_report, gettext_lazy("Write the completion report."))
+    new_ids = [attachment.pk for attachment in attachments]
+    has_after = hazard.attachments.filter(stage=Attachment.Stage.AFTER).exists()
+    if not new_ids and not has_after:
+        raise HazardError(_("Add at least one photo or document of the result."))
+    Attachment.objects.filter(pk__in=new_ids, hazard__isnull=True).update(hazard=hazard, stage=Attachment.Stage.AFTER)
+    hazard.completion_report = report
+    hazard.submitted_by = actor
+    hazard.submitted_at = timezone.now()
+    hazard.state = HazardState.SUBMITTED
+    event = _record(hazard, actor=actor, action=HazardEvent.Action.SUBMIT, from_state=HazardState.RECTIFYING)
+    _notify_after_commit(hazard=hazard, actor=actor, action=event.action, recipients=_assigner(hazard))
+    return hazard
+
+
+@transaction.atomic
+def reject(*, actor, hazard_id: int, reason: str, version: int | None = None) -> Hazard:
+    """Send the rectification back to the unit, saying why."""
+    hazard = _locked(actor, hazard_id, version)
+    _check_reject(hazard, actor)
+    reason = _require_text(reason, gettext_lazy("Say why the rectification is not accepted."))
+    hazard.state = HazardState.RECTIFYING
+    event = _record(
+        hazard, actor=actor, action=HazardEvent.Action.REJECT, from_state=HazardState.SUBMITTED, reason=reason
+    )
+    _notify_after_commit(
+        hazard=hazard,
+        actor=actor,
+        action=event.action,
+        recipients=[*_unit_members(hazard), hazard.submitted_by_id],
+        note=reason,
+    )
+    return hazard
+
+
+@transaction.atomic
+def verify(*, actor, hazard_id: int, method: str, opinion: str, version: int | None = None) -> Hazard:
+    """Accept the rectification (验收): how it was accepted and the opinion; never by the submitter."""
+    hazard = _locked(actor, hazard_id, version)
+    _check_verify(hazard, actor)
+    if method not in Hazard.AcceptanceMethod.values:
+        raise HazardError(_("Choose how the rectification was accepted."))
+    opinion = _require_text(opinion, gettext_lazy("Write the acceptance opinion."))
+    hazard.verified_by = actor
+    hazard.verified_at = timezone.now()
+    hazard.acceptance_method = method
+    hazard.acceptance_opinion = opinion
+    hazard.state = HazardState.VERIFIED
+    event = _record(hazard, actor=actor, action=HazardEvent.Action.VERIFY, from_state=HazardState.SUBMITTED)
+    _notify_after_commit(
+        hazard=hazard, actor=actor, action=event.action, recipients=[*_unit_members(hazard), hazard.submitted_by_id]
+    )
+    return hazard
+
+
+@transaction.atomic
+def close(*, actor, hazard_id: int, note: str = "", version: int | None = None) -> Hazard:
+    """Cancel the account (销号) of an accepted hazard; a listed one only at the listing level or above."""
+    hazard = _locked(actor, hazard_id, version)
+    _check_close(hazard, actor)
+    hazard.state = HazardState.CLOSED
+    hazard.closed_at = timezone.now()
+    event = _record(
+        hazard, actor=actor, action=HazardEvent.Action.CLOSE, from_state=HazardState.VERIFIED, reason=note.strip()
+    )
+    _notify_after_commit(
+        hazard=hazard, actor=actor, action=event.action, recipients=[*_unit_members(hazard), hazard.found_by_id]
+    )
+    return hazard
+
+
+@transaction.atomic
+def void(*, actor, hazard_id: int, reason: str, version: int | None = None) -> Hazard:
+    """Mark a finding logged in error or twice (作废); it stays on the ledger, never deleted."""
+    hazard = _locked(actor, hazard_id, version)
+    _check_void(hazard, actor)
+    reason = _require_text(reason, gettext_lazy("Say why this finding is void."))
+    from_state = hazard.state
+    hazard.state = HazardState.VOID
+    hazard.voided_at = timezone.now()
+    event = _record(hazard, actor=actor, action=HazardEvent.Action.VOID, from_state=from_state, reason=reason)
+    _notify_after_commit(
+        hazard=hazard,
+        actor=actor,
+        action=event.action,
+        recipients=[hazard.found_by_id, *_unit_members(hazard)],
+        note=reason,
+    )
+    return hazard
+
+
+@transaction.atomic
+def list_for_supervision(*, actor, hazard_id: int, level: str, version: int | None = None) -> Hazard:
+    """Put a major hazard under listed supervision (挂牌督办) at a level no higher than the head's own."""
+    hazard = _locked(actor, hazard_id, version)
+    _check_list(hazard, actor)
+    if level not in LEVEL_RANK:
+        raise HazardError(_("Choose the level of the listed supervision."))
+    if LEVEL_RANK[level] > head_rank(actor):
+        raise HazardError(_("You can list a hazard at your own level or below."))
+    old = hazard.get_listed_level_display() if hazard.listed_level else ""
+    hazard.listed_level = level
+    hazard.listed_by = actor.organization
+    event = _record(
+        hazard,
+        actor=actor,
+        action=HazardEvent.Action.LIST,
+        from_state=hazard.state,
+        changes={"listed_level": [old, hazard.get_listed_level_display()]},
+    )
+    _notify_after_commit(
+        hazard=hazard,
+        actor=actor,
+        action=event.action,
+        recipients=[*_unit_members(hazard), *hazard.named_users.values_list("pk", flat=True)],
+    )
+    return hazard
+
+
+@transaction.atomic
+def request_extension(
+    *, actor, hazard_id: int, new_deadline: date, reason: str, version: int | None = None
+) -> ExtensionRequest:
+    """The rectifying unit asks, before the deadline passes, for a later one, saying why."""
+    hazard = _locked(actor, hazard_id, version)
+    _check_request_extension(hazard, actor)
+    reason = _require_text(reason, gettext_lazy("Say why more time is needed."))
+    if new_deadline is None or new_deadline <= hazard.deadline:
+        raise HazardError(_("The new deadline must be later than the current one."))
+    request = ExtensionRequest.objects.create(
+        hazard=hazard,
+        requested_by=actor,
+        current_deadline=hazard.deadline,
+        new_deadline=new_deadline,
+        reason=reason,
+    )
+    event = _record(
+        hazard,
+        actor=actor,
+        action=HazardEvent.Action.REQUEST_EXTENSION,
+        from_state=hazard.state,
+        reason=reason,
+        changes={"deadline": [hazard.deadline.isoformat(), new_deadline.isoformat()]},
+    )
+    _notify_after_commit(hazard=hazard, actor=actor, action=event.action, recipients=_assigner(hazard), note=reason)
+    return request
+
+
+@transaction.atomic
+def decide_extension(*, actor, hazard_id: int, approve: bool, note: str = "", version: int | None = None) -> Hazard:
+    """Approve (the deadline moves, the count goes up) or deny the pending extension request."""
+    hazard = _locked(actor, hazard_id, version)
+    _check_decide_extension(hazard, actor)
+    request = hazard.extension_requests.select_for_update().get(decision=ExtensionRequest.Decision.PENDING)
+    note = note.strip()
+    if not approve and not note:
+        raise HazardError(_("Say why the extension is denied."))
+    request.decision = ExtensionRequest.Decision.APPROVED if approve else ExtensionRequest.Decision.DENIED
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.decision_note = note
+    request.save()
+    changes = {}
+    if approve:
+        changes = {"deadline": [hazard.deadline.isoformat(), request.new_deadline.isoformat()]}
+        hazard.deadline = request.new_deadline
+        hazard.extension_count += 1
+    event = _record(
+        hazard,
+        actor=actor,
+        action=HazardEvent.Action.DECIDE_EXTENSION,
+        from_state=hazard.state,
+        reason=note or str(request.get_decision_display()),
+        changes=changes,
+    )
+    _notify_after_commit(
+        hazard=hazard, actor=actor, action=event.action, recipients=[request.requested_by_id], note=event.reason
+    )
     return hazard

@@ -8,6 +8,7 @@ REPORTERS = {Role.INSPECTOR, Role.DEPARTMENT_HEAD}
 # (label, URL name, roles that see it; None for everyone signed in). Later features add lines here.
 NAVIGATION = [
     (_("Home"), "home", None),
+    (_("My work"), "work_queue", None),
     (_("Hazard ledger"), "hazards:list", None),
     (_("Record an inspection"), "inspections:new", REPORTERS),
     (_("Inspections"), "inspections:inspection_list", None),

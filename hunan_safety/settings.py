@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "accounts",
     "inspections",
     "hazards",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -79,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "hunan_safety.context_processors.navigation",
+                "notifications.context_processors.unread",
             ],
         },
     },

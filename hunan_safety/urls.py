@@ -4,14 +4,17 @@ from django.urls import include, path, reverse_lazy
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
+from hazards import views as hazard_views
 from hunan_safety import views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
+    path("tasks/", hazard_views.work_queue, name="work_queue"),
     path("hazards/", include("hazards.urls")),
     path("inspections/", include("inspections.urls")),
+    path("notifications/", include("notifications.urls")),
     # The language switcher also works on the login page.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     # One sign-in page in the product's look, for the admin too.

@@ -1,6 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from accounts.credit_codes import build_credit_code, validate_credit_code
 from accounts.models import Organization
@@ -32,9 +33,10 @@ def test_lower_case_is_accepted_as_the_same_code():
     ],
 )
 def test_invalid_codes_are_refused_with_a_clear_reason(code, message):
-    with pytest.raises(ValidationError) as error:
-        validate_credit_code(code)
-    assert message in error.value.messages[0]
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as error:
+            validate_credit_code(code)
+        assert message in error.value.messages[0]
 
 
 @pytest.mark.parametrize("serial", [1, 20000001, 99999999, 12345678])

@@ -1,0 +1,176 @@
+"""The responsibility chain of a hazard under 一岗双责 (DESIGN.md section 5).
+
+For a hazard in county R, industry I, unit U the chain has four layers, each resolved from
+organisations and posts, walking up the region tree (county → city → province) when a level has
+no match:
+
+1. enterprise main responsibility — U's principal and safety officer;
+2. departmental supervision — the department at R whose industries include I;
+3. territorial management — R's government post in charge of work safety, and the party
+   committee's principal (党政同责);
+4. leadership — the leader at R whose portfolio includes I.
+
+The chain is stored on the hazard as a snapshot: people change posts, the ledger must show who
+answered at the time.
+"""
+
+from dataclasses import asdict, dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organization, Post
+
+LAYERS = {
+    "enterprise": _("Enterprise main responsibility"),
+    "department": _("Departmental supervision"),
+    "territorial": _("Territorial management"),
+    "leadership": _("Leadership (one post, two responsibilities)"),
+}
+
+
+@dataclass
+class ChainEntry:
+    layer: str
+    organization: str
+    organization_id: int
+    post: str = ""
+    post_id: int | None = None
+    person: str = ""
+    user_id: int | None = None
+    phone: str = ""
+    region: str = ""
+
+    @classmethod
+    def from_post(cls, layer: str, post: Post) -> "ChainEntry":
+        holder = post.holder
+        return cls(
+            layer=layer,
+            organization=post.organization.name,
+            organization_id=post.organization_id,
+            post=post.title,
+            post_id=post.pk,
+            person=holder.get_full_name() or holder.username if holder else "",
+            user_id=holder.pk if holder else None,
+            phone=post.phone or (holder.phone if holder else "") or post.organization.phone,
+            region=post.region.name,
+        )
+
+    @classmethod
+    def from_organization(cls, layer: str, organization: Organization) -> "ChainEntry":
+        return cls(
+            layer=layer,
+            organization=organization.name,
+            organization_id=organization.pk,
+            phone=organization.phone,
+            region=organization.region.name,
+        )
+
+
+def _industry_ids(hazard) -> list[int]:
+    """The hazard's industry and its parent: a department of 烟花爆竹 supervises 烟花爆竹生产."""
+    return [pk for pk in (hazard.industry_id, hazard.industry.parent_id) if pk]
+
+
+def _levels(region) -> list:
+    return region.ancestors()  # county, city, province
+
+
+def _posts() -> QuerySet[Post]:
+    return Post.objects.filter(is_active=True).select_related("organization", "holder", "region")
+
+
+def candidates(hazard) -> dict[str, QuerySet[Post]]:
+    """For each layer, the posts that could answer for this hazard (for the head to choose from)."""
+    regions = [region.pk for region in _levels(hazard.region)]
+    industries = _industry_ids(hazard)
+    unit = hazard.rectifying_unit or hazard.unit
+    territorial = Q(organization__kind__in=Organization.TERRITORIAL_KINDS, region_id__in=regions)
+    return {
+        "enterprise": _posts().filter(organization=unit) if unit else Post.objects.none(),
+        "department": _posts()
+        .filter(
+            organization__kind=Organization.Kind.DEPARTMENT,
+            organization__industries__in=industries,
+            region_id__in=regions,
+        )
+        .distinct(),
+        "territorial": _posts().filter(territorial, duty__in=[Post.Duty.SAFETY_LEAD, Post.Duty.PRINCIPAL]),
+        "leadership": _posts().filter(territorial, duty=Post.Duty.PORTFOLIO_LEAD, industries__in=industries).distinct(),
+    }
+
+
+def _nearest(posts: list[Post], regions: list) -> list[Post]:
+    """The posts at the nearest level that has any: walking up from the county."""
+    for region in regions:
+        found = [post for post in posts if post.region_id == region.pk]
+        if found:
+            return found
+    return []
+
+
+def resolve_chain(hazard) -> list[dict]:
+    """The four layers for this hazard, as snapshot entries (dicts), nearest level first."""
+    regions = _levels(hazard.region)
+    industries = set(_industry_ids(hazard))
+    pools = {layer: list(queryset) for layer, queryset in candidates(hazard).items()}
+    chain: list[ChainEntry] = []
+
+    unit = hazard.rectifying_unit or hazard.unit
+    enterprise = [post for post in pools["enterprise"] if post.duty in (Post.Duty.PRINCIPAL, Post.Duty.SAFETY_OFFICER)]
+    if enterprise:
+        chain += [ChainEntry.from_post("enterprise", post) for post in enterprise]
+    elif unit is not None:
+        chain.append(ChainEntry.from_organization("enterprise", unit))
+
+    # The department at the nearest level that has one for this industry; its principal answers.
+    for region in regions:
+        body = (
+            Organization.objects.filter(
+                kind=Organization.Kind.DEPARTMENT, region=region, industries__in=industries, is_active=True
+            )
+            .select_related("region")
+            .order_by("pk")
+            .first()
+        )
+        if body is None:
+            continue
+        posts = [post for post in pools["department"] if post.organization_id == body.pk]
+        principals = [post for post in posts if post.duty == Post.Duty.PRINCIPAL] or posts[:1]
+        if principals:
+            chain.append(ChainEntry.from_post("department", principals[0]))
+        else:
+            chain.append(ChainEntry.from_organization("department", body))
+        break
+
+    territorial = _nearest(pools["territorial"], regions)
+    government = [
+        post
+        for post in territorial
+        if post.organization.kind == Organization.Kind.GOVERNMENT and post.duty == Post.Duty.SAFETY_LEAD
+    ]
+    party = [
+        post
+        for post in territorial
+        if post.organization.kind == Organization.Kind.PARTY_COMMITTEE and post.duty == Post.Duty.PRINCIPAL
+    ]
+    chain += [ChainEntry.from_post("territorial", post) for post in (government[:1] + party[:1])]
+
+    leadership = _nearest(pools["leadership"], regions)
+    chain += [ChainEntry.from_post("leadership", post) for post in leadership[:1]]
+    return [asdict(entry) for entry in chain]
+
+
+def chain_from_posts(hazard, chosen: dict[str, list[Post]]) -> list[dict]:
+    """A snapshot from the posts a head chose in the assign form, layer by layer."""
+    entries = []
+    for layer in LAYERS:
+        entries += [asdict(ChainEntry.from_post(layer, post)) for post in chosen.get(layer, [])]
+    return entries
+
+
+def current_holders(chain: list[dict]) -> dict[int, str]:
+    """Who holds each post of the snapshot now (post id → name), in one query."""
+    post_ids = [entry["post_id"] for entry in chain if entry.get("post_id")]
+    posts = Post.objects.filter(pk__in=post_ids).select_related("holder")
+    return {post.pk: (post.holder.get_full_name() or post.holder.username) if post.holder else "" for post in posts}
