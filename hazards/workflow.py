@@ -299,7 +299,8 @@ def _locked(actor, hazard_id: int, version: int | None) -> Hazard:
     """The hazard under a row lock, if the actor may see it (else 404); refuses a stale form."""
     hazard = (
         Hazard.objects.visible_to(actor)
-        .select_for_update()
+        # Lock the hazard row only: PostgreSQL cannot lock the nullable side of an outer join.
+        .select_for_update(of=("self",))
         .select_related("industry", "region", "unit", "rectifying_unit")
         .filter(pk=hazard_id)
         .first()
