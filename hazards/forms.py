@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hazards import workflow
 from hazards.models import Attachment, Hazard
 from hazards.scope import counties_for, industries_for, units_for
 from hazards.uploads import pending_uploads, store_upload
@@ -142,22 +143,7 @@ class FindingForm(FindingFields):
     """A finding logged on its own (/hazards/new/)."""
 
     class Meta(FindingFields.Meta):
-        fields = [
-            "title",
-            "description",
-            "industry",
-            "level",
-            "kind",
-            "legal_basis",
-            "source",
-            "campaign",
-            "region",
-            "unit",
-            "site_name",
-            "location",
-            "found_on",
-            "on_the_spot",
-        ]
+        fields = [*workflow.EDITABLE_FIELDS, "on_the_spot"]
         widgets = {
             **FindingFields.Meta.widgets,
             "found_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -261,7 +247,6 @@ class AssignForm(ActionForm):
         self.chain_fields = [self[f"chain_{layer}"] for layer in LAYERS]
 
     def perform(self):
-        from hazards import workflow
         from hazards.responsibility import LAYERS, chain_from_posts
 
         chain_changed = any(f"chain_{layer}" in self.changed_data for layer in LAYERS)
@@ -306,8 +291,6 @@ class StartForm(ActionForm):
                 self.fields[name].required = True
 
     def perform(self):
-        from hazards import workflow
-
         plan = {key: value for key, value in self.cleaned_data.items() if key != "version"}
         return workflow.start(
             actor=self.user, hazard_id=self.hazard.pk, plan=plan, version=self.cleaned_data["version"]
@@ -336,8 +319,6 @@ class SubmitForm(AttachmentsMixin, ActionForm):
         return cleaned
 
     def perform(self):
-        from hazards import workflow
-
         return workflow.submit(
             actor=self.user,
             hazard_id=self.hazard.pk,
@@ -355,8 +336,6 @@ class RejectForm(ReasonForm):
     action = "reject"
 
     def perform(self):
-        from hazards import workflow
-
         return workflow.reject(
             actor=self.user,
             hazard_id=self.hazard.pk,
@@ -369,8 +348,6 @@ class VoidForm(ReasonForm):
     action = "void"
 
     def perform(self):
-        from hazards import workflow
-
         return workflow.void(
             actor=self.user,
             hazard_id=self.hazard.pk,
@@ -385,8 +362,6 @@ class VerifyForm(ActionForm):
     opinion = forms.CharField(label=_("Acceptance opinion"), widget=forms.Textarea(attrs={"rows": 2}))
 
     def perform(self):
-        from hazards import workflow
-
         return workflow.verify(
             actor=self.user,
             hazard_id=self.hazard.pk,
@@ -401,8 +376,6 @@ class CloseForm(ActionForm):
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def perform(self):
-        from hazards import workflow
-
         return workflow.close(
             actor=self.user,
             hazard_id=self.hazard.pk,
@@ -419,8 +392,6 @@ class ListForm(ActionForm):
     )
 
     def perform(self):
-        from hazards import workflow
-
         return workflow.list_for_supervision(
             actor=self.user,
             hazard_id=self.hazard.pk,
@@ -437,8 +408,6 @@ class ExtensionRequestForm(ActionForm):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
     def perform(self):
-        from hazards import workflow
-
         return workflow.request_extension(
             actor=self.user,
             hazard_id=self.hazard.pk,
@@ -460,8 +429,6 @@ class DecideExtensionForm(ActionForm):
     )
 
     def perform(self):
-        from hazards import workflow
-
         return workflow.decide_extension(
             actor=self.user,
             hazard_id=self.hazard.pk,

@@ -70,15 +70,12 @@ def hazard_list(request):
         per_page = PAGE_SIZES[0]
     per_page = per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]
     page = Paginator(hazard_filter.qs, per_page).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "hazards/hazard_list.html",
         {
             "filter": hazard_filter,
             "page": page,
-            "query": query.urlencode(),
             "active_filters": hazard_filter.active_filters(),
             "page_sizes": PAGE_SIZES,
             "per_page": per_page,
