@@ -239,10 +239,11 @@ class AssignForm(ActionForm):
 
         self.fields["rectifying_unit"].queryset = units_for(user)
         self.fields["rectifying_unit"].initial = hazard.rectifying_unit_id or hazard.unit_id
-        resolved = {entry.get("post_id") for entry in resolve_chain(hazard)}
+        resolved = resolve_chain(hazard)
         for layer, posts in candidates(hazard).items():
+            proposed = [entry["post_id"] for entry in resolved if entry["layer"] == layer and entry.get("post_id")]
             self.fields[f"chain_{layer}"] = PostChoices(
-                label=LAYERS[layer], queryset=posts, required=False, initial=[pk for pk in resolved if pk]
+                label=LAYERS[layer], queryset=posts, required=False, initial=proposed
             )
         self.chain_fields = [self[f"chain_{layer}"] for layer in LAYERS]
 

@@ -143,17 +143,24 @@ def resolve_chain(hazard) -> list[dict]:
             chain.append(ChainEntry.from_organization("department", body))
         break
 
-    territorial = _nearest(pools["territorial"], regions)
-    government = [
-        post
-        for post in territorial
-        if post.organization.kind == Organization.Kind.GOVERNMENT and post.duty == Post.Duty.SAFETY_LEAD
-    ]
-    party = [
-        post
-        for post in territorial
-        if post.organization.kind == Organization.Kind.PARTY_COMMITTEE and post.duty == Post.Duty.PRINCIPAL
-    ]
+    # 党政同责: the government's leader for safety and the party committee's principal, each at the
+    # nearest level that has one.
+    government = _nearest(
+        [
+            post
+            for post in pools["territorial"]
+            if post.organization.kind == Organization.Kind.GOVERNMENT and post.duty == Post.Duty.SAFETY_LEAD
+        ],
+        regions,
+    )
+    party = _nearest(
+        [
+            post
+            for post in pools["territorial"]
+            if post.organization.kind == Organization.Kind.PARTY_COMMITTEE and post.duty == Post.Duty.PRINCIPAL
+        ],
+        regions,
+    )
     chain += [ChainEntry.from_post("territorial", post) for post in (government[:1] + party[:1])]
 
     leadership = _nearest(pools["leadership"], regions)

@@ -45,7 +45,7 @@ def work_queues(user) -> list[Queue]:
             Queue(
                 "extensions",
                 _("Extensions to decide"),
-                visible.filter(pk__in=pending),
+                visible.filter(pk__in=pending, state__in=OPEN_WORK_STATES),
             ),
             Queue(
                 "to_accept",

@@ -56,11 +56,11 @@ def can_edit_finding(hazard: Hazard, user) -> bool:
 
 
 @transaction.atomic
-def report_finding(*, actor, hazard: Hazard, attachments=(), after_attachments=()) -> Hazard:
+def report_finding(*, actor, hazard: Hazard, attachments=(), after_attachments=(), reason: str = "") -> Hazard:
     """Put a new finding on the ledger: `reported`, or `submitted` when rectified on the spot (立查立改).
 
     A finding rectified on the spot needs at least one "after" photo or document as evidence; it
-    still needs acceptance.
+    still needs acceptance. `reason` goes on the `reported` event (e.g. the file it was imported from).
     """
     if not can_report(actor):
         raise HazardError(str(REPORTERS_ONLY))
@@ -74,6 +74,8 @@ def report_finding(*, actor, hazard: Hazard, attachments=(), after_attachments=(
         now = timezone.now()
         hazard.state = HazardState.SUBMITTED
         hazard.rectifying_unit = hazard.unit
+        # The finder submitted the evidence: someone else must accept it.
+        hazard.submitted_by = actor
         hazard.submitted_at = now
         hazard.started_at = now
     else:
@@ -83,7 +85,7 @@ def report_finding(*, actor, hazard: Hazard, attachments=(), after_attachments=(
     claimed = [attachment.pk for attachment in [*attachments, *after_attachments]]
     Attachment.objects.filter(pk__in=claimed, hazard__isnull=True).update(hazard=hazard)
     HazardEvent.objects.create(
-        hazard=hazard, actor=actor, action=HazardEvent.Action.REPORT, to_state=HazardState.REPORTED
+        hazard=hazard, actor=actor, action=HazardEvent.Action.REPORT, to_state=HazardState.REPORTED, reason=reason
     )
     if hazard.on_the_spot:
         HazardEvent.objects.create(
@@ -95,6 +97,25 @@ def report_finding(*, actor, hazard: Hazard, attachments=(), after_attachments=(
             reason=_("Rectified on the spot."),
         )
     return hazard
+
+
+@transaction.atomic
+def import_findings(*, actor, findings: list[tuple[int, Hazard]], file_name: str) -> list[Hazard]:
+    """Put the findings read from a unit's Excel ledger on the ledger: all of them, or none.
+
+    `findings` are (row number, unsaved hazard) pairs checked by `hazards.ledger.check_import`; each
+    goes through `report_finding`, as if recorded in the browser, and its event names the file and row.
+    """
+    if not can_report(actor):
+        raise HazardError(str(REPORTERS_ONLY))
+    return [
+        report_finding(
+            actor=actor,
+            hazard=hazard,
+            reason=_("Imported from %(file)s, row %(row)d.") % {"file": file_name, "row": row},
+        )
+        for row, hazard in findings
+    ]
 
 
 def _display(hazard: Hazard, field: str) -> str:
@@ -250,6 +271,11 @@ def _check_list(hazard, user):
         )
     if head_rank(user) == 0:
         raise HazardError(_("Your jurisdiction has no level at which to list a hazard."))
+    if hazard.listed_level and head_rank(user) < LEVEL_RANK[hazard.listed_level]:
+        raise HazardError(
+            _("This hazard is listed at %(level)s level: only a head at that level or above can change the listing.")
+            % {"level": hazard.get_listed_level_display()}
+        )
 
 
 def _check_request_extension(hazard, user):
@@ -265,6 +291,7 @@ def _check_request_extension(hazard, user):
 
 def _check_decide_extension(hazard, user):
     _require_head(user)
+    _require_state(hazard, HazardState.ASSIGNED, HazardState.RECTIFYING)
     if not hazard.extension_requests.filter(decision=ExtensionRequest.Decision.PENDING).exists():
         raise HazardError(_("No extension request is waiting for a decision."))
 
@@ -438,11 +465,12 @@ def submit(*, actor, hazard_id: int, completion_report: str, attachments=(), ver
     hazard = _locked(actor, hazard_id, version)
     _check_submit(hazard, actor)
     report = _require_text(completion_report, gettext_lazy("Write the completion report."))
-    new_ids = [attachment.pk for attachment in attachments]
-    has_after = hazard.attachments.filter(stage=Attachment.Stage.AFTER).exists()
-    if not new_ids and not has_after:
+    # Only the submitter's own unclaimed uploads join the hazard; then the evidence is counted.
+    Attachment.objects.filter(
+        pk__in=[attachment.pk for attachment in attachments], hazard__isnull=True, uploaded_by=actor
+    ).update(hazard=hazard, stage=Attachment.Stage.AFTER)
+    if not hazard.attachments.filter(stage=Attachment.Stage.AFTER).exists():
         raise HazardError(_("Add at least one photo or document of the result."))
-    Attachment.objects.filter(pk__in=new_ids, hazard__isnull=True).update(hazard=hazard, stage=Attachment.Stage.AFTER)
     hazard.completion_report = report
     hazard.submitted_by = actor
     hazard.submitted_at = timezone.now()
