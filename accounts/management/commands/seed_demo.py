@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import PERSONAS, seed_demo
+from hazards.demo import DemoSeedError, seed_hazards
 
 DEFAULT_PASSWORD = "hunan-demo-2026"
 
@@ -12,7 +13,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--password", default=DEFAULT_PASSWORD, help="password of the demo personas")
-        parser.add_argument("--hazards", type=int, default=0, help="number of demo hazards to generate")
+        parser.add_argument(
+            "--hazards", type=int, default=0, help="top the ledger up to this many demo hazards (idempotent)"
+        )
         parser.add_argument("--force", action="store_true", help="run even with DEBUG off")
         parser.add_argument("--if-empty", action="store_true", help="do nothing when any user exists")
 
@@ -30,4 +33,11 @@ class Command(BaseCommand):
             f"{counts['users']} users; personas {', '.join(PERSONAS)}"
         )
         if hazards:
-            self.stdout.write(f"seed_demo: --hazards {hazards} ignored until the hazard ledger exists")
+            try:
+                made = seed_hazards(count=hazards)
+            except DemoSeedError as error:
+                raise CommandError(str(error)) from error
+            self.stdout.write(
+                f"seed_demo: {made['hazards']} hazards created (total {made['total']}), "
+                f"{made['inspections']} inspections, {made['campaigns']} campaigns"
+            )
