@@ -45,7 +45,7 @@ class HazardFilter(django_filters.FilterSet):
     industry = IndustryFilter(label=_("Industry"), queryset=_top_industries, method="filter_industry")
     level = django_filters.ChoiceFilter(label=_("Level"), choices=Hazard.Level.choices)
     state = django_filters.MultipleChoiceFilter(
-        label=_("State"), choices=HazardState.choices, widget=forms.SelectMultiple(attrs={"size": 1})
+        label=_("State"), choices=HazardState.choices, widget=forms.CheckboxSelectMultiple
     )
     city = django_filters.ModelChoiceFilter(
         label=pgettext_lazy("region level", "City"), queryset=_cities, method="filter_city"
