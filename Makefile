@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run test setup setup-dev assets messages migrate lint format clean
+.PHONY: run test bench setup setup-dev assets messages migrate lint format clean
 
 run: setup migrate
 	$(BIN)/python manage.py seed_demo --if-empty
@@ -15,6 +15,11 @@ run: setup migrate
 
 test: setup-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Every benchmark module of bench/ on the configured database (DATABASE_URL): one table.
+# BENCH_ARGS picks benchmarks and sizes, e.g. BENCH_ARGS="export --export-rows 100000 300000".
+bench: setup-dev migrate
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 setup: $(VENV)/.runtime-installed assets messages
 

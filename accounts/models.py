@@ -106,6 +106,14 @@ class Organization(models.Model):
     )
     address = models.CharField(_("address"), max_length=300, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    webhook_url = models.URLField(
+        _("chat webhook"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Optional: the address of the organisation's chat group robot (WeCom, DingTalk), which then receives reminders as JSON."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

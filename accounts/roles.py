@@ -55,6 +55,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "hazards.add_industry",
         "hazards.change_industry",
         "hazards.view_industry",
+        "notifications.view_reminder",
+        "notifications.view_digest",
+        "notifications.view_delivery",
+        # Not to edit rows (the admin is read-only): to send a failed delivery again.
+        "notifications.change_delivery",
     ],
 }
 

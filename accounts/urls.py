@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from accounts.forms import LoginForm, PasswordChangeFormStyled
+from notifications.views import profile
 
 urlpatterns = [
     path(
@@ -14,4 +15,5 @@ urlpatterns = [
         "password/", auth_views.PasswordChangeView.as_view(form_class=PasswordChangeFormStyled), name="password_change"
     ),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("profile/", profile, name="profile"),
 ]

@@ -8,6 +8,7 @@ Views, imports and tasks call these functions; nothing else writes `state`.
 
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
@@ -108,14 +109,14 @@ def import_findings(*, actor, findings: list[tuple[int, Hazard]], file_name: str
     """
     if not can_report(actor):
         raise HazardError(str(REPORTERS_ONLY))
-    return [
-        report_finding(
-            actor=actor,
-            hazard=hazard,
-            reason=_("Imported from %(file)s, row %(row)d.") % {"file": file_name, "row": row},
-        )
-        for row, hazard in findings
-    ]
+    created = []
+    for row, hazard in findings:
+        reason = _("Imported from %(file)s, row %(row)d.") % {"file": file_name, "row": row}
+        try:
+            created.append(report_finding(actor=actor, hazard=hazard, reason=reason))
+        except ValidationError as error:
+            raise HazardError(_("Row %(row)d: %(error)s") % {"row": row, "error": " ".join(error.messages)}) from None
+    return created
 
 
 def _display(hazard: Hazard, field: str) -> str:

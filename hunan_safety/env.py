@@ -39,3 +39,12 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_clock(name: str, default: str) -> tuple[int, int]:
+    """A time of day as HH:MM, returned as (hour, minute)."""
+    raw = os.environ.get(name, default).strip()
+    hour, _, minute = raw.partition(":")
+    if hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60:
+        return int(hour), int(minute)
+    raise ImproperlyConfigured(f"{name}={raw!r} is not a time of day (use HH:MM, e.g. 08:30)")

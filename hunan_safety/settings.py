@@ -8,9 +8,10 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from hunan_safety.env import env_bool, env_int, env_list, env_str
+from hunan_safety.env import env_bool, env_clock, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -199,7 +200,61 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 30 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 25 * 60)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+# The deadline scan and the digest run daily at these times (Asia/Shanghai); the relay hands queued
+# e-mail and webhook deliveries to the workers, so that nothing is lost while the broker was down.
+_SCAN_AT = env_clock("REMINDER_SCAN_AT", "08:30")
+_DIGEST_AT = env_clock("REMINDER_DIGEST_AT", "09:00")
+CELERY_BEAT_SCHEDULE: dict = {
+    "scan-deadlines": {
+        "task": "hazards.scan_deadlines",
+        "schedule": crontab(hour=_SCAN_AT[0], minute=_SCAN_AT[1]),
+    },
+    "send-digests": {
+        "task": "hazards.send_digests",
+        "schedule": crontab(hour=_DIGEST_AT[0], minute=_DIGEST_AT[1]),
+    },
+    "relay-deliveries": {
+        "task": "notifications.relay_deliveries",
+        "schedule": float(env_int("DELIVERY_RELAY_SECONDS", 60)),
+        # A relay that waited longer than its interval is superseded by the next one.
+        "options": {"expires": env_int("DELIVERY_RELAY_SECONDS", 60)},
+    },
+}
+
+# Reminders (DESIGN.md section 6). Recipients name groups of people resolved from the hazard:
+# unit (members of the rectifying unit with that role), enterprise, department, territorial,
+# leadership (layers of the responsibility chain, their posts' current holders), department_heads
+# (heads of the supervising department whose jurisdiction holds the hazard), listing_body (the heads
+# of the body that listed a major hazard). An empty list switches a stage off.
+REMINDERS = {
+    "due_soon": {
+        "days_before": env_int("REMINDER_DUE_SOON_DAYS", 3),
+        "recipients": env_list("REMINDER_DUE_SOON_TO", ["unit", "enterprise"]),
+    },
+    "due_today": {
+        "recipients": env_list("REMINDER_DUE_TODAY_TO", ["unit", "enterprise"]),
+    },
+    "overdue": {
+        "every_days": env_int("REMINDER_OVERDUE_EVERY_DAYS", 3),
+        "recipients": env_list("REMINDER_OVERDUE_TO", ["unit", "enterprise", "department", "department_heads"]),
+    },
+    "escalation": {
+        "days_overdue": env_int("REMINDER_ESCALATION_DAYS", 7),
+        "days_overdue_major": env_int("REMINDER_ESCALATION_DAYS_MAJOR", 1),
+        "recipients": env_list("REMINDER_ESCALATION_TO", ["territorial", "leadership", "listing_body"]),
+    },
+}
+# A digest lists at most this many hazards; the message says how many more and links to the ledger.
+REMINDER_DIGEST_MAX_ITEMS = env_int("REMINDER_DIGEST_MAX_ITEMS", 200)
+# E-mail and webhook deliveries: attempts, the first back-off (doubling, at most an hour), and how long
+# a claimed or queued delivery may go unfinished before the relay hands it out again (keep it longer
+# than the delivery task's time limit).
+DELIVERY_MAX_ATTEMPTS = env_int("DELIVERY_MAX_ATTEMPTS", 5)
+DELIVERY_RETRY_SECONDS = env_int("DELIVERY_RETRY_SECONDS", 60)
+DELIVERY_LEASE_SECONDS = env_int("DELIVERY_LEASE_SECONDS", 300)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+# Absolute links in e-mails and chat messages.
+SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{env_int('PORT', 8000)}").rstrip("/")
 
 LOGGING = {
     "version": 1,
@@ -215,3 +270,10 @@ ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 ATTACHMENT_MAX_FILES = env_int("ATTACHMENT_MAX_FILES", 12)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Excel ledgers (hazards/ledger.py): exports of more rows than this run in the background and are
+# kept this many hours for the user who asked; imports are refused above these sizes before parsing.
+LEDGER_EXPORT_ASYNC_THRESHOLD = env_int("LEDGER_EXPORT_ASYNC_THRESHOLD", 20000)
+LEDGER_EXPORT_KEEP_HOURS = env_int("LEDGER_EXPORT_KEEP_HOURS", 72)
+LEDGER_IMPORT_MAX_BYTES = env_int("LEDGER_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+LEDGER_IMPORT_MAX_ROWS = env_int("LEDGER_IMPORT_MAX_ROWS", 5000)

@@ -1,13 +1,15 @@
 """In-app notifications: one row per person told that someone did something to a hazard.
 
-A row records what happened and for whom, not how it travelled: the e-mail and webhook channels
-of a later issue can keep their own delivery records against it.
+A row records what happened and for whom, not how it travelled. Reminders and digests (DESIGN.md
+section 6) are data too: a `Reminder` row per rung of a hazard's ladder and person, a `Digest` row
+per head and day, each with one `Delivery` row per channel (in-app, e-mail, webhook).
 """
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from hazards.models import HazardEvent
@@ -69,7 +71,32 @@ class Notification(models.Model):
         on_delete=models.PROTECT,
         related_name="notifications",
     )
-    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+
+    class Kind(models.TextChoices):
+        EVENT = "event", _("Action on a hazard")
+        REMINDER = "reminder", _("Reminder")
+        DIGEST = "digest", _("Daily digest")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.EVENT)
+    # Set for kind=event only: reminders and digests say what they are through their own rows.
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices, blank=True)
+    # One-to-one: a reminder or digest shows in-app at most once, whatever reruns.
+    reminder = models.OneToOneField(
+        "notifications.Reminder",
+        verbose_name=_("reminder"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notification",
+    )
+    digest = models.OneToOneField(
+        "notifications.Digest",
+        verbose_name=_("daily digest"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notification",
+    )
     note = models.TextField(_("note"), blank=True, help_text=_("e.g. the reason of a rejection"))
     created_at = models.DateTimeField(_("sent"), default=timezone.now, db_index=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
@@ -83,7 +110,7 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
 
     def __str__(self) -> str:
-        return f"{self.action} {self.hazard_id} → {self.recipient_id} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.action or self.kind} {self.hazard_id} → {self.recipient_id} {self.created_at:%Y-%m-%d %H:%M}"
 
     @property
     def is_read(self) -> bool:
@@ -92,6 +119,14 @@ class Notification(models.Model):
     @property
     def text(self) -> str:
         """The sentence for the active language, e.g. "张三 submitted HN-430181-2026-000001 for acceptance"."""
+        if self.kind == self.Kind.REMINDER and self.reminder_id:
+            from notifications.messages import reminder_headline
+
+            return reminder_headline(self.reminder)
+        if self.kind == self.Kind.DIGEST and self.digest_id:
+            from notifications.messages import digest_headline
+
+            return digest_headline(self.digest)
         actor = (self.actor.get_full_name() or self.actor.username) if self.actor else gettext("Someone")
         values = {
             "actor": actor,
@@ -113,3 +148,222 @@ class Notification(models.Model):
     def _for_someone_outside_the_rectifying_unit(self) -> bool:
         unit_id = self.hazard.rectifying_unit_id if self.hazard else None
         return unit_id is not None and self.recipient.organization_id != unit_id
+
+
+class Reminder(models.Model):
+    """One rung of a hazard's reminder ladder for one person, created at most once.
+
+    The unique key (hazard, stage, deadline, sequence, recipient) is what makes a second scan, a
+    retried task or two beats harmless: they insert-or-ignore the same rows. The deadline is part of
+    the key, so an extension (a new deadline) starts a new ladder.
+    """
+
+    class Stage(models.TextChoices):
+        DUE_SOON = "due_soon", _("Due soon")
+        DUE_TODAY = "due_today", _("Due today")
+        OVERDUE = "overdue", _("Overdue")
+        ESCALATION = "escalation", _("Escalated")
+
+    hazard = models.ForeignKey(
+        "hazards.Hazard", verbose_name=_("hazard"), on_delete=models.PROTECT, related_name="reminders"
+    )
+    stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices)
+    deadline = models.DateField(_("deadline it refers to"))
+    sequence = models.PositiveSmallIntegerField(
+        _("sequence"), default=0, help_text=_("0 for the first reminder of its stage, 1 for the next repeat, …")
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.PROTECT, related_name="reminders"
+    )
+    due_on = models.DateField(_("day of the scan"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # The scan that inserted the row: lets a scan count what it created itself, race or no race.
+    scan = models.UUIDField(_("scan"), editable=False)
+    # Set once, when a planner claims the row and creates its deliveries (a conditional UPDATE).
+    claimed_by = models.UUIDField(_("claimed by"), null=True, blank=True, editable=False)
+    claimed_at = models.DateTimeField(_("deliveries planned"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["-due_on", "hazard_id", "stage", "sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hazard", "stage", "deadline", "sequence", "recipient"], name="reminder_sent_once"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["scan"], name="reminder_scan_idx"),
+            models.Index(fields=["claimed_by"], name="reminder_claimed_by_idx"),
+            # Stays small: only rows whose deliveries nobody has planned yet.
+            models.Index(fields=["id"], condition=Q(claimed_at__isnull=True), name="reminder_unclaimed_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hazard_id} {self.stage}#{self.sequence} ({self.deadline}) → {self.recipient_id}"
+
+    @property
+    def days(self) -> int:
+        """Days overdue (or, before the deadline, days left) on the day of the scan."""
+        return abs((self.due_on - self.deadline).days)
+
+
+class Digest(models.Model):
+    """One department head's daily list of overdue and due-soon hazards in their scope.
+
+    `items` is a snapshot taken by the scan (number, title, unit, deadline, …): the message says
+    what was due that morning, whoever reads it later.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.PROTECT, related_name="digests"
+    )
+    day = models.DateField(_("day"))
+    items = models.JSONField(_("items"), default=list, blank=True)
+    overdue_count = models.PositiveIntegerField(_("overdue"), default=0)
+    due_soon_count = models.PositiveIntegerField(_("due soon"), default=0)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    scan = models.UUIDField(_("scan"), editable=False)
+    claimed_by = models.UUIDField(_("claimed by"), null=True, blank=True, editable=False)
+    claimed_at = models.DateTimeField(_("deliveries planned"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("daily digest")
+        verbose_name_plural = _("daily digests")
+        ordering = ["-day", "recipient_id"]
+        constraints = [models.UniqueConstraint(fields=["recipient", "day"], name="digest_once_a_day")]
+        indexes = [
+            models.Index(fields=["scan"], name="digest_scan_idx"),
+            models.Index(fields=["claimed_by"], name="digest_claimed_by_idx"),
+            models.Index(fields=["id"], condition=Q(claimed_at__isnull=True), name="digest_unclaimed_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} → {self.recipient_id}"
+
+    @property
+    def total(self) -> int:
+        return self.overdue_count + self.due_soon_count
+
+
+class Delivery(models.Model):
+    """One reminder or digest on one channel: its status, attempts, last error and the response.
+
+    In-app deliveries are written with their notification, in the planner's transaction. E-mail and
+    webhook deliveries wait as `pending` rows (an outbox): a worker claims each with a conditional
+    UPDATE before sending, so a second task for the same row does nothing.
+    """
+
+    class Channel(models.TextChoices):
+        IN_APP = "in_app", _("In-app")
+        EMAIL = "email", _("E-mail")
+        WEBHOOK = "webhook", _("Webhook")
+
+    class Status(models.TextChoices):
+        # A context of their own: "Pending" of an extension request is another word in Chinese.
+        PENDING = "pending", pgettext_lazy("delivery status", "Pending")
+        SENDING = "sending", pgettext_lazy("delivery status", "Sending")
+        RETRYING = "retrying", pgettext_lazy("delivery status", "Waiting to retry")
+        SENT = "sent", pgettext_lazy("delivery status", "Sent")
+        FAILED = "failed", pgettext_lazy("delivery status", "Failed")
+        CANCELLED = "cancelled", pgettext_lazy("delivery status", "Cancelled")
+
+    reminder = models.ForeignKey(
+        Reminder,
+        verbose_name=_("reminder"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deliveries",
+    )
+    digest = models.ForeignKey(
+        Digest,
+        verbose_name=_("daily digest"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deliveries",
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    # Whose chat webhook (webhook channel only): one chat message per organisation and rung.
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    topic = models.CharField(_("topic"), max_length=100, blank=True)
+    address = models.CharField(_("address"), max_length=500, blank=True, help_text=_("E-mail address or webhook URL"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    response = models.TextField(_("response"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    queued_at = models.DateTimeField(_("queued"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reminder__isnull=False, digest__isnull=True)
+                | Q(reminder__isnull=True, digest__isnull=False),
+                name="delivery_of_a_reminder_or_a_digest",
+            ),
+            models.UniqueConstraint(
+                fields=["reminder", "channel"], condition=Q(reminder__isnull=False), name="delivery_once_per_reminder"
+            ),
+            models.UniqueConstraint(
+                fields=["digest", "channel"], condition=Q(digest__isnull=False), name="delivery_once_per_digest"
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "topic"],
+                condition=Q(channel="webhook"),
+                name="delivery_one_chat_message_per_organization",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="delivery_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.status} #{self.pk}"
+
+
+class ChannelPreference(models.Model):
+    """How a person wants reminders and digests beyond the in-app bell, which is always on."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="channel_preference",
+    )
+    email = models.BooleanField(_("by e-mail"), default=True)
+    webhook = models.BooleanField(_("through my organisation's chat group"), default=True)
+    language = models.CharField(
+        _("language of e-mails and chat messages"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
+
+    class Meta:
+        verbose_name = _("channel preference")
+        verbose_name_plural = _("channel preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: email={self.email} webhook={self.webhook}"
+
+    @classmethod
+    def for_user(cls, user) -> "ChannelPreference":
+        """The person's choices, or the defaults when they never chose (not saved)."""
+        try:
+            return user.channel_preference
+        except cls.DoesNotExist:
+            return cls(user=user)

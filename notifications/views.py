@@ -1,11 +1,16 @@
 """A person's notifications. Every query is limited to the signed-in recipient: anyone else's is a 404."""
 
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from hazards.reminders import items_by_unit
 from notifications import services
-from notifications.models import Notification
+from notifications.forms import ChannelPreferenceForm
+from notifications.messages import due_phrase
+from notifications.models import ChannelPreference, Digest, Notification
 
 PAGE_SIZE = 30
 
@@ -13,7 +18,12 @@ PAGE_SIZE = 30
 @require_GET
 def notification_list(request):
     notifications = Notification.objects.for_recipient(request.user).select_related(
-        "recipient", "actor", "hazard__rectifying_unit"
+        "recipient",
+        "actor",
+        "hazard__rectifying_unit",
+        "reminder__hazard__rectifying_unit",
+        "reminder__hazard__unit",
+        "digest",
     )
     page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "notifications/notification_list.html", {"page": page})
@@ -22,6 +32,8 @@ def notification_list(request):
 @require_POST
 def notification_read(request, pk: int):
     notification = services.mark_read(user=request.user, notification_id=pk)
+    if notification.digest_id:
+        return redirect("notifications:digest", pk=notification.digest_id)
     if notification.hazard_id:
         return redirect("hazards:detail", pk=notification.hazard_id)
     return redirect("notifications:list")
@@ -31,3 +43,27 @@ def notification_read(request, pk: int):
 def notification_read_all(request):
     services.mark_all_read(user=request.user)
     return redirect("notifications:list")
+
+
+@require_GET
+def digest_detail(request, pk: int):
+    """One of the signed-in head's daily digests, grouped by rectifying unit; anyone else's is a 404."""
+    digest = get_object_or_404(Digest.objects.filter(recipient_id=request.user.pk), pk=pk)
+    groups = [
+        (unit, [{**item, "due": due_phrase(item["days_left"])} for item in items])
+        for unit, items in items_by_unit(digest.items)
+    ]
+    more = max(digest.total - len(digest.items), 0)
+    return render(request, "notifications/digest_detail.html", {"digest": digest, "groups": groups, "more": more})
+
+
+def profile(request):
+    """The signed-in person's channels for reminders and digests; in-app is always on."""
+    form = ChannelPreferenceForm(
+        request.POST or None, instance=ChannelPreference.for_user(request.user), user=request.user
+    )
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your choices are saved."))
+        return redirect("profile")
+    return render(request, "notifications/profile.html", {"form": form})

@@ -1,0 +1,228 @@
+"""Excel ledger pages: export what the list shows, follow a large export, import a unit's ledger.
+
+Thin: the format and the checks are `hazards.ledger`, background exports `hazards.exports`, the
+writes `hazards.workflow.import_findings`. Exports show only `Hazard.objects.visible_to(user)`
+through the list's own filters; importing is for those who may record findings (else a 404).
+"""
+
+import tempfile
+import uuid
+from datetime import timedelta
+from pathlib import PurePath
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, QueryDict
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from hazards import exports, ledger, workflow
+from hunan_safety.forms import BootstrapFormMixin
+
+IMPORT_DIR = "ledger-imports"
+SESSION_KEY = "ledger_imports"
+DONE_KEY = "ledger_import_done"
+KEEP_UPLOADS = timedelta(days=1)
+ROWS_SHOWN = 200  # a page shows this many rows; the error workbook has them all
+
+
+def _xlsx_response(output, file_name: str) -> FileResponse:
+    output.seek(0)
+    return FileResponse(output, as_attachment=True, filename=file_name, content_type=ledger.XLSX_CONTENT_TYPE)
+
+
+# --- Export ---------------------------------------------------------------------------------
+
+
+@require_GET
+def ledger_export(request):
+    """The list's hazards for these filters as a workbook; above the threshold, a background job."""
+    params = QueryDict(exports.filters_query(request.GET))
+    count = exports.export_count(user=request.user, params=params)
+    if count > settings.LEDGER_EXPORT_ASYNC_THRESHOLD:
+        job = exports.start_export(actor=request.user, params=params, total_rows=count)
+        return redirect("hazards:export_job", pk=job.pk)
+    output = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    ledger.write_ledger(output, user=request.user, params=params)
+    return _xlsx_response(output, ledger.export_file_name())
+
+
+@require_GET
+def export_job(request, pk: int):
+    """A background export's progress; the page asks again every few seconds until it is finished."""
+    job = exports.job_for(request.user, pk)
+    template = "hazards/includes/export_job_status.html" if request.headers.get("HX-Request") else None
+    return render(request, template or "hazards/export_job.html", {"job": job})
+
+
+@require_GET
+def export_download(request, pk: int):
+    job = exports.job_for(request.user, pk)
+    if not job.is_downloadable:
+        raise Http404
+    exports.mark_downloaded(job)
+    return FileResponse(
+        job.file.open("rb"), as_attachment=True, filename=job.file_name, content_type=ledger.XLSX_CONTENT_TYPE
+    )
+
+
+@require_GET
+def export_list(request):
+    jobs = request.user.ledger_exports.all()[:30]
+    return render(request, "hazards/export_list.html", {"jobs": jobs})
+
+
+# --- Import ---------------------------------------------------------------------------------
+
+
+class ImportForm(BootstrapFormMixin, forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Ledger file (.xlsx)"),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": f".xlsx,{ledger.XLSX_CONTENT_TYPE}", "data-testid": "ledger-file"}
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.LEDGER_IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("The file is %(size)s; the limit is %(limit)s. Import the ledger in parts.")
+                % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
+            )
+        return upload
+
+
+def _require_reporter(user) -> None:
+    if not workflow.can_report(user):
+        raise Http404
+
+
+def _keep_upload(request, upload) -> str:
+    """Keep the uploaded file for this session (to confirm it or download its errors); return its token."""
+    _purge_old_uploads()
+    token = uuid.uuid4().hex
+    path = default_storage.save(f"{IMPORT_DIR}/{token}.xlsx", upload)
+    kept = request.session.get(SESSION_KEY, {})
+    kept[token] = {"path": path, "name": PurePath(upload.name).name[:200]}
+    request.session[SESSION_KEY] = dict(list(kept.items())[-5:])
+    return token
+
+
+def _kept_upload(request, token: str) -> dict:
+    """A file this session uploaded, else 404: nobody reaches anyone else's upload."""
+    kept = request.session.get(SESSION_KEY, {}).get(token)
+    if kept is None or not default_storage.exists(kept["path"]):
+        raise Http404
+    return kept
+
+
+def _forget_upload(request, token: str) -> None:
+    kept = request.session.get(SESSION_KEY, {})
+    entry = kept.pop(token, None)
+    request.session[SESSION_KEY] = kept
+    if entry:
+        default_storage.delete(entry["path"])
+
+
+def _purge_old_uploads() -> None:
+    try:
+        _dirs, files = default_storage.listdir(IMPORT_DIR)
+    except FileNotFoundError:
+        return
+    cutoff = timezone.now() - KEEP_UPLOADS
+    for name in files:
+        path = f"{IMPORT_DIR}/{name}"
+        if default_storage.get_modified_time(path) < cutoff:
+            default_storage.delete(path)
+
+
+def _check(request, kept: dict) -> ledger.ImportCheck:
+    with default_storage.open(kept["path"], "rb") as stream:
+        return ledger.check_import(stream, actor=request.user, file_name=kept["name"])
+
+
+def ledger_import(request):
+    """Upload a ledger: check every row; import all of it or nothing; a dry run only shows what would be created.
+
+    A fresh upload with likely duplicates is shown first, so that the user can confirm them; the
+    import from that page skips the duplicates not confirmed.
+    """
+    _require_reporter(request.user)
+    form = ImportForm()
+    if request.method != "POST":
+        return render(
+            request, "hazards/ledger_import.html", {"form": form, "done": request.session.pop(DONE_KEY, None)}
+        )
+
+    dry_run = request.POST.get("action") == "check"
+    token = request.POST.get("token", "")
+    reviewed = bool(token)
+    if reviewed:
+        kept = _kept_upload(request, token)
+    else:
+        form = ImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return render(request, "hazards/ledger_import.html", {"form": form}, status=400)
+        token = _keep_upload(request, form.cleaned_data["file"])
+        kept = _kept_upload(request, token)
+    check = _check(request, kept)
+
+    if check.is_valid and not dry_run and (reviewed or not check.duplicates):
+        confirmed = [int(row) for row in request.POST.getlist("confirm") if row.isdigit()]
+        findings = check.findings(confirmed=confirmed)
+        try:
+            created = workflow.import_findings(actor=request.user, findings=findings, file_name=kept["name"])
+        except workflow.HazardError as error:
+            messages.error(request, str(error))
+        else:
+            _forget_upload(request, token)
+            skipped = [row.number for row in check.duplicates if row.number not in confirmed]
+            request.session[DONE_KEY] = {
+                "file": kept["name"],
+                "hazards": [(hazard.pk, hazard.number, hazard.title) for hazard in created],
+                "skipped": skipped,
+            }
+            return redirect("hazards:import")
+    context = {
+        "form": ImportForm(),
+        "check": check,
+        "token": token,
+        "dry_run": dry_run,
+        "rows_shown": ROWS_SHOWN,
+        "bad_rows": [
+            (row, [ledger.shown_value(row.values.get(key)) for key, _header in check.shown_columns])
+            for row in check.bad_rows[:ROWS_SHOWN]
+        ],
+        "good_rows": [row for row in check.rows if row.hazard is not None][:ROWS_SHOWN],
+    }
+    return render(request, "hazards/ledger_import.html", context, status=200 if check.is_valid else 400)
+
+
+@require_GET
+def import_errors(request, token: str):
+    """The uploaded rows with an error column, for the user to fix and upload again."""
+    _require_reporter(request.user)
+    kept = _kept_upload(request, token)
+    check = _check(request, kept)
+    if check.error:
+        raise Http404
+    output = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    ledger.write_import_errors(output, check)
+    stem = PurePath(kept["name"]).stem
+    return _xlsx_response(output, f"{stem}-{_('errors')}.xlsx")
+
+
+@require_GET
+def import_template(request):
+    _require_reporter(request.user)
+    output = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    ledger.write_import_template(output, user=request.user)
+    return _xlsx_response(output, f"{_('Hazard ledger import template')}.xlsx")

@@ -1,0 +1,81 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+
+from hazards import ledger, workflow
+
+
+class Command(BaseCommand):
+    help = (
+        "Import findings from a unit's Excel ledger (.xlsx) as USERNAME: every row is checked first, and a "
+        "file with any bad row imports nothing. Likely duplicates are skipped unless --include-duplicates."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", metavar="FILE", help="the .xlsx ledger")
+        parser.add_argument("--user", required=True, metavar="USERNAME", help="who records the findings")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="check and show what would be created; write nothing"
+        )
+        parser.add_argument(
+            "--include-duplicates", action="store_true", help="also import the rows flagged as likely duplicates"
+        )
+        parser.add_argument("--errors-out", metavar="FILE", help="write the rows with an error column here")
+        parser.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            default=settings.LANGUAGE_CODE,
+            help="language of the messages and of the events' text",
+        )
+
+    def handle(self, *args, file, user, dry_run, include_duplicates, errors_out, language, **options):
+        account = get_user_model().objects.filter(username=user, is_active=True).first()
+        if account is None:
+            raise CommandError(f"no active user named {user!r}")
+        if not workflow.can_report(account):
+            raise CommandError(f"{user} may not record findings, so may not import them")
+        path = Path(file)
+        with translation.override(language):
+            try:
+                with path.open("rb") as stream:
+                    check = ledger.check_import(stream, actor=account, file_name=path.name)
+            except OSError as error:
+                raise CommandError(f"cannot read {file}: {error.strerror or error}") from None
+            if check.error:
+                raise CommandError(check.error)
+            for warning in check.warnings:
+                self.stderr.write(f"warning: {warning}")
+            if check.bad_rows:
+                for row in check.bad_rows:
+                    for error in row.errors:
+                        self.stderr.write(f"row {row.number}: {error}")
+                if errors_out:
+                    with open(errors_out, "wb") as output:
+                        ledger.write_import_errors(output, check)
+                raise CommandError(
+                    f"{len(check.bad_rows)} of {len(check.rows)} rows have errors; nothing was imported"
+                    + (f" (rows with errors written to {errors_out})" if errors_out else "")
+                )
+            findings = check.findings(all_duplicates=include_duplicates)
+            for row in check.duplicates:
+                action = "imported anyway" if include_duplicates else "skipped"
+                self.stdout.write(f"row {row.number}: likely duplicate of {row.duplicate_of}, {action}")
+            if dry_run:
+                for row in check.rows:
+                    hazard = row.hazard
+                    if (row.number, hazard) in findings:
+                        self.stdout.write(
+                            f"row {row.number}: would create “{hazard.title}” · {hazard.industry.name} · "
+                            f"{hazard.region.name} · {hazard.place} · {hazard.found_on.isoformat()}"
+                        )
+                self.stdout.write(f"import_ledger: dry run, {len(findings)} findings would be created; nothing written")
+                return
+            try:
+                created = workflow.import_findings(actor=account, findings=findings, file_name=path.name)
+            except workflow.HazardError as error:
+                raise CommandError(str(error)) from None
+        numbers = ", ".join(hazard.number for hazard in created)
+        self.stdout.write(f"import_ledger: {len(created)} findings imported from {path.name}: {numbers}")

@@ -1,0 +1,283 @@
+"""Delivering reminders and digests, exactly once per channel, whatever crashes or runs twice.
+
+1. `plan_deliveries` claims the reminders and digests nobody has planned (a conditional UPDATE: a
+   second planner finds nothing left) and, in the same transaction, writes the in-app notification
+   (delivered there and then) and one pending `Delivery` row per other channel the recipient wants.
+2. The pending rows are an outbox: `relay_deliveries` hands the due ones (new, due for a retry, or
+   left by a worker that died) to the `deliver` task after commit. If the broker is down it logs and
+   leaves them for the next relay or scan. Web requests never talk to the broker.
+3. `deliver` claims one row with a conditional UPDATE before sending, so two tasks for the same row
+   send it once; a failed attempt waits with exponential back-off, up to DELIVERY_MAX_ATTEMPTS.
+
+A worker that dies between sending and recording leaves the row `sending`; after
+DELIVERY_LEASE_SECONDS it is handed out again (at-least-once in that one window; the webhook carries
+the delivery id in a header for receivers that drop repeats).
+"""
+
+import logging
+import uuid
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from hazards.models import OPEN_WORK_STATES
+from notifications import channels
+from notifications.messages import compose
+from notifications.models import Delivery, Digest, Notification, Reminder
+
+logger = logging.getLogger(__name__)
+
+Status = Delivery.Status
+Channel = Delivery.Channel
+
+PLAN_BATCH = 500
+RELAY_LIMIT = 5000
+# Delivery ids per task: small enough to finish well within the task's time limit.
+TASK_CHUNK = 10
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=settings.DELIVERY_LEASE_SECONDS)
+
+
+# --- 1. Planning ------------------------------------------------------------------------------
+
+
+def plan_deliveries(*, batch_size: int = PLAN_BATCH) -> int:
+    """Plan every reminder and digest nobody planned yet; return how many this call planned."""
+    planned = 0
+    for model in (Reminder, Digest):
+        while (count := _plan_batch(model, batch_size)) is not None:
+            planned += count
+    return planned
+
+
+# What planning needs of a reminder or digest and its recipient: plain values, no model instances.
+RECIPIENT_FIELDS = (
+    "pk",
+    "recipient_id",
+    "recipient__email",
+    "recipient__organization_id",
+    "recipient__organization__is_active",
+    "recipient__organization__webhook_url",
+    "recipient__channel_preference__email",
+    "recipient__channel_preference__webhook",
+)
+REMINDER_FIELDS = ("hazard_id", "stage", "deadline", "sequence")
+
+
+def _plan_batch(model, batch_size: int) -> int | None:
+    """Claim up to `batch_size` unplanned rows and write their deliveries; None when none are left."""
+    ids = list(model.objects.filter(claimed_at__isnull=True).order_by("pk").values_list("pk", flat=True)[:batch_size])
+    if not ids:
+        return None
+    token, now = uuid.uuid4(), timezone.now()
+    is_reminder = model is Reminder
+    with transaction.atomic():
+        if not model.objects.filter(pk__in=ids, claimed_at__isnull=True).update(claimed_by=token, claimed_at=now):
+            return 0  # another planner got there first
+        fields = (*RECIPIENT_FIELDS, *REMINDER_FIELDS) if is_reminder else (*RECIPIENT_FIELDS, "day")
+        rows = list(model.objects.filter(claimed_by=token).values(*fields))
+        notifications, deliveries = [], []
+        for row in rows:
+            notification, row_deliveries = _plan_one(row, is_reminder=is_reminder, now=now)
+            notifications.append(notification)
+            deliveries += row_deliveries
+        Notification.objects.bulk_create(notifications, ignore_conflicts=True)
+        # ignore_conflicts: the second chat message of a rung to the same organisation is dropped.
+        Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+    return len(rows)
+
+
+def _plan_one(row: dict, *, is_reminder: bool, now: datetime) -> tuple[Notification, list[Delivery]]:
+    about = {"reminder_id": row["pk"]} if is_reminder else {"digest_id": row["pk"]}
+    notification = Notification(
+        recipient_id=row["recipient_id"],
+        kind=Notification.Kind.REMINDER if is_reminder else Notification.Kind.DIGEST,
+        hazard_id=row["hazard_id"] if is_reminder else None,
+        created_at=now,
+        **about,
+    )
+    deliveries = [
+        Delivery(channel=Channel.IN_APP, status=Status.SENT, attempts=1, claimed_at=now, sent_at=now, **about)
+    ]
+    # Without a saved choice, the defaults of ChannelPreference: e-mail and webhook on.
+    wants_email = row["recipient__channel_preference__email"] is not False
+    wants_webhook = row["recipient__channel_preference__webhook"] is not False
+    if wants_email and row["recipient__email"]:
+        deliveries.append(
+            Delivery(channel=Channel.EMAIL, address=row["recipient__email"], next_attempt_at=now, **about)
+        )
+    webhook_url = row["recipient__organization__webhook_url"]
+    if wants_webhook and webhook_url and row["recipient__organization__is_active"]:
+        if is_reminder:
+            topic = f"reminder:{row['hazard_id']}:{row['stage']}:{row['deadline'].isoformat()}:{row['sequence']}"
+        else:
+            topic = f"digest:{row['recipient_id']}:{row['day'].isoformat()}"
+        deliveries.append(
+            Delivery(
+                channel=Channel.WEBHOOK,
+                organization_id=row["recipient__organization_id"],
+                address=webhook_url,
+                topic=topic,
+                next_attempt_at=now,
+                **about,
+            )
+        )
+    return notification, deliveries
+
+
+# --- 2. Relaying the outbox to the workers ------------------------------------------------------
+
+
+def _due(now: datetime) -> Q:
+    """Rows to hand to a worker: due and not queued recently, or claimed by a worker long gone."""
+    stale = now - _lease()
+    not_queued_recently = Q(queued_at__isnull=True) | Q(queued_at__lt=stale)
+    waiting = Q(status__in=[Status.PENDING, Status.RETRYING], next_attempt_at__lte=now)
+    abandoned = Q(status=Status.SENDING, claimed_at__lt=stale)
+    return (waiting | abandoned) & not_queued_recently
+
+
+def relay_deliveries(*, now: datetime | None = None, limit: int = RELAY_LIMIT) -> int:
+    """Queue the e-mail and webhook deliveries that are due, after commit; return how many were handed out."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        ids = list(
+            Delivery.objects.filter(_due(now))
+            .select_for_update(skip_locked=True)
+            .order_by("next_attempt_at", "pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        if ids:
+            Delivery.objects.filter(pk__in=ids).update(queued_at=now)
+            transaction.on_commit(lambda: enqueue(ids))
+    return len(ids)
+
+
+def enqueue(delivery_ids: list[int]) -> int:
+    """Publish deliver tasks; on a broker failure log it and leave the rest for the next relay."""
+    from notifications.tasks import deliver as deliver_task
+
+    queued = 0
+    for start in range(0, len(delivery_ids), TASK_CHUNK):
+        chunk = delivery_ids[start : start + TASK_CHUNK]
+        try:
+            # No publish retries: the outbox row is the retry, and a dead broker must not stall us.
+            deliver_task.apply_async(args=[chunk], retry=False)
+        except Exception:  # noqa: BLE001 - kombu, redis and socket errors alike mean "broker unavailable"
+            remaining = delivery_ids[start:]
+            logger.warning(
+                "Broker unavailable: %d deliveries stay queued in the database for the next relay or scan",
+                len(remaining),
+                exc_info=True,
+            )
+            Delivery.objects.filter(pk__in=remaining).update(queued_at=None)
+            break
+        queued += len(chunk)
+    return queued
+
+
+# --- 3. Sending one ---------------------------------------------------------------------------
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait after the n-th failed attempt: DELIVERY_RETRY_SECONDS, doubling, at most an hour."""
+    return timedelta(seconds=min(settings.DELIVERY_RETRY_SECONDS * 2 ** max(attempts - 1, 0), 3600))
+
+
+def _claim(delivery_id: int, now: datetime) -> bool:
+    claimable = Q(status__in=[Status.PENDING, Status.RETRYING], next_attempt_at__lte=now) | Q(
+        status=Status.SENDING, claimed_at__lt=now - _lease()
+    )
+    return bool(
+        Delivery.objects.filter(claimable, pk=delivery_id)
+        .exclude(channel=Channel.IN_APP)
+        .update(status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    )
+
+
+def _no_longer_due(delivery: Delivery) -> str:
+    """Why the message should not go out any more (re-checked at sending time), or ""."""
+    target = delivery.reminder if delivery.reminder_id else delivery.digest
+    if not target.recipient.is_active:
+        return "the recipient is deactivated"
+    if delivery.reminder_id:
+        hazard = delivery.reminder.hazard
+        if hazard.state not in OPEN_WORK_STATES:
+            return f"the hazard is now {hazard.state}"
+        if hazard.deadline != delivery.reminder.deadline:
+            return "the deadline has changed since"
+    return ""
+
+
+def deliver(delivery_id: int) -> str:
+    """Send one e-mail or webhook delivery if it is due and nobody else holds it; return its new status.
+
+    Returns "skipped" when there is nothing to do: already sent or failed, not yet due for a retry,
+    or claimed by another worker.
+    """
+    now = timezone.now()
+    if not _claim(delivery_id, now):
+        return "skipped"
+    delivery = Delivery.objects.select_related(
+        "reminder__hazard__rectifying_unit",
+        "reminder__hazard__unit",
+        "reminder__recipient__channel_preference",
+        "digest__recipient__channel_preference",
+    ).get(pk=delivery_id)
+    reason = _no_longer_due(delivery)
+    if reason:
+        return _finish(delivery, claimed_at=now, status=Status.CANCELLED, last_error=reason)
+    try:
+        response = channels.send(delivery, compose(delivery))
+    except channels.PermanentFailure as error:
+        return _finish(delivery, claimed_at=now, status=Status.FAILED, last_error=str(error), response=error.response)
+    except Exception as error:  # noqa: BLE001 - a timeout, a 5xx or a bug: all worth another attempt
+        if not isinstance(error, channels.TransientFailure):
+            logger.exception("Delivery %s failed unexpectedly", delivery_id)
+        fields = {"last_error": f"{error}"[:2000] or type(error).__name__, "response": getattr(error, "response", "")}
+        if delivery.attempts >= settings.DELIVERY_MAX_ATTEMPTS:
+            return _finish(delivery, claimed_at=now, status=Status.FAILED, **fields)
+        return _finish(
+            delivery,
+            claimed_at=now,
+            status=Status.RETRYING,
+            next_attempt_at=timezone.now() + backoff(delivery.attempts),
+            queued_at=None,
+            **fields,
+        )
+    return _finish(
+        delivery, claimed_at=now, status=Status.SENT, sent_at=timezone.now(), response=response, last_error=""
+    )
+
+
+def _finish(delivery: Delivery, *, claimed_at: datetime, status: str, **fields) -> str:
+    # Only while the claim is still ours: after the lease another worker may have taken the row over.
+    Delivery.objects.filter(pk=delivery.pk, claimed_at=claimed_at).update(status=status, **fields)
+    return status
+
+
+def retry(delivery_ids) -> int:
+    """Give failed or cancelled deliveries another round (the admin's action); the next relay sends them."""
+    return (
+        Delivery.objects.filter(pk__in=delivery_ids, status__in=[Status.FAILED, Status.CANCELLED])
+        .exclude(channel=Channel.IN_APP)
+        .update(status=Status.PENDING, next_attempt_at=timezone.now(), queued_at=None, claimed_at=None)
+    )
+
+
+def send_due(*, now: datetime | None = None, limit: int = RELAY_LIMIT) -> dict[str, int]:
+    """Send the due e-mail and webhook deliveries in this process, without a worker (remind_overdue --send)."""
+    now = now or timezone.now()
+    ids = list(
+        Delivery.objects.filter(_due(now)).order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit]
+    )
+    outcomes: dict[str, int] = {}
+    for delivery_id in ids:
+        status = deliver(delivery_id)
+        outcomes[status] = outcomes.get(status, 0) + 1
+    return outcomes

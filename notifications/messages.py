@@ -1,0 +1,184 @@
+"""The words of reminders and digests in the reader's language: the in-app sentence, the e-mail, the chat message.
+
+Each is composed when it is sent, under `translation.override` with the recipient's chosen language
+(Chinese unless they chose English on their profile page).
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext, ngettext
+
+from hazards.reminders import items_by_unit
+from notifications.models import ChannelPreference, Delivery, Digest, Reminder
+
+# Enterprise chat robots cap a text message (WeCom: 2048 bytes of UTF-8); a digest is cut to fit.
+CHAT_MAX_BYTES = 2000
+
+
+@dataclass(frozen=True)
+class Message:
+    subject: str  # e-mail subject
+    body: str  # e-mail body, plain text
+    chat: str  # the chat robot's text: title, details, link
+    url: str  # where the reader acts on it
+
+
+def absolute(path: str) -> str:
+    """An absolute link from SITE_URL (e-mails and chat messages are read outside the site)."""
+    return f"{settings.SITE_URL}{path}"
+
+
+def due_phrase(days_left: int) -> str:
+    """ "3 days overdue", "due today", "due in 2 days"."""
+    if days_left < 0:
+        return ngettext("%(days)d day overdue", "%(days)d days overdue", -days_left) % {"days": -days_left}
+    if days_left == 0:
+        return gettext("due today")
+    return ngettext("due in %(days)d day", "due in %(days)d days", days_left) % {"days": days_left}
+
+
+def reminder_headline(reminder: Reminder) -> str:
+    """One sentence saying which hazard and how late, in the active language."""
+    hazard = reminder.hazard
+    days = reminder.days
+    values = {
+        "number": hazard.number,
+        "title": hazard.title,
+        "days": days,
+        "deadline": reminder.deadline.isoformat(),
+        "unit": hazard.rectifying_unit.name if hazard.rectifying_unit_id else hazard.place,
+    }
+    if reminder.stage == Reminder.Stage.DUE_SOON:
+        # Translators: a reminder; number is a ledger number (HN-…), title a hazard's title, deadline a date.
+        template = ngettext(
+            "%(number)s “%(title)s” is due in %(days)d day, on %(deadline)s",
+            "%(number)s “%(title)s” is due in %(days)d days, on %(deadline)s",
+            days,
+        )
+    elif reminder.stage == Reminder.Stage.DUE_TODAY:
+        template = gettext("%(number)s “%(title)s” is due today")
+    elif reminder.stage == Reminder.Stage.OVERDUE:
+        template = ngettext(
+            "%(number)s “%(title)s” is %(days)d day overdue (deadline %(deadline)s)",
+            "%(number)s “%(title)s” is %(days)d days overdue (deadline %(deadline)s)",
+            days,
+        )
+    else:
+        # Translators: an escalated reminder, sent up the responsibility chain; unit is the rectifying unit.
+        template = ngettext(
+            "Escalated: %(number)s “%(title)s” of %(unit)s is %(days)d day overdue",
+            "Escalated: %(number)s “%(title)s” of %(unit)s is %(days)d days overdue",
+            days,
+        )
+    return template % values
+
+
+def digest_headline(digest: Digest) -> str:
+    return gettext("Daily digest of %(day)s: %(overdue)d overdue and %(due_soon)d due soon in your scope") % {
+        "day": digest.day.isoformat(),
+        "overdue": digest.overdue_count,
+        "due_soon": digest.due_soon_count,
+    }
+
+
+def _subject(headline: str) -> str:
+    # Translators: an e-mail subject; keep the product's name in front so that mail filters can find it.
+    return gettext("[Hunan Safety] %(headline)s") % {"headline": headline}
+
+
+def _line(label: str, value: str) -> str:
+    # Translators: a label and its value on one line of a chat message, e.g. "Deadline: 2026-06-01".
+    return gettext("%(label)s: %(value)s") % {"label": label, "value": value}
+
+
+WHY = {
+    Reminder.Stage.DUE_SOON: lambda: gettext(
+        "The rectification must be finished and submitted for acceptance by the deadline. If more time is needed, the rectifying unit must ask for an extension before the deadline."
+    ),
+    Reminder.Stage.DUE_TODAY: lambda: gettext("The rectification must be finished and submitted for acceptance today."),
+    Reminder.Stage.OVERDUE: lambda: gettext(
+        "The deadline has passed and the rectification has not been submitted for acceptance."
+    ),
+    Reminder.Stage.ESCALATION: lambda: gettext(
+        "The hazard is still not rectified long after its deadline: under one post, two responsibilities, the reminder now goes up the responsibility chain."
+    ),
+}
+
+
+def _reminder_message(reminder: Reminder) -> Message:
+    hazard = reminder.hazard
+    headline = reminder_headline(reminder)
+    url = absolute(reverse("hazards:detail", args=[hazard.pk]))
+    unit = hazard.rectifying_unit.name if hazard.rectifying_unit_id else hazard.place
+    recipient = reminder.recipient
+    body = render_to_string(
+        "notifications/email/reminder.txt",
+        {
+            "name": recipient.get_full_name() or recipient.username,
+            "headline": headline,
+            "hazard": hazard,
+            "unit": unit,
+            "deadline": reminder.deadline,
+            "why": WHY[reminder.stage](),
+            "url": url,
+            "profile_url": absolute(reverse("profile")),
+        },
+    )
+    # The first line carries the product's name: DingTalk robots secured by keyword need one.
+    chat = "\n".join(
+        [
+            _subject(headline),
+            _line(gettext("Rectifying unit"), unit),
+            _line(gettext("Deadline"), reminder.deadline.isoformat()),
+            url,
+        ]
+    )
+    return Message(subject=_subject(headline), body=body, chat=chat, url=url)
+
+
+def _digest_message(digest: Digest) -> Message:
+    headline = digest_headline(digest)
+    url = absolute(reverse("notifications:digest", args=[digest.pk]))
+    groups = [
+        (unit or gettext("No rectifying unit"), [{**item, "due": due_phrase(item["days_left"])} for item in items])
+        for unit, items in items_by_unit(digest.items)
+    ]
+    recipient = digest.recipient
+    body = render_to_string(
+        "notifications/email/digest.txt",
+        {
+            "name": recipient.get_full_name() or recipient.username,
+            "headline": headline,
+            "groups": groups,
+            "more": max(digest.total - len(digest.items), 0),
+            "site_url": settings.SITE_URL,
+            "url": url,
+            "profile_url": absolute(reverse("profile")),
+        },
+    )
+    lines = [_subject(headline)]
+    for unit, items in groups:
+        lines.append(f"【{unit}】" if translation.get_language().startswith("zh") else f"[{unit}]")
+        lines += [f"· {item['number']} {item['title']} — {item['due']}" for item in items]
+    tail = url
+    chat = ""
+    for index in range(len(lines), 0, -1):
+        shown = lines[:index] if index == len(lines) else [*lines[:index], "…"]
+        chat = "\n".join([*shown, tail])
+        if len(chat.encode()) <= CHAT_MAX_BYTES:
+            break
+    return Message(subject=_subject(headline), body=body, chat=chat, url=url)
+
+
+def compose(delivery: Delivery) -> Message:
+    """The message of a delivery, in its recipient's language."""
+    target = delivery.reminder if delivery.reminder_id else delivery.digest
+    language = ChannelPreference.for_user(target.recipient).language
+    with translation.override(language):
+        if delivery.reminder_id:
+            return _reminder_message(delivery.reminder)
+        return _digest_message(delivery.digest)
