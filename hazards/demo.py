@@ -2045,4 +2045,37 @@ def seed_hazards(*, count: int, today: date | None = None, seed: int = 2026) -> 
     if count > existing:
         with _without_cyclic_gc():
             _write_all(seeder, seeder.batches(count - existing), rows)
+        snapshot_chains()
     return {**seeder.counts, "total": existing + seeder.counts["hazards"], "campaigns": len(campaigns)}
+
+
+def snapshot_chains() -> int:
+    """Give demo hazards still in work the responsibility chain the workflow would have stored at assignment.
+
+    Rows are written in bulk, so the chain is resolved once per (county, industry, unit) and set with
+    one UPDATE per group, with the people named on it. Closed and void history keeps no chain: resolving
+    it for every group of a large ledger would cost minutes. Returns how many hazards got a chain.
+    """
+    from hazards.responsibility import resolve_chain
+
+    in_work = (HazardState.ASSIGNED, HazardState.RECTIFYING, HazardState.SUBMITTED, HazardState.VERIFIED)
+    pending = Hazard.objects.filter(responsibility_chain=[], state__in=in_work)
+    groups = pending.values_list("region_id", "industry_id", "rectifying_unit_id", "unit_id").distinct()
+    updated = 0
+    named = Hazard.named_users.through
+    for region_id, industry_id, rectifying_unit_id, unit_id in groups:
+        sample = Hazard(
+            region_id=region_id, industry_id=industry_id, rectifying_unit_id=rectifying_unit_id, unit_id=unit_id
+        )
+        chain = resolve_chain(sample)
+        group = pending.filter(
+            region_id=region_id, industry_id=industry_id, rectifying_unit_id=rectifying_unit_id, unit_id=unit_id
+        )
+        hazard_ids = list(group.values_list("pk", flat=True))
+        updated += Hazard.objects.filter(pk__in=hazard_ids).update(responsibility_chain=chain)
+        user_ids = {entry["user_id"] for entry in chain if entry.get("user_id")}
+        named.objects.bulk_create(
+            [named(hazard_id=hazard_id, user_id=user_id) for hazard_id in hazard_ids for user_id in user_ids],
+            ignore_conflicts=True,
+        )
+    return updated

@@ -14,6 +14,8 @@ from hazards.demo import DemoSeedError, seed_hazards
 from hazards.models import ExtensionRequest, Hazard, HazardEvent, HazardState, Industry, LedgerSequence
 from inspections.models import Campaign, Inspection
 
+IN_WORK = ("assigned", "rectifying", "submitted", "verified")
+
 pytestmark = pytest.mark.django_db
 
 TODAY = date(2026, 6, 30)
@@ -131,7 +133,7 @@ def test_states_and_fields_are_those_of_a_mature_ledger(ledger):
     for hazard in hazards:
         assert hazard.title and hazard.description and hazard.legal_basis and hazard.location
         assert hazard.unit_id or hazard.site_name
-        assert hazard.responsibility_chain == []
+        assert bool(hazard.responsibility_chain) == (hazard.state in IN_WORK)
         if hazard.deadline:
             assert hazard.deadline >= hazard.found_on
         if hazard.state not in (HazardState.REPORTED, HazardState.VOID):
@@ -209,3 +211,15 @@ def test_findings_are_spread_like_the_demo_counties_and_their_departments_work(l
     assert Hazard.objects.filter(found_by=inspector).exists()
     assert Hazard.objects.filter(industry__parent__isnull=False).exists()  # sub-categories where they fit
     assert Hazard.objects.filter(campaign__isnull=False).exists()
+
+
+def test_hazards_in_work_carry_the_chain_the_workflow_would_have_stored(ledger):
+    assigned = Hazard.objects.filter(state__in=IN_WORK)
+    assert assigned.exists()
+    assert not assigned.filter(responsibility_chain=[]).exists()
+    hazard = assigned.filter(rectifying_unit__name="浏阳演示烟花制造有限公司").first()
+    layers = {entry["layer"] for entry in hazard.responsibility_chain}
+    assert layers == {"enterprise", "department", "territorial", "leadership"}
+    named = set(hazard.named_users.values_list("pk", flat=True))
+    assert named == {entry["user_id"] for entry in hazard.responsibility_chain if entry.get("user_id")}
+    assert not Hazard.objects.exclude(state__in=IN_WORK).exclude(responsibility_chain=[]).exists()
