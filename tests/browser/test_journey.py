@@ -40,15 +40,17 @@ def _sign_in(browser, live_server, username):
 def _act(page, action, fill=None):
     page.locator(f'[data-action="{action}"]').click()
     form = page.locator(f"#action-{action}")
-    form.wait_for(state="visible")
+    # Bootstrap's collapse animates ("collapsing"); act once it has settled open ("collapse show").
+    page.locator(f"#action-{action}.collapse.show").wait_for()
     for selector, value in (fill or {}).items():
         field = form.locator(selector)
         if field.evaluate("node => node.tagName") == "SELECT":
             field.select_option(value)
         else:
             field.fill(value)
-    form.locator("button[type=submit]").click()
-    page.wait_for_load_state()
+    # Wait for the POST's answer, not for the page that was already loaded.
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
     assert page.locator(".alert-success").count() == 1, page.locator("main").inner_text()
 
 
@@ -81,13 +83,15 @@ def test_the_whole_journey_with_three_users(live_server, browser, inspector, hea
     page.locator('[data-queue="to_start"]').get_by_text("成品仓库超量储存").click()
     _act(page, "start", {"textarea[name='start-measures']": "清点库存，超量部分转运至合格仓库。"})
     page.locator('[data-action="submit"]').click()
+    page.locator("#action-submit.collapse.show").wait_for()
     page.fill("textarea[name='submit-completion_report']", "超量成品已转运，库存已核定。")
     page.set_input_files(
         "input[name='submit-after_photos']",
         files=[{"name": "整改后.jpg", "mimeType": "image/jpeg", "buffer": _photo()}],
     )
-    page.locator("#action-submit button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("#action-submit button[type=submit]").click()
+    assert page.locator(".alert-success").count() == 1, page.locator("main").inner_text()
     rectifier_page = page
 
     # The head rejects; the rectifier submits again; the head accepts and closes the account.

@@ -28,8 +28,8 @@ def test_inspector_signs_in_sees_chinese_and_switches_to_english(live_server, pa
     toggler = page.locator(".navbar-toggler")
     if toggler.is_visible():
         toggler.click()
-    page.get_by_test_id("language-en").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_test_id("language-en").click()
     assert page.locator("html").get_attribute("lang") == "en"
     assert "Welcome" in page.get_by_test_id("welcome").inner_text()
     assert "Inspector" in page.content()
