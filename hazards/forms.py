@@ -46,6 +46,9 @@ class RegionChoiceField(forms.ModelChoiceField):
         return f"{region.parent.name} {region.name}" if region.parent_id else region.name
 
 
+UNIT_SEARCH_HELP = _("Type part of the unit's name or its credit code.")
+
+
 class UnitWidget(forms.Select):
     """Renders only the chosen unit; the browser searches the rest as you type (tom-select)."""
 
@@ -160,6 +163,7 @@ class FindingForm(FindingFields):
             counties_for(user).select_related("parent"), current and current.region_id
         )
         self.fields["unit"].queryset = _with_current(units_for(user), current and current.unit_id)
+        self.fields["unit"].help_text = UNIT_SEARCH_HELP
         self.fields["industry"].queryset = _with_current(
             self.fields["industry"].queryset, current and current.industry_id
         )
@@ -238,6 +242,7 @@ class AssignForm(ActionForm):
         from hazards.responsibility import LAYERS, candidates, resolve_chain
 
         self.fields["rectifying_unit"].queryset = units_for(user)
+        self.fields["rectifying_unit"].help_text = UNIT_SEARCH_HELP
         self.fields["rectifying_unit"].initial = hazard.rectifying_unit_id or hazard.unit_id
         resolved = resolve_chain(hazard)
         for layer, posts in candidates(hazard).items():

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin import NoDeleteMixin
+from hunan_safety.admin import NoDeleteMixin
 from inspections.models import Campaign, Inspection
 
 

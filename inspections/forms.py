@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.roles import Role
-from hazards.forms import FindingFields, IndustryChoiceField, RegionChoiceField, UnitWidget
+from hazards.forms import UNIT_SEARCH_HELP, FindingFields, IndustryChoiceField, RegionChoiceField, UnitWidget
 from hazards.scope import counties_for, industries_for, units_for
 from hunan_safety.forms import BootstrapFormMixin
 from inspections.models import Campaign, Inspection
@@ -29,6 +29,7 @@ class InspectionForm(BootstrapFormMixin, forms.ModelForm):
         self.user = user
         self.fields["region"].queryset = counties_for(user).select_related("parent")
         self.fields["unit"].queryset = units_for(user)
+        self.fields["unit"].help_text = UNIT_SEARCH_HELP
         self.fields["industry"].queryset = industries_for(user)
         self.fields["campaign"].queryset = Campaign.objects.filter(is_active=True)
         team = User.objects.filter(is_active=True, groups__name__in=[Role.INSPECTOR, Role.DEPARTMENT_HEAD])

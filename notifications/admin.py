@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from hunan_safety.admin import ReadOnlyMixin
 from notifications import delivery as delivery_service
 from notifications.models import Delivery, Digest, Notification, Reminder
 
@@ -20,7 +21,7 @@ class ReadFilter(admin.SimpleListFilter):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Read-only: notifications are written by the workflow and read by their recipients."""
 
     list_display = ["created_at", "recipient", "kind", "action", "hazard", "actor", "read_at"]
@@ -28,27 +29,9 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ["recipient__username", "hazard__number"]
     list_select_related = ["recipient", "actor", "hazard"]
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Rows written by the scan and the workers: to read, never to edit by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Reminder)
