@@ -27,13 +27,25 @@ class OrganizationAdmin(NoDeleteMixin, admin.ModelAdmin):
 
 
 class PostInline(admin.TabularInline):
+    """The posts a user holds, read-only: a post is edited, and given a holder, on its own page.
+
+    (Editable rows would carry two autocomplete widgets each, and each widget looks up its value:
+    queries per post held.)
+    """
+
     model = Post
     fk_name = "holder"
     extra = 0
     fields = ["title", "duty", "organization", "region", "is_active"]
-    autocomplete_fields = ["organization", "region"]
+    readonly_fields = fields
     show_change_link = True
     can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("organization", "region")
 
 
 @admin.register(User)

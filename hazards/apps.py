@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class HazardsConfig(AppConfig):
     name = "hazards"
     verbose_name = _("Hidden-danger ledger")
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from accounts.models import Region
+        from hazards.filters import forget_reference_choices
+        from hazards.models import Industry
+
+        for model in (Industry, Region):
+            post_save.connect(forget_reference_choices, sender=model, dispatch_uid=f"forget-choices-{model.__name__}")
+            post_delete.connect(forget_reference_choices, sender=model, dispatch_uid=f"forget-del-{model.__name__}")

@@ -4,54 +4,85 @@ from datetime import timedelta
 
 import django_filters
 from django import forms
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from accounts.models import Region
 from hazards.models import OPEN_WORK_STATES, Hazard, HazardState, Industry
-from hunan_safety.forms import BootstrapFormMixin
+from hazards.search import search_hazards
+from hunan_safety.forms import BootstrapFormMixin, QuickSelect
 from inspections.models import Campaign
 from notifications.models import Reminder
 
 
 class FilterForm(BootstrapFormMixin, forms.Form):
-    pass
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if type(field.widget) is forms.Select:
+                field.widget = QuickSelect(attrs=field.widget.attrs, choices=field.widget.choices)
 
 
-def _top_industries(request):
-    return Industry.objects.filter(is_active=True).select_related("parent").order_by("sort_order")
+REFERENCE_CHOICES_SECONDS = 600
 
 
-def _cities(request):
-    return Region.objects.filter(level=Region.Level.CITY)
+def _reference_choices() -> dict:
+    """Industries, cities and counties for the filter form, cached per language for ten minutes.
+
+    They are reference data, loaded by migrations and changed, if ever, by an administrator: read
+    from the cache, the filter form costs the ledger page no query at all.
+    """
+
+    def build() -> dict:
+        industries = Industry.objects.filter(is_active=True).order_by("sort_order", "code")
+        regions = Region.objects.filter(level__in=[Region.Level.CITY, Region.Level.COUNTY]).order_by("code")
+        cities = [region for region in regions if region.level == Region.Level.CITY]
+        counties = [region for region in regions if region.level == Region.Level.COUNTY]
+        return {
+            "industry": [
+                (str(industry.pk), f"— {industry.name}" if industry.parent_id else industry.name)
+                for industry in industries
+            ],
+            # Each industry with its sub-categories (the taxonomy is two levels deep), for the filter.
+            "industry_family": {
+                str(industry.pk): [industry.pk, *(child.pk for child in industries if child.parent_id == industry.pk)]
+                for industry in industries
+            },
+            "city": [(city.code, city.name) for city in cities],
+            # Grouped by city: 122 counties are easier to find under their city.
+            "county": [
+                (city.name, [(county.code, county.name) for county in counties if county.parent_id == city.code])
+                for city in cities
+            ],
+        }
+
+    return cache.get_or_set(f"hazards:filter-choices:{get_language()}", build, REFERENCE_CHOICES_SECONDS)
 
 
-def _counties(request):
-    return Region.objects.filter(level=Region.Level.COUNTY).select_related("parent")
+def forget_reference_choices(**kwargs) -> None:
+    """Drop the cached choices (connected to saves of industries and regions in HazardsConfig.ready)."""
+    cache.delete_many([f"hazards:filter-choices:{code}" for code, _name in settings.LANGUAGES])
 
 
-class IndustryFilterField(forms.ModelChoiceField):
-    def label_from_instance(self, industry):
-        return f"— {industry.name}" if industry.parent_id else industry.name
-
-
-class IndustryFilter(django_filters.ModelChoiceFilter):
-    field_class = IndustryFilterField
+def _choices(name: str):
+    return lambda: _reference_choices()[name]
 
 
 class HazardFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    industry = IndustryFilter(label=_("Industry"), queryset=_top_industries, method="filter_industry")
+    industry = django_filters.ChoiceFilter(label=_("Industry"), choices=_choices("industry"), method="filter_industry")
     level = django_filters.ChoiceFilter(label=_("Level"), choices=Hazard.Level.choices)
     state = django_filters.MultipleChoiceFilter(
-        label=_("State"), choices=HazardState.choices, widget=forms.CheckboxSelectMultiple
+        label=_("State"), choices=HazardState.choices, widget=forms.CheckboxSelectMultiple, distinct=False
     )
-    city = django_filters.ModelChoiceFilter(
-        label=pgettext_lazy("region level", "City"), queryset=_cities, method="filter_city"
+    city = django_filters.ChoiceFilter(
+        label=pgettext_lazy("region level", "City"), choices=_choices("city"), method="filter_city"
     )
-    county = django_filters.ModelChoiceFilter(label=_("County"), queryset=_counties, field_name="region")
+    county = django_filters.ChoiceFilter(label=_("County"), choices=_choices("county"), field_name="region_id")
     campaign = django_filters.ModelChoiceFilter(label=_("Campaign"), queryset=Campaign.objects.all())
     source = django_filters.ChoiceFilter(label=_("Source"), choices=Hazard.Source.choices)
     overdue = django_filters.BooleanFilter(
@@ -111,23 +142,14 @@ class HazardFilter(django_filters.FilterSet):
         form = FilterForm
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(number__icontains=value)
-            | Q(title__icontains=value)
-            | Q(description__icontains=value)
-            | Q(unit__name__icontains=value)
-            | Q(site_name__icontains=value)
-            | Q(rectifying_unit__name__icontains=value)
-        )
+        return search_hazards(queryset, value)
 
-    def filter_industry(self, queryset, name, industry):
-        return queryset.filter(industry_id__in=Industry.with_descendants([industry.pk]))
+    def filter_industry(self, queryset, name, industry_id):
+        # The industry and its sub-categories as ids, so that the filter is an index condition.
+        return queryset.filter(industry_id__in=_reference_choices()["industry_family"][industry_id])
 
-    def filter_city(self, queryset, name, city):
-        return queryset.filter(region__code__startswith=city.scope_prefix)
+    def filter_city(self, queryset, name, city_code):
+        return queryset.filter(region__code__startswith=Region(code=city_code, level=Region.Level.CITY).scope_prefix)
 
     def filter_overdue(self, queryset, name, value):
         today = timezone.localdate()
@@ -170,11 +192,20 @@ class HazardFilter(django_filters.FilterSet):
             start = value.start.isoformat() if value.start else "…"
             stop = value.stop.isoformat() if value.stop else "…"
             return f"{start} – {stop}"
-        if isinstance(value, list):
-            labels = dict(field.choices)
-            return "、".join(str(labels.get(item, item)) for item in value)
         if isinstance(value, bool):
             return str(_("Yes") if value else _("No"))
-        if hasattr(field, "choices") and not hasattr(value, "pk"):
-            return str(dict(field.choices).get(value, value))
-        return str(value)
+        if not hasattr(field, "choices") or hasattr(value, "pk"):
+            return str(value)
+        labels = dict(_flat(field.choices))
+        if isinstance(value, list):
+            return "、".join(str(labels.get(item, item)) for item in value)
+        return str(labels.get(value, value))
+
+
+def _flat(choices):
+    """(value, label) pairs, with the options of grouped choices (counties under their city) flattened."""
+    for value, label in choices:
+        if isinstance(label, (list, tuple)):
+            yield from label
+        else:
+            yield value, label

@@ -266,8 +266,22 @@ class Hazard(models.Model):
             models.Index(fields=["state", "deadline"], name="hazard_state_deadline_idx"),
             models.Index(fields=["industry", "state"], name="hazard_industry_state_idx"),
             models.Index(fields=["rectifying_unit", "state"], name="hazard_unit_state_idx"),
-            models.Index(fields=["found_on"], name="hazard_found_on_idx"),
+            # The ledger's order (newest first, then by id): pages and their keys read it in order.
+            models.Index(fields=["found_on", "id"], name="hazard_found_on_id_idx"),
             models.Index(fields=["level", "listed_level"], name="hazard_level_listed_idx"),
+            # Open work (assigned, rectifying) is a few percent of a mature ledger: overdue filters
+            # and counts read these instead of the whole region or the whole order.
+            models.Index(
+                fields=["region", "deadline"],
+                name="hazard_open_region_due_idx",
+                opclasses=["varchar_pattern_ops", "date_ops"],
+                condition=Q(state__in=["assigned", "rectifying"]),
+            ),
+            models.Index(
+                fields=["found_on", "id"],
+                name="hazard_open_order_idx",
+                condition=Q(state__in=["assigned", "rectifying"]),
+            ),
         ]
 
     def __str__(self) -> str:

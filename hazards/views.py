@@ -1,7 +1,7 @@
 """Ledger pages. Every hazard is fetched through `Hazard.objects.visible_to(user)`: out of scope is a 404."""
 
+from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Case, OuterRef, Q, Subquery, When
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +18,7 @@ from hazards.reminders import reminders_sent
 from hazards.responsibility import current_holders
 from hazards.scope import units_for
 from hazards.selectors import work_queues
+from hunan_safety.pagination import CappedPaginator
 
 PAGE_SIZES = (25, 50, 100)
 ACTION_DONE = {
@@ -56,21 +57,30 @@ def get_visible_hazard(user, pk: int) -> Hazard:
     )
 
 
-def hazard_list(request):
+def _with_list_columns(hazards):
+    """What a ledger row shows: related names and the first photo."""
     first_photo = Attachment.objects.filter(hazard=OuterRef("pk"), stage=Attachment.Stage.BEFORE).exclude(thumbnail="")
-    hazards = (
-        visible_hazards(request.user)
-        .select_related("industry__parent", "region__parent", "unit", "rectifying_unit")
-        .annotate(photo_id=Subquery(first_photo.order_by("id").values("id")[:1]))
-        .order_by("-found_on", "-id")
+    return hazards.select_related("industry__parent", "region__parent", "unit", "rectifying_unit").annotate(
+        photo_id=Subquery(first_photo.order_by("id").values("id")[:1])
     )
+
+
+def hazard_list(request):
+    hazards = _with_list_columns(visible_hazards(request.user)).order_by("-found_on", "-id")
     hazard_filter = HazardFilter(request.GET or None, queryset=hazards, request=request)
     try:
         per_page = int(request.GET.get("per_page", PAGE_SIZES[0]))
     except ValueError:
         per_page = PAGE_SIZES[0]
     per_page = per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]
-    page = Paginator(hazard_filter.qs, per_page).get_page(request.GET.get("page"))
+    paginator = CappedPaginator(
+        hazard_filter.qs,
+        per_page,
+        cap=settings.LEDGER_LIST_COUNT_CAP,
+        # Deep pages: the keys were chosen through the visibility rule and filters.
+        rows=lambda keys: _with_list_columns(Hazard.objects.filter(pk__in=keys)),
+    )
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "hazards/hazard_list.html",

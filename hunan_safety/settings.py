@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "django_filters",
     "accounts",
     "inspections",
@@ -95,9 +96,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A read replica for exports and reports (hunan_safety/routers.py); without one they read `default`.
+if env_str("DATABASE_REPLICA_URL", ""):
+    DATABASES["replica"] = dj_database_url.parse(
+        env_str("DATABASE_REPLICA_URL"), conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["hunan_safety.routers.ReportingReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["accounts.backends.UserBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -118,7 +127,7 @@ TIME_ZONE = "Asia/Shanghai"
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [
     BASE_DIR / "static",
@@ -270,6 +279,10 @@ ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 ATTACHMENT_MAX_FILES = env_int("ATTACHMENT_MAX_FILES", 12)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# The ledger list counts exactly up to this many rows and offers the pages within it; beyond, it
+# says "more than" with PostgreSQL's estimate (hunan_safety/pagination.py) — filter or export.
+LEDGER_LIST_COUNT_CAP = env_int("LEDGER_LIST_COUNT_CAP", 5000)
 
 # Excel ledgers (hazards/ledger.py): exports of more rows than this run in the background and are
 # kept this many hours for the user who asked; imports are refused above these sizes before parsing.

@@ -50,6 +50,14 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Cached reference data (the ledger's filter choices) must not outlive a test's database.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def persona(name):
     from tests.factories import persona as make_persona
 
