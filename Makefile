@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run test bench setup setup-dev assets messages migrate lint format clean
+.PHONY: run test bench bench-tools setup setup-dev assets messages migrate lint format clean
 
 run: setup migrate
 	$(BIN)/python manage.py seed_demo --if-empty
@@ -18,8 +18,13 @@ test: setup-dev
 
 # Every benchmark module of bench/ on the configured database (DATABASE_URL): one table.
 # BENCH_ARGS picks benchmarks and sizes, e.g. BENCH_ARGS="export --export-rows 100000 300000".
-bench: setup-dev migrate
+bench: setup-dev migrate bench-tools
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# wrk (Debian's package) drives bench/throughput.py; installed here when missing and run as root.
+bench-tools:
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk; } \
+		|| echo "wrk is missing and cannot be installed here: the throughput benchmark will say so" >&2
 
 setup: $(VENV)/.runtime-installed assets messages
 

@@ -29,6 +29,13 @@ class Measurement:
     delta_mb: float = 0.0  # the peak above the resident memory just before the measured call
     note: str = ""
     extra: dict = field(default_factory=dict)
+    group: str = ""  # the cases compared with each other (default: the same benchmark and size)
+    p50_ms: float | None = None  # for request benchmarks: the median and 95th percentile
+    p95_ms: float | None = None
+    p99_ms: float | None = None
+    queries: int | None = None  # SQL queries of one request
+    requests_per_second: float | None = None
+    errors: int | None = None
 
 
 def measure(benchmark: str, case: str, rows: int, target: str, *args: str, note: str = "") -> Measurement:

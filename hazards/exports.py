@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from hazards import ledger
 from hazards.models import ExportJob
+from hunan_safety.routers import reporting_reads
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +85,7 @@ def run_export(*, job_id: int) -> ExportJob | None:
         return _fail(job, _("Your account is no longer active."))
     params = QueryDict(job.query)
     try:
-        with translation.override(job.language), tempfile.TemporaryFile() as output:
+        with translation.override(job.language), reporting_reads(), tempfile.TemporaryFile() as output:
             total = export_count(user=user, params=params)
             ExportJob.objects.filter(pk=job.pk).update(total_rows=total)
 

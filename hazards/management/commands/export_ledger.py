@@ -5,6 +5,7 @@ from django.http import QueryDict
 from django.utils import translation
 
 from hazards import ledger
+from hunan_safety.routers import reporting_reads
 
 
 class Command(BaseCommand):
@@ -42,7 +43,7 @@ class Command(BaseCommand):
                 field, errors = next(iter(hazard_filter.form.errors.items()))
                 raise CommandError(f"--{field}: {' '.join(str(error) for error in errors)}")
             try:
-                with open(out, "wb") as output:
+                with open(out, "wb") as output, reporting_reads():
                     rows = ledger.write_ledger(output, user=account, params=params)
             except OSError as error:
                 raise CommandError(f"cannot write {out}: {error.strerror or error}") from None
