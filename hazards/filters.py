@@ -38,7 +38,8 @@ def _reference_choices() -> dict:
     """
 
     def build() -> dict:
-        industries = Industry.objects.filter(is_active=True).order_by("sort_order", "code")
+        every_industry = list(Industry.objects.order_by("sort_order", "code"))
+        industries = [industry for industry in every_industry if industry.is_active]
         regions = Region.objects.filter(level__in=[Region.Level.CITY, Region.Level.COUNTY]).order_by("code")
         cities = [region for region in regions if region.level == Region.Level.CITY]
         counties = [region for region in regions if region.level == Region.Level.COUNTY]
@@ -48,9 +49,13 @@ def _reference_choices() -> dict:
                 for industry in industries
             ],
             # Each industry with its sub-categories (the taxonomy is two levels deep), for the filter.
+            # Retired sub-categories included: their hazards still belong to the parent industry.
             "industry_family": {
-                str(industry.pk): [industry.pk, *(child.pk for child in industries if child.parent_id == industry.pk)]
-                for industry in industries
+                str(industry.pk): [
+                    industry.pk,
+                    *(child.pk for child in every_industry if child.parent_id == industry.pk),
+                ]
+                for industry in every_industry
             },
             "city": [(city.code, city.name) for city in cities],
             # Grouped by city: 122 counties are easier to find under their city.
@@ -146,7 +151,8 @@ class HazardFilter(django_filters.FilterSet):
 
     def filter_industry(self, queryset, name, industry_id):
         # The industry and its sub-categories as ids, so that the filter is an index condition.
-        return queryset.filter(industry_id__in=_reference_choices()["industry_family"][industry_id])
+        family = _reference_choices()["industry_family"].get(industry_id, [int(industry_id)])
+        return queryset.filter(industry_id__in=family)
 
     def filter_city(self, queryset, name, city_code):
         return queryset.filter(region__code__startswith=Region(code=city_code, level=Region.Level.CITY).scope_prefix)

@@ -73,8 +73,14 @@ def hazard_list(request):
     except ValueError:
         per_page = PAGE_SIZES[0]
     per_page = per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]
+    listed = hazard_filter.qs
+    ordering = listed.query.order_by
+    if not any(field.lstrip("-") in ("id", "pk") for field in ordering):
+        # A chosen sort (level, state, deadline…) has ties: the id makes pages stable, also when
+        # deep pages read their keys apart from their rows.
+        listed = listed.order_by(*ordering, "-id")
     paginator = CappedPaginator(
-        hazard_filter.qs,
+        listed,
         per_page,
         cap=settings.LEDGER_LIST_COUNT_CAP,
         # Deep pages: the keys were chosen through the visibility rule and filters.

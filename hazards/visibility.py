@@ -66,13 +66,14 @@ class HazardQuerySet(models.QuerySet):
         if area is None:
             # A narrow scope (a unit, a finder, people on a chain): the union of a few small sets,
             # each read from its own index, so that no page walks the whole ledger to find them.
+            # (Unordered: SQLite refuses an ORDER BY inside a compound statement.)
             arms = [
-                self.model.objects.filter(found_by=user).values("pk"),
-                self.model.objects.filter(inspection_id__in=on_team).values("pk"),
-                named,
+                self.model.objects.filter(found_by=user).order_by().values("pk"),
+                self.model.objects.filter(inspection_id__in=on_team).order_by().values("pk"),
+                named.order_by(),
             ]
             if user.has_role(Role.RECTIFYING_UNIT) and user.organization_id:
-                arms.append(self.model.objects.filter(rectifying_unit_id=user.organization_id).values("pk"))
+                arms.append(self.model.objects.filter(rectifying_unit_id=user.organization_id).order_by().values("pk"))
             return self.filter(pk__in=arms[0].union(*arms[1:], all=True))
         # A jurisdiction (a region's subtree, its industries) holds most of what the user sees: the
         # list walks its own order and tests each row cheaply — the region prefix and industries, and

@@ -2,7 +2,8 @@
 
 `hazard_search_document(number, title, description, site_name, location)` splits the lower-cased
 text on ASCII space and punctuation and common CJK punctuation, and returns the distinct two-character
-pairs of each piece as a tsvector without positions. The column `search_document` is generated from
+pairs of each piece as a tsvector without positions (of the description's first 20,000 characters:
+a tsvector holds at most 1 MB). The column `search_document` is generated from
 it and stored with the row (kept up to date by PostgreSQL on every insert and update), with a GIN
 index that answers `@@ '煤矿'::tsquery` (and the AND of the pairs of a longer query).
 
@@ -20,7 +21,7 @@ CREATE OR REPLACE FUNCTION hazard_search_document(
 ) RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE COST 1000 AS $$
     SELECT coalesce(array_to_tsvector(array_agg(DISTINCT substr(piece, i, 2))), ''::tsvector)
     FROM regexp_split_to_table(
-        lower(concat_ws(' ', number, title, description, site_name, location)),
+        lower(concat_ws(' ', number, title, left(description, 20000), site_name, location)),
         '[[:space:][:punct:]，。、；：！？（）“”‘’《》【】…·—]+'
     ) AS piece,
     generate_series(1, char_length(piece) - 1) AS i
