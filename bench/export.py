@@ -47,6 +47,7 @@ def run(options) -> list[Measurement]:
     measurements = []
     for rows in sorted(options.export_rows):
         ensure_hazards(rows)
+        first = len(measurements)
         count = str(rows)
         measurements.append(measure(NAME, "ours (export_ledger)", rows, "bench.export:ours", count))
         if not options.export_skip_import_export:
@@ -55,7 +56,7 @@ def run(options) -> list[Measurement]:
             measure(NAME, "bare XlsxWriter constant_memory", rows, "bench.export:bare_xlsxwriter", count)
         )
         measurements.append(measure(NAME, "bare openpyxl write_only", rows, "bench.export:bare_openpyxl", count))
-        for measurement in measurements[-4:]:
+        for measurement in measurements[first:]:  # this size's cases only
             written = measurement.extra.get("rows")
             if written is not None and written != rows:
                 raise RuntimeError(f"{measurement.case} wrote {written} rows, not {rows}")
