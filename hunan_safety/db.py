@@ -6,12 +6,13 @@ from django.db.models import Field, ForeignObject, Lookup
 @ForeignObject.register_lookup
 @Field.register_lookup
 class AnyOf(Lookup):
-    """`field__any_of=<subquery>`: membership in a subquery that PostgreSQL evaluates once, up front.
+    """`field__any_of=<subquery>`: membership in a small set that PostgreSQL computes once, up front.
 
-    `x IN (SELECT …)` inside an OR becomes a per-row filter, so a rule such as "in my region OR on an
-    inspection I was on" scans the whole table. Written `x = ANY(ARRAY(SELECT …))`, the subquery runs
-    once (an InitPlan) and each arm of the OR is an index condition that PostgreSQL can combine with
-    a BitmapOr. Other databases get the plain IN.
+    Written `x = ANY(ARRAY(SELECT …))`, the subquery runs once (an InitPlan) and the test is an index
+    condition, e.g. a department's industries with their sub-categories (at most a few dozen ids).
+    For small sets only: as a per-row filter the array is searched linearly, and over the 75,570
+    inspections of a busy inspector that took 27 s on the million-row ledger — large sets belong in
+    a plain `__in` (a hashed subquery). Other databases get the plain IN.
     """
 
     lookup_name = "any_of"
