@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from accounts.roles import Role
 from hazards.models import Attachment, ExtensionRequest, Hazard, HazardEvent, HazardState
 from hazards.responsibility import resolve_chain
+from hazards.signals import hazard_changed
 
 
 class HazardError(Exception):
@@ -370,10 +371,12 @@ def _assigner(hazard: Hazard) -> list[int]:
 
 
 def _notify_after_commit(*, hazard: Hazard, actor, action: str, recipients, note: str = "") -> None:
-    from notifications.services import notify
-
     recipients = list(recipients)
-    transaction.on_commit(lambda: notify(recipients=recipients, actor=actor, hazard=hazard, action=action, note=note))
+    transaction.on_commit(
+        lambda: hazard_changed.send(
+            sender=Hazard, hazard=hazard, actor=actor, action=action, recipients=recipients, note=note
+        )
+    )
 
 
 def _require_text(value: str, message) -> str:
