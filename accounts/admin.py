@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organization, Post, Region, User
+from accounts.models import Industry, Organization, Post, Region, User
 from hunan_safety.admin import NoDeleteMixin, ReadOnlyMixin
 
 
@@ -14,6 +14,14 @@ class RegionAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_select_related = ["parent"]
 
     # Divisions come from GB/T 2260 by migration; they are read-only here.
+
+
+@admin.register(Industry)
+class IndustryAdmin(NoDeleteMixin, admin.ModelAdmin):
+    list_display = ["code", "name_zh", "name_en", "parent", "sort_order", "is_active"]
+    list_filter = ["is_active", "parent"]
+    search_fields = ["code", "name_zh", "name_en"]
+    list_select_related = ["parent"]
 
 
 @admin.register(Organization)

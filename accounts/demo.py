@@ -8,9 +8,8 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from accounts.credit_codes import build_credit_code
-from accounts.models import Organization, Post, Region, User
+from accounts.models import Industry, Organization, Post, Region, User
 from accounts.roles import Role
-from hazards.models import Industry
 
 PERSONAS = ("inspector", "head", "rectifier", "province", "admin")
 

@@ -1,11 +1,11 @@
-"""Who people are and where they answer for safety: regions, organisations, users and posts."""
+"""Who people are and where they answer for safety: regions, industries, organisations, users and posts."""
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils.functional import cached_property
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from accounts.credit_codes import validate_credit_code
 from accounts.roles import Role
@@ -66,6 +66,42 @@ class Region(models.Model):
         return "".join(region.name for region in reversed(self.ancestors()))
 
 
+class Industry(models.Model):
+    """A key industry (行业领域) of the taxonomy, or one of its sub-categories."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_zh = models.CharField(_("Chinese name"), max_length=50)
+    name_en = models.CharField(_("English name"), max_length=100)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        # Kept from when the taxonomy lived in the hazards app, so that moving it lost no row.
+        db_table = "hazards_industry"
+        verbose_name = _("industry")
+        verbose_name_plural = _("industries")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """The name in the active language."""
+        return self.name_en if (get_language() or "").startswith("en") else self.name_zh
+
+    @staticmethod
+    def with_descendants(industry_ids) -> set[int]:
+        """The given industries and their sub-categories (the taxonomy is two levels deep)."""
+        ids = set(industry_ids)
+        if ids:
+            ids |= set(Industry.objects.filter(parent_id__in=ids).values_list("id", flat=True))
+        return ids
+
+
 class Organization(models.Model):
     """A body that answers for safety: a party committee, a government, a department, an enterprise."""
 
@@ -91,7 +127,7 @@ class Organization(models.Model):
         related_name="children",
     )
     industries = models.ManyToManyField(
-        "hazards.Industry",
+        Industry,
         verbose_name=_("industries"),
         blank=True,
         related_name="organizations",
@@ -224,9 +260,7 @@ class Post(models.Model):
         Organization, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="posts"
     )
     region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="posts")
-    industries = models.ManyToManyField(
-        "hazards.Industry", verbose_name=_("portfolio"), blank=True, related_name="posts"
-    )
+    industries = models.ManyToManyField(Industry, verbose_name=_("portfolio"), blank=True, related_name="posts")
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     is_active = models.BooleanField(_("active"), default=True, help_text=_("Untick when the post is abolished."))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

@@ -75,9 +75,9 @@ def ensure_hazards(count: int) -> None:
     from django.utils import timezone
 
     from accounts.credit_codes import build_credit_code
-    from accounts.models import Organization, Region, User
+    from accounts.models import Industry, Organization, Region, User
     from accounts.roles import Role
-    from hazards.models import Hazard, HazardState, Industry
+    from hazards.models import Hazard, HazardState
 
     province = Region.objects.get(code="430000")
     office, _ = Organization.objects.get_or_create(

@@ -48,7 +48,8 @@ def add_arguments(parser) -> None:
 
 def cases(today) -> list[tuple[str, str, str]]:
     """(name, the ledger's query string, the admin changelist's query string) on the same rows."""
-    from hazards.models import OPEN_WORK_STATES, Industry
+    from accounts.models import Industry
+    from hazards.models import OPEN_WORK_STATES
 
     chemicals = Industry.objects.get(code="hazardous-chemicals")
     chemical_ids = ",".join(str(pk) for pk in sorted(Industry.with_descendants([chemicals.pk])))
@@ -173,7 +174,8 @@ def _query_dict(query: str):
 
 def _visible_detail_hazard():
     """A hazard in work in 浏阳市 in the emergency-management industries: all three personas see it."""
-    from hazards.models import Hazard, HazardState, Industry
+    from accounts.models import Industry
+    from hazards.models import Hazard, HazardState
 
     chemicals = Industry.objects.get(code="hazardous-chemicals")
     return (

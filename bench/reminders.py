@@ -119,9 +119,8 @@ def ensure_people() -> dict:
     from django.contrib.auth.models import Group
 
     from accounts.credit_codes import build_credit_code
-    from accounts.models import Organization, Post, Region, User
+    from accounts.models import Industry, Organization, Post, Region, User
     from accounts.roles import Role
-    from hazards.models import Industry
     from hazards.responsibility import ChainEntry
 
     county = Region.objects.get(code="430181")

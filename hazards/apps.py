@@ -9,9 +9,8 @@ class HazardsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from accounts.models import Region
+        from accounts.models import Industry, Region
         from hazards.filters import forget_reference_choices
-        from hazards.models import Industry
 
         for model in (Industry, Region):
             post_save.connect(forget_reference_choices, sender=model, dispatch_uid=f"forget-choices-{model.__name__}")

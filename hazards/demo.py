@@ -32,9 +32,9 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from accounts.demo import CITIES, COUNTIES, DEPARTMENT_SUFFIX, DEPARTMENTS, FAMILY_NAMES
-from accounts.models import Organization, Region, User
+from accounts.models import Industry, Organization, Region, User
 from accounts.roles import Role
-from hazards.models import ExtensionRequest, Hazard, HazardEvent, HazardState, Industry, LedgerSequence
+from hazards.models import ExtensionRequest, Hazard, HazardEvent, HazardState, LedgerSequence
 from inspections.models import Campaign, Inspection
 
 BATCH_SIZE = 5000

@@ -6,14 +6,15 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Region
-from hazards.models import OPEN_WORK_STATES, Hazard, HazardState, Industry
+from accounts.models import Industry, Region
+from hazards.models import OPEN_WORK_STATES, Hazard, HazardState
 from hazards.search import search_hazards
+from hazards.states import overdue_q
 from hunan_safety.forms import BootstrapFormMixin, QuickSelect
 from inspections.models import Campaign
 from notifications.models import Reminder
@@ -158,8 +159,7 @@ class HazardFilter(django_filters.FilterSet):
         return queryset.filter(region__code__startswith=Region(code=city_code, level=Region.Level.CITY).scope_prefix)
 
     def filter_overdue(self, queryset, name, value):
-        today = timezone.localdate()
-        overdue = Q(state__in=OPEN_WORK_STATES, deadline__lt=today)
+        overdue = overdue_q(timezone.localdate())
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
     def filter_escalated(self, queryset, name, value):

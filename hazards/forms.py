@@ -6,9 +6,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.scope import counties_for, industries_for, units_for
 from hazards import workflow
 from hazards.models import Attachment, Hazard
-from hazards.scope import counties_for, industries_for, units_for
+from hazards.responsibility import LAYERS, candidates, chain_from_posts, resolve_chain
+from hazards.transitions import TRANSITIONS
 from hazards.uploads import pending_uploads, store_upload
 from hunan_safety.forms import BootstrapFormMixin
 from inspections.models import Campaign
@@ -239,7 +241,6 @@ class AssignForm(ActionForm):
 
     def __init__(self, *args, hazard, user, **kwargs):
         super().__init__(*args, hazard=hazard, user=user, **kwargs)
-        from hazards.responsibility import LAYERS, candidates, resolve_chain
 
         self.fields["rectifying_unit"].queryset = units_for(user)
         self.fields["rectifying_unit"].help_text = UNIT_SEARCH_HELP
@@ -253,7 +254,6 @@ class AssignForm(ActionForm):
         self.chain_fields = [self[f"chain_{layer}"] for layer in LAYERS]
 
     def perform(self):
-        from hazards.responsibility import LAYERS, chain_from_posts
 
         chain_changed = any(f"chain_{layer}" in self.changed_data for layer in LAYERS)
         chosen = {layer: list(self.cleaned_data[f"chain_{layer}"]) for layer in LAYERS}
@@ -288,13 +288,13 @@ class StartForm(ActionForm):
 
     def __init__(self, *args, hazard, user, **kwargs):
         super().__init__(*args, hazard=hazard, user=user, **kwargs)
-        for name in ("measures", "responsible_person", "funds", "contingency_plan", "goals", "materials"):
+        for name in Hazard.PLAN_FIELDS:
             self.fields[name].initial = getattr(hazard, name)
-        self.fields["production_suspension"].initial = hazard.production_suspension
         if hazard.is_major:
-            # 五落实: responsibility, measures, funds, time limit (the deadline) and contingency plan.
-            for name in ("responsible_person", "funds", "contingency_plan", "goals", "production_suspension"):
-                self.fields[name].required = True
+            # 五落实 and the rest of a major hazard's plan; its time limit is the deadline, set on assignment.
+            for name in Hazard.MAJOR_PLAN_FIELDS:
+                if name in self.fields:
+                    self.fields[name].required = True
 
     def perform(self):
         plan = {key: value for key, value in self.cleaned_data.items() if key != "version"}
@@ -444,18 +444,8 @@ class DecideExtensionForm(ActionForm):
         )
 
 
-ACTION_FORMS: dict[str, type[ActionForm]] = {
-    form.action: form
-    for form in (
-        AssignForm,
-        StartForm,
-        SubmitForm,
-        RejectForm,
-        VerifyForm,
-        CloseForm,
-        VoidForm,
-        ListForm,
-        ExtensionRequestForm,
-        DecideExtensionForm,
-    )
-}
+def action_form(action: str) -> type[ActionForm]:
+    """The form of a button in the transition table (hazards/transitions.py names it)."""
+    form = globals()[TRANSITIONS[action].form]
+    assert issubclass(form, ActionForm) and form.action == action, action
+    return form

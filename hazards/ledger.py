@@ -47,13 +47,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from openpyxl.utils import get_column_letter, range_boundaries
 
-from accounts.models import Organization, Region
+from accounts.models import Industry, Organization, Region
+from accounts.scope import counties_for, industries_for, sees_everything, units_for
 from hazards.filters import HazardFilter
 from hazards.forms import FindingForm
-from hazards.models import OPEN_WORK_STATES, Hazard, HazardState, Industry
+from hazards.models import OPEN_WORK_STATES, Hazard, HazardState
 from hazards.responsibility import LAYERS
-from hazards.scope import counties_for, industries_for, units_for
-from hazards.visibility import sees_everything
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXCEL_MAX_ROWS = 1_048_576

@@ -1,4 +1,4 @@
-"""The hidden-danger ledger: industries, hazards, their history and attachments."""
+"""The hidden-danger ledger: hazards, their history and attachments."""
 
 import uuid
 from datetime import date
@@ -7,58 +7,11 @@ from django.conf import settings
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from hazards.states import OPEN_WORK_STATES, HazardState, days_overdue  # noqa: F401  (the model's states, imported from here)
 from hazards.visibility import HazardQuerySet
-
-
-class Industry(models.Model):
-    """A key industry (行业领域) of the taxonomy, or one of its sub-categories."""
-
-    code = models.SlugField(_("code"), max_length=40, unique=True)
-    name_zh = models.CharField(_("Chinese name"), max_length=50)
-    name_en = models.CharField(_("English name"), max_length=100)
-    parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
-    )
-    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
-    is_active = models.BooleanField(_("active"), default=True)
-
-    class Meta:
-        verbose_name = _("industry")
-        verbose_name_plural = _("industries")
-        ordering = ["sort_order", "code"]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def name(self) -> str:
-        """The name in the active language."""
-        return self.name_en if (get_language() or "").startswith("en") else self.name_zh
-
-    @staticmethod
-    def with_descendants(industry_ids) -> set[int]:
-        """The given industries and their sub-categories (the taxonomy is two levels deep)."""
-        ids = set(industry_ids)
-        if ids:
-            ids |= set(Industry.objects.filter(parent_id__in=ids).values_list("id", flat=True))
-        return ids
-
-
-class HazardState(models.TextChoices):
-    REPORTED = "reported", _("Reported")
-    ASSIGNED = "assigned", _("Assigned")
-    RECTIFYING = "rectifying", _("Rectifying")
-    SUBMITTED = "submitted", _("Submitted for acceptance")
-    VERIFIED = "verified", _("Accepted")
-    CLOSED = "closed", _("Closed (account cancelled)")
-    VOID = "void", _("Void")
-
-
-# Overdue is derived, not a state: the deadline passed while the unit still has the work.
-OPEN_WORK_STATES = (HazardState.ASSIGNED, HazardState.RECTIFYING)
 
 
 class LedgerSequence(models.Model):
@@ -126,7 +79,9 @@ class Hazard(models.Model):
     number = models.CharField(_("ledger number"), max_length=30, unique=True, editable=False)
     title = models.CharField(pgettext_lazy("hazard", "title"), max_length=200)
     description = models.TextField(pgettext_lazy("hazard", "description"))
-    industry = models.ForeignKey(Industry, verbose_name=_("industry"), on_delete=models.PROTECT, related_name="+")
+    industry = models.ForeignKey(
+        "accounts.Industry", verbose_name=_("industry"), on_delete=models.PROTECT, related_name="+"
+    )
     level = models.CharField(_("level"), max_length=10, choices=Level.choices, default=Level.GENERAL)
     kind = models.CharField(_("form"), max_length=20, choices=Kind.choices, default=Kind.THING_STATE)
     legal_basis = models.TextField(
@@ -180,7 +135,8 @@ class Hazard(models.Model):
         related_name="hazards_to_rectify",
     )
 
-    # The rectification plan; for a major hazard all of 五落实 plus goals and production suspension.
+    # The rectification plan; for a major hazard all of 五落实 plus goals and production suspension
+    # (PLAN_FIELDS and MAJOR_PLAN_FIELDS below name them for the workflow and its forms).
     measures = models.TextField(_("rectification measures"), blank=True)
     funds = models.DecimalField(_("funds (10,000 yuan)"), max_digits=12, decimal_places=2, null=True, blank=True)
     responsible_person = models.CharField(_("person responsible"), max_length=100, blank=True)
@@ -284,13 +240,29 @@ class Hazard(models.Model):
             ),
         ]
 
+    # The plan a rectifying unit writes when it starts; a major hazard cannot start without 五落实
+    # (responsibility, measures, funds, time limit, contingency plan), its goals and the suspension decision.
+    PLAN_FIELDS = (
+        "measures",
+        "funds",
+        "responsible_person",
+        "contingency_plan",
+        "goals",
+        "materials",
+        "production_suspension",
+    )
+    MAJOR_PLAN_FIELDS = (
+        "responsible_person",
+        "measures",
+        "funds",
+        "deadline",
+        "contingency_plan",
+        "goals",
+        "production_suspension",
+    )
+
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
-
-    def save(self, *args, **kwargs):
-        if not self.number:
-            self.number = LedgerSequence.next_number(region_code=self.region_id, year=self.found_on.year)
-        super().save(*args, **kwargs)
 
     @property
     def place(self) -> str:
@@ -302,9 +274,7 @@ class Hazard(models.Model):
 
     @property
     def overdue_days(self) -> int:
-        if self.state not in OPEN_WORK_STATES or self.deadline is None:
-            return 0
-        return max((timezone.localdate() - self.deadline).days, 0)
+        return days_overdue(self.state, self.deadline, timezone.localdate())
 
     @property
     def is_major(self) -> bool:

@@ -19,6 +19,8 @@ import unicodedata
 from django.db import connections
 from django.db.models import BooleanField, F, Func, Q, QuerySet, Value
 
+from accounts.models import Organization
+
 
 def _is_word_character(character: str) -> bool:
     # Letters and decimal digits only. The SQL function splits on ASCII space and punctuation, on
@@ -61,7 +63,6 @@ class MatchesBigrams(Func):
 
 def search_hazards(queryset: QuerySet, text: str) -> QuerySet:
     """Hazards whose number, title, description, site, location or unit name contains `text`."""
-    from accounts.models import Organization
 
     text = text.strip()
     if not text:

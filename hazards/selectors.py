@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
 from hazards.models import OPEN_WORK_STATES, ExtensionRequest, Hazard, HazardState
+from hazards.states import overdue_q
 
 QUEUE_ROWS = 20
 
@@ -27,7 +28,7 @@ def overdue_first(hazards: QuerySet) -> QuerySet:
     today = timezone.localdate()
     return hazards.annotate(
         overdue_rank=Case(
-            When(state__in=OPEN_WORK_STATES, deadline__lt=today, then=Value(0)),
+            When(overdue_q(today), then=Value(0)),
             default=Value(1),
             output_field=IntegerField(),
         )

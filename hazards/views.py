@@ -6,33 +6,22 @@ from django.db.models import Case, OuterRef, Q, Subquery, When
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Organization
+from accounts.scope import units_for
 from hazards import workflow
 from hazards.filters import HazardFilter
-from hazards.forms import ACTION_FORMS, ActionForm, FindingEditForm, FindingForm
+from hazards.forms import ActionForm, FindingEditForm, FindingForm, action_form
+from hazards.history import timeline
 from hazards.models import Attachment, Hazard
 from hazards.reminders import reminders_sent
 from hazards.responsibility import current_holders
-from hazards.scope import units_for
 from hazards.selectors import work_queues
+from hazards.transitions import BUTTONS, TRANSITIONS, HazardError, HazardNotFound, allowed_actions
 from hunan_safety.pagination import CappedPaginator
 
 PAGE_SIZES = (25, 50, 100)
-ACTION_DONE = {
-    "assign": gettext_lazy("Assigned: the rectifying unit and the people on the chain are told."),
-    "start": gettext_lazy("Rectification started."),
-    "submit": gettext_lazy("Submitted for acceptance."),
-    "reject": gettext_lazy("Sent back to the rectifying unit."),
-    "verify": gettext_lazy("Rectification accepted."),
-    "close": gettext_lazy("Account cancelled (销号)."),
-    "void": gettext_lazy("The finding is void."),
-    "list": gettext_lazy("Put under listed supervision."),
-    "request_extension": gettext_lazy("Extension requested."),
-    "decide_extension": gettext_lazy("Extension decided."),
-}
 
 
 def visible_hazards(user):
@@ -104,8 +93,8 @@ def hazard_list(request):
 def _detail_page(request, hazard: Hazard, bound: ActionForm | None = None, status: int = 200):
     """The detail page with a small form for each action the user may take now."""
     forms_by_action = {
-        action: ACTION_FORMS[action](hazard=hazard, user=request.user)
-        for action in workflow.allowed_actions(hazard, request.user)
+        action: action_form(action)(hazard=hazard, user=request.user)
+        for action in allowed_actions(hazard, request.user)
     }
     if bound is not None:
         forms_by_action[bound.action] = bound
@@ -120,7 +109,7 @@ def _detail_page(request, hazard: Hazard, bound: ActionForm | None = None, statu
         {
             "hazard": hazard,
             "attachments": hazard.attachments.all(),
-            "events": hazard.events.select_related("actor").order_by("at", "id"),
+            "timeline": timeline(hazard.events.select_related("actor").order_by("at", "id")),
             "extension_requests": hazard.extension_requests.select_related("requested_by", "decided_by"),
             "can_edit": workflow.can_edit_finding(hazard, request.user),
             "action_forms": forms_by_action,
@@ -140,17 +129,18 @@ def hazard_detail(request, pk: int):
 def hazard_act(request, pk: int, action: str):
     """Perform one workflow action from its small form; a refusal is shown with its reason."""
     hazard = get_visible_hazard(request.user, pk)
-    form_class = ACTION_FORMS.get(action)
-    if form_class is None:
+    if action not in BUTTONS:
         raise Http404
-    form = form_class(request.POST, request.FILES, hazard=hazard, user=request.user)
+    form = action_form(action)(request.POST, request.FILES, hazard=hazard, user=request.user)
     if form.is_valid():
         try:
             form.perform()
-        except workflow.HazardError as error:
+        except HazardNotFound:
+            raise Http404 from None
+        except HazardError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, ACTION_DONE[action])
+            messages.success(request, TRANSITIONS[action].done)
             return redirect("hazards:detail", pk=hazard.pk)
     return _detail_page(request, hazard, bound=form, status=400)
 
@@ -203,6 +193,8 @@ def hazard_edit(request, pk: int):
                 version=form.cleaned_data["version"],
                 attachments=form.kept["photos"],
             )
+        except HazardNotFound:
+            raise Http404 from None
         except workflow.HazardError as error:
             form.add_error(None, str(error))
         else:

@@ -1,4 +1,4 @@
-"""The one visibility rule (DESIGN.md section 5), as queryset methods.
+"""The one visibility rule (DESIGN.md section 5) for hazards, and the one definition of overdue.
 
 Every list, detail page, download, export, task and API call fetches hazards through
 `Hazard.objects.visible_to(user)` (and inspections through `Inspection.objects.visible_to(user)`,
@@ -13,50 +13,22 @@ the same rule on the same fields); a hazard outside it is a 404.
   responsibility chain names them on.
 """
 
+from datetime import date
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-import hunan_safety.db  # noqa: F401  (registers the any_of lookup used below)
 from accounts.roles import Role
-
-
-def sees_everything(user) -> bool:
-    return user.is_superuser or user.has_role(Role.PROVINCIAL_STAFF)
-
-
-def jurisdiction_rule(user, *, region_field: str = "region__code", industry_field: str = "industry_id") -> Q | None:
-    """Region subtree (a code prefix), limited to the body's industries unless it is territorial."""
-    from hazards.models import Industry
-
-    if not (user.has_role(Role.INSPECTOR) or user.has_role(Role.DEPARTMENT_HEAD)):
-        return None
-    region = user.jurisdiction
-    if region is None:
-        return None
-    area = Q(**{f"{region_field}__startswith": region.scope_prefix})
-    organization = user.organization
-    if organization is not None and organization.is_territorial:
-        return area
-    if organization is None:
-        return None
-    # The body's industries with their sub-categories (two levels), as a subquery run once inside
-    # the page's own query rather than two round trips before it.
-    portfolio = organization.industries.values("pk")
-    industries = Industry.objects.filter(Q(pk__in=portfolio) | Q(parent__in=portfolio)).values("pk")
-    return area & Q(**{f"{industry_field}__any_of": industries})
-
-
-def _is_usable(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
+from accounts.scope import is_usable, jurisdiction_rule, sees_everything
+from hazards.states import overdue_q
+from inspections.models import Inspection
 
 
 class HazardQuerySet(models.QuerySet):
     def visible_to(self, user) -> "HazardQuerySet":
         """The hazards this user may see; nothing for an anonymous or inactive user."""
-        from inspections.models import Inspection
-
-        if not _is_usable(user):
+        if not is_usable(user):
             return self.none()
         if sees_everything(user):
             return self.all()
@@ -83,24 +55,6 @@ class HazardQuerySet(models.QuerySet):
             rule |= Q(rectifying_unit_id=user.organization_id)
         return self.filter(rule)
 
-    def overdue(self, today=None) -> "HazardQuerySet":
-        from hazards.models import OPEN_WORK_STATES
-
-        return self.filter(state__in=OPEN_WORK_STATES, deadline__lt=today or timezone.localdate())
-
-
-class InspectionQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "InspectionQuerySet":
-        """Inspections this user may see: the same rule as hazards, on the inspection's own fields."""
-        if not _is_usable(user):
-            return self.none()
-        if sees_everything(user):
-            return self.all()
-        on_team = self.model.inspectors.through.objects.filter(user_id=user.pk).values("inspection_id")
-        rule = Q(created_by=user) | Q(pk__in=on_team)
-        if user.has_role(Role.RECTIFYING_UNIT) and user.organization_id:
-            rule |= Q(unit_id=user.organization_id)
-        area = jurisdiction_rule(user)
-        if area is not None:
-            rule |= area
-        return self.filter(rule)
+    def overdue(self, today: date | None = None) -> "HazardQuerySet":
+        """Hazards whose deadline passed while the unit still has the work (hazards/states.py)."""
+        return self.filter(overdue_q(today or timezone.localdate()))

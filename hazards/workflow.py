@@ -10,19 +10,30 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.roles import Role
-from hazards.models import Attachment, ExtensionRequest, Hazard, HazardEvent, HazardState
+from hazards.models import Attachment, ExtensionRequest, Hazard, HazardEvent, HazardState, LedgerSequence
 from hazards.responsibility import resolve_chain
 from hazards.signals import hazard_changed
+from hazards.transitions import (
+    LEVEL_RANK,
+    REPORTER,
+    TRANSITIONS,
+    HazardError,
+    HazardNotFound,
+    allowed_actions,
+    check,
+    head_rank,
+    is_head,
+    is_reporter,
+    target_state,
+)
+from inspections.models import Inspection
 
-
-class HazardError(Exception):
-    """A refused action, with a message the user can read."""
+__all__ = ["HazardError", "HazardNotFound", "allowed_actions", "can_report", "is_head"]
 
 
 # Fields a finding's editor may change while it is reported; shown in the edit event.
@@ -43,16 +54,13 @@ EDITABLE_FIELDS = (
 )
 
 
-REPORTERS_ONLY = gettext_lazy("Only inspectors and department heads record findings.")
-
-
-def can_report(user) -> bool:
-    return user.has_role(Role.INSPECTOR) or user.has_role(Role.DEPARTMENT_HEAD) or user.is_superuser
+REPORTERS_ONLY = REPORTER.refusal
+can_report = is_reporter
 
 
 def can_edit_finding(hazard: Hazard, user) -> bool:
     """The finder or a head may edit a finding while it is reported; after that only actions change it."""
-    if hazard.state != HazardState.REPORTED:
+    if hazard.state not in TRANSITIONS[HazardEvent.Action.EDIT].sources:
         return False
     return hazard.found_by_id == user.pk or user.has_role(Role.DEPARTMENT_HEAD) or user.is_superuser
 
@@ -72,31 +80,34 @@ def report_finding(*, actor, hazard: Hazard, attachments=(), after_attachments=(
     if hazard.on_the_spot and not after_attachments:
         raise HazardError(_("A finding rectified on the spot needs at least one photo or document of the result."))
     hazard.found_by = actor
+    reported = target_state(HazardEvent.Action.REPORT, "")
     if hazard.on_the_spot:
         now = timezone.now()
-        hazard.state = HazardState.SUBMITTED
+        hazard.state = target_state(HazardEvent.Action.SUBMIT, reported)
         hazard.rectifying_unit = hazard.unit
         # The finder submitted the evidence: someone else must accept it.
         hazard.submitted_by = actor
         hazard.submitted_at = now
         hazard.started_at = now
     else:
-        hazard.state = HazardState.REPORTED
+        hazard.state = reported
     hazard.full_clean(exclude=["number"])
+    # Numbered last, once the finding is known to be valid: a refused one uses up no number.
+    hazard.number = LedgerSequence.next_number(region_code=hazard.region_id, year=hazard.found_on.year)
     hazard.save()
     claimed = [attachment.pk for attachment in [*attachments, *after_attachments]]
     Attachment.objects.filter(pk__in=claimed, hazard__isnull=True).update(hazard=hazard)
     HazardEvent.objects.create(
-        hazard=hazard, actor=actor, action=HazardEvent.Action.REPORT, to_state=HazardState.REPORTED, reason=reason
+        hazard=hazard, actor=actor, action=HazardEvent.Action.REPORT, to_state=reported, reason=reason
     )
     if hazard.on_the_spot:
         HazardEvent.objects.create(
             hazard=hazard,
             actor=actor,
             action=HazardEvent.Action.SUBMIT,
-            from_state=HazardState.REPORTED,
-            to_state=HazardState.SUBMITTED,
-            reason=_("Rectified on the spot."),
+            from_state=reported,
+            to_state=hazard.state,
+            changes={"on_the_spot": [False, True]},
         )
     return hazard
 
@@ -120,16 +131,44 @@ def import_findings(*, actor, findings: list[tuple[int, Hazard]], file_name: str
     return created
 
 
-def _display(hazard: Hazard, field: str) -> str:
+@transaction.atomic
+def record_inspection(*, actor, inspection: Inspection, team, findings) -> Inspection:
+    """Save an inspection visit with its team and put each finding on the ledger.
+
+    `findings` is a list of (hazard, before attachments, after attachments); each hazard takes the
+    visit's county, unit or site, campaign and date, and goes through the workflow's report.
+    """
+    if not can_report(actor):
+        raise HazardError(str(REPORTERS_ONLY))
+    inspection.created_by = actor
+    if inspection.organization_id is None:
+        inspection.organization = actor.organization
+    inspection.full_clean()
+    inspection.save()
+    inspection.inspectors.set({actor, *team})
+    for hazard, before, after in findings:
+        hazard.inspection = inspection
+        hazard.region = inspection.region
+        hazard.unit = inspection.unit
+        hazard.site_name = inspection.site_name
+        hazard.campaign = inspection.campaign
+        hazard.found_on = inspection.inspected_on
+        if hazard.industry_id is None:
+            hazard.industry = inspection.industry
+        hazard.source = Hazard.Source.CAMPAIGN if inspection.campaign_id else Hazard.Source.INSPECTION
+        report_finding(actor=actor, hazard=hazard, attachments=before, after_attachments=after)
+    return inspection
+
+
+def _value(hazard: Hazard, field: str) -> str | int:
+    """A field's value as history stores it: a code, an id or an ISO date, never a label in someone's language."""
+    model_field = Hazard._meta.get_field(field)
+    if model_field.is_relation:
+        return getattr(hazard, model_field.attname) or ""
     value = getattr(hazard, field)
-    if value is None or value == "":
+    if value is None:
         return ""
-    display = getattr(hazard, f"get_{field}_display", None)
-    if display is not None:
-        return str(display())
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
+    return value.isoformat() if isinstance(value, date) else str(value)
 
 
 @transaction.atomic
@@ -139,7 +178,9 @@ def edit_finding(*, actor, hazard_id: int, changes: dict, version: int, attachme
     `version` is the version the user's form was made from: a stale form is refused rather than
     silently overwriting someone else's edit.
     """
-    hazard = Hazard.objects.visible_to(actor).select_for_update().get(pk=hazard_id)
+    hazard = Hazard.objects.visible_to(actor).select_for_update().filter(pk=hazard_id).first()
+    if hazard is None:
+        raise HazardNotFound
     if not can_edit_finding(hazard, actor):
         if hazard.state != HazardState.REPORTED:
             raise HazardError(
@@ -150,7 +191,7 @@ def edit_finding(*, actor, hazard_id: int, changes: dict, version: int, attachme
         raise HazardError(
             _("Someone else changed this finding while you were editing it. Reload the page and try again.")
         )
-    before = {field: _display(hazard, field) for field in EDITABLE_FIELDS}
+    before = {field: _value(hazard, field) for field in EDITABLE_FIELDS}
     for field, value in changes.items():
         if field not in EDITABLE_FIELDS:
             raise HazardError(_("%(field)s cannot be edited here.") % {"field": field})
@@ -158,7 +199,7 @@ def edit_finding(*, actor, hazard_id: int, changes: dict, version: int, attachme
     hazard.full_clean(exclude=["number"])
     diff = {}
     for field in EDITABLE_FIELDS:
-        after = _display(hazard, field)
+        after = _value(hazard, field)
         if after != before[field]:
             diff[field] = [before[field], after]
     added = list(attachments)
@@ -175,154 +216,6 @@ def edit_finding(*, actor, hazard_id: int, changes: dict, version: int, attachme
 
 # --- The workflow after reporting ------------------------------------------------------------
 
-LEVEL_RANK = {"county": 1, "city": 2, "province": 3}
-
-
-def is_head(user) -> bool:
-    return user.has_role(Role.DEPARTMENT_HEAD) or user.is_superuser
-
-
-def is_rectifier_of(hazard: Hazard, user) -> bool:
-    return (
-        user.has_role(Role.RECTIFYING_UNIT)
-        and user.organization_id is not None
-        and user.organization_id == hazard.rectifying_unit_id
-    )
-
-
-def head_rank(user) -> int:
-    if user.is_superuser:
-        return LEVEL_RANK["province"]
-    region = user.jurisdiction
-    return LEVEL_RANK.get(region.level, 0) if region else 0
-
-
-def _state_name(state: str) -> str:
-    return str(HazardState(state).label)
-
-
-def _require_state(hazard: Hazard, *states: str) -> None:
-    if hazard.state not in states:
-        raise HazardError(
-            _("This cannot be done while the hazard is %(state)s.") % {"state": _state_name(hazard.state)}
-        )
-
-
-def _require_head(user) -> None:
-    if not is_head(user):
-        raise HazardError(_("Only a department head can do this."))
-
-
-def _require_rectifier(hazard: Hazard, user) -> None:
-    if not is_rectifier_of(hazard, user):
-        raise HazardError(_("Only the rectifying unit can do this."))
-
-
-def _check_assign(hazard, user):
-    _require_head(user)
-    _require_state(hazard, HazardState.REPORTED)
-
-
-def _check_start(hazard, user):
-    if not (is_rectifier_of(hazard, user) or is_head(user)):
-        raise HazardError(_("Only the rectifying unit or a department head can start the rectification."))
-    _require_state(hazard, HazardState.ASSIGNED)
-
-
-def _check_submit(hazard, user):
-    _require_rectifier(hazard, user)
-    _require_state(hazard, HazardState.RECTIFYING)
-
-
-def _check_reject(hazard, user):
-    _require_head(user)
-    _require_state(hazard, HazardState.SUBMITTED)
-
-
-def _check_verify(hazard, user):
-    _require_head(user)
-    _require_state(hazard, HazardState.SUBMITTED)
-    if hazard.submitted_by_id == user.pk:
-        raise HazardError(_("You submitted this rectification: someone else must accept it."))
-
-
-def _check_close(hazard, user):
-    _require_head(user)
-    _require_state(hazard, HazardState.VERIFIED)
-    if hazard.listed_level and head_rank(user) < LEVEL_RANK[hazard.listed_level]:
-        raise HazardError(
-            _(
-                "This major hazard is under listed supervision at %(level)s level: only a head at that level or above can close it."
-            )
-            % {"level": hazard.get_listed_level_display()}
-        )
-
-
-def _check_void(hazard, user):
-    _require_head(user)
-    _require_state(hazard, HazardState.REPORTED, HazardState.ASSIGNED)
-
-
-def _check_list(hazard, user):
-    _require_head(user)
-    if not hazard.is_major:
-        raise HazardError(_("Only a major hazard can be put under listed supervision."))
-    if hazard.state in (HazardState.CLOSED, HazardState.VOID):
-        raise HazardError(
-            _("This cannot be done while the hazard is %(state)s.") % {"state": _state_name(hazard.state)}
-        )
-    if head_rank(user) == 0:
-        raise HazardError(_("Your jurisdiction has no level at which to list a hazard."))
-    if hazard.listed_level and head_rank(user) < LEVEL_RANK[hazard.listed_level]:
-        raise HazardError(
-            _("This hazard is listed at %(level)s level: only a head at that level or above can change the listing.")
-            % {"level": hazard.get_listed_level_display()}
-        )
-
-
-def _check_request_extension(hazard, user):
-    _require_rectifier(hazard, user)
-    _require_state(hazard, HazardState.ASSIGNED, HazardState.RECTIFYING)
-    if hazard.deadline is None:
-        raise HazardError(_("This hazard has no deadline to extend."))
-    if hazard.deadline < timezone.localdate():
-        raise HazardError(_("The deadline has passed: an extension must be asked for before it."))
-    if hazard.extension_requests.filter(decision=ExtensionRequest.Decision.PENDING).exists():
-        raise HazardError(_("An extension request is already waiting for a decision."))
-
-
-def _check_decide_extension(hazard, user):
-    _require_head(user)
-    _require_state(hazard, HazardState.ASSIGNED, HazardState.RECTIFYING)
-    if not hazard.extension_requests.filter(decision=ExtensionRequest.Decision.PENDING).exists():
-        raise HazardError(_("No extension request is waiting for a decision."))
-
-
-CHECKS = {
-    "assign": _check_assign,
-    "start": _check_start,
-    "submit": _check_submit,
-    "reject": _check_reject,
-    "verify": _check_verify,
-    "close": _check_close,
-    "void": _check_void,
-    "list": _check_list,
-    "request_extension": _check_request_extension,
-    "decide_extension": _check_decide_extension,
-}
-
-
-def allowed_actions(hazard: Hazard, user) -> list[str]:
-    """The actions this user may take on this hazard now: the one answer for buttons and the API."""
-    allowed = []
-    for action, check in CHECKS.items():
-        try:
-            check(hazard, user)
-        except HazardError:
-            continue
-        allowed.append(action)
-    return allowed
-
 
 def _locked(actor, hazard_id: int, version: int | None) -> Hazard:
     """The hazard under a row lock, if the actor may see it (else 404); refuses a stale form."""
@@ -335,7 +228,7 @@ def _locked(actor, hazard_id: int, version: int | None) -> Hazard:
         .first()
     )
     if hazard is None:
-        raise Http404
+        raise HazardNotFound
     if version is not None and hazard.version != version:
         raise HazardError(_("Someone else acted on this hazard meanwhile. Reload the page to see what changed."))
     return hazard
@@ -399,7 +292,8 @@ def assign(
 ) -> Hazard:
     """Give the finding to a rectifying unit with a deadline; snapshot the responsibility chain."""
     hazard = _locked(actor, hazard_id, version)
-    _check_assign(hazard, actor)
+    from_state = hazard.state
+    transition = check("assign", hazard, actor)
     if rectifying_unit is None:
         raise HazardError(_("Choose the unit that must rectify the hazard."))
     if deadline is None or deadline < timezone.localdate():
@@ -409,44 +303,30 @@ def assign(
     if measures:
         hazard.measures = measures
     hazard.responsibility_chain = chain if chain is not None else resolve_chain(hazard)
-    hazard.state = HazardState.ASSIGNED
+    hazard.state = transition.target
     hazard.assigned_at = timezone.now()
-    event = _record(hazard, actor=actor, action=HazardEvent.Action.ASSIGN, from_state=HazardState.REPORTED)
+    event = _record(hazard, actor=actor, action=HazardEvent.Action.ASSIGN, from_state=from_state)
     named = {entry["user_id"] for entry in hazard.responsibility_chain if entry.get("user_id")}
     hazard.named_users.set(named)
     _notify_after_commit(hazard=hazard, actor=actor, action=event.action, recipients=[*_unit_members(hazard), *named])
     return hazard
 
 
-MAJOR_PLAN_FIELDS = {
-    "responsible_person": gettext_lazy("person responsible"),
-    "measures": gettext_lazy("rectification measures"),
-    "funds": gettext_lazy("funds"),
-    "deadline": gettext_lazy("deadline"),
-    "contingency_plan": gettext_lazy("contingency plan"),
-    "goals": gettext_lazy("rectification goals"),
-    "production_suspension": gettext_lazy("whether production is suspended"),
-}
-
-
 @transaction.atomic
 def start(*, actor, hazard_id: int, plan: dict, version: int | None = None) -> Hazard:
     """Begin rectification with the plan; a major hazard needs all five of 五落实, goals and the suspension decision."""
     hazard = _locked(actor, hazard_id, version)
-    _check_start(hazard, actor)
-    for field in (
-        "measures",
-        "funds",
-        "responsible_person",
-        "contingency_plan",
-        "goals",
-        "materials",
-        "production_suspension",
-    ):
+    from_state = hazard.state
+    transition = check("start", hazard, actor)
+    for field in Hazard.PLAN_FIELDS:
         if field in plan and plan[field] not in (None, ""):
             setattr(hazard, field, plan[field])
     if hazard.is_major:
-        missing = [str(label) for field, label in MAJOR_PLAN_FIELDS.items() if getattr(hazard, field) in (None, "")]
+        missing = [
+            str(Hazard._meta.get_field(field).verbose_name)
+            for field in Hazard.MAJOR_PLAN_FIELDS
+            if getattr(hazard, field) in (None, "")
+        ]
         if missing:
             raise HazardError(
                 _("A major hazard needs the five musts (五落实) before rectification starts; missing: %(fields)s.")
@@ -456,9 +336,9 @@ def start(*, actor, hazard_id: int, plan: dict, version: int | None = None) -> H
         raise HazardError(_("Describe the rectification measures first."))
     if hazard.funds is not None and hazard.funds < 0:
         raise HazardError(_("Funds cannot be negative."))
-    hazard.state = HazardState.RECTIFYING
+    hazard.state = transition.target
     hazard.started_at = timezone.now()
-    event = _record(hazard, actor=actor, action=HazardEvent.Action.START, from_state=HazardState.ASSIGNED)
+    event = _record(hazard, actor=actor, action=HazardEvent.Action.START, from_state=from_state)
     _notify_after_commit(hazard=hazard, actor=actor, action=event.action, recipients=_assigner(hazard))
     return hazard
 
@@ -467,7 +347,8 @@ def start(*, actor, hazard_id: int, plan: dict, version: int | None = None) -> H
 def submit(*, actor, hazard_id: int, completion_report: str, attachments=(), version: int | None = None) -> Hazard:
     """Report the rectification done, with at least one "after" photo or document, for acceptance."""
     hazard = _locked(actor, hazard_id, version)
-    _check_submit(hazard, actor)
+    from_state = hazard.state
+    transition = check("submit", hazard, actor)
     report = _require_text(completion_report, gettext_lazy("Write the completion report."))
     # Only the submitter's own unclaimed uploads join the hazard; then the evidence is counted.
     Attachment.objects.filter(
@@ -478,8 +359,8 @@ def submit(*, actor, hazard_id: int, completion_report: str, attachments=(), ver
     hazard.completion_report = report
     hazard.submitted_by = actor
     hazard.submitted_at = timezone.now()
-    hazard.state = HazardState.SUBMITTED
-    event = _record(hazard, actor=actor, action=HazardEvent.Action.SUBMIT, from_state=HazardState.RECTIFYING)
+    hazard.state = transition.target
+    event = _record(hazard, actor=actor, action=HazardEvent.Action.SUBMIT, from_state=from_state)
     _notify_after_commit(hazard=hazard, actor=actor, action=event.action, recipients=_assigner(hazard))
     return hazard
 
@@ -488,12 +369,11 @@ def submit(*, actor, hazard_id: int, completion_report: str, attachments=(), ver
 def reject(*, actor, hazard_id: int, reason: str, version: int | None = None) -> Hazard:
     """Send the rectification back to the unit, saying why."""
     hazard = _locked(actor, hazard_id, version)
-    _check_reject(hazard, actor)
+    from_state = hazard.state
+    transition = check("reject", hazard, actor)
     reason = _require_text(reason, gettext_lazy("Say why the rectification is not accepted."))
-    hazard.state = HazardState.RECTIFYING
-    event = _record(
-        hazard, actor=actor, action=HazardEvent.Action.REJECT, from_state=HazardState.SUBMITTED, reason=reason
-    )
+    hazard.state = transition.target
+    event = _record(hazard, actor=actor, action=HazardEvent.Action.REJECT, from_state=from_state, reason=reason)
     _notify_after_commit(
         hazard=hazard,
         actor=actor,
@@ -508,7 +388,8 @@ def reject(*, actor, hazard_id: int, reason: str, version: int | None = None) ->
 def verify(*, actor, hazard_id: int, method: str, opinion: str, version: int | None = None) -> Hazard:
     """Accept the rectification (验收): how it was accepted and the opinion; never by the submitter."""
     hazard = _locked(actor, hazard_id, version)
-    _check_verify(hazard, actor)
+    from_state = hazard.state
+    transition = check("verify", hazard, actor)
     if method not in Hazard.AcceptanceMethod.values:
         raise HazardError(_("Choose how the rectification was accepted."))
     opinion = _require_text(opinion, gettext_lazy("Write the acceptance opinion."))
@@ -516,8 +397,8 @@ def verify(*, actor, hazard_id: int, method: str, opinion: str, version: int | N
     hazard.verified_at = timezone.now()
     hazard.acceptance_method = method
     hazard.acceptance_opinion = opinion
-    hazard.state = HazardState.VERIFIED
-    event = _record(hazard, actor=actor, action=HazardEvent.Action.VERIFY, from_state=HazardState.SUBMITTED)
+    hazard.state = transition.target
+    event = _record(hazard, actor=actor, action=HazardEvent.Action.VERIFY, from_state=from_state)
     _notify_after_commit(
         hazard=hazard, actor=actor, action=event.action, recipients=[*_unit_members(hazard), hazard.submitted_by_id]
     )
@@ -528,12 +409,11 @@ def verify(*, actor, hazard_id: int, method: str, opinion: str, version: int | N
 def close(*, actor, hazard_id: int, note: str = "", version: int | None = None) -> Hazard:
     """Cancel the account (销号) of an accepted hazard; a listed one only at the listing level or above."""
     hazard = _locked(actor, hazard_id, version)
-    _check_close(hazard, actor)
-    hazard.state = HazardState.CLOSED
+    from_state = hazard.state
+    transition = check("close", hazard, actor)
+    hazard.state = transition.target
     hazard.closed_at = timezone.now()
-    event = _record(
-        hazard, actor=actor, action=HazardEvent.Action.CLOSE, from_state=HazardState.VERIFIED, reason=note.strip()
-    )
+    event = _record(hazard, actor=actor, action=HazardEvent.Action.CLOSE, from_state=from_state, reason=note.strip())
     _notify_after_commit(
         hazard=hazard, actor=actor, action=event.action, recipients=[*_unit_members(hazard), hazard.found_by_id]
     )
@@ -544,10 +424,10 @@ def close(*, actor, hazard_id: int, note: str = "", version: int | None = None) 
 def void(*, actor, hazard_id: int, reason: str, version: int | None = None) -> Hazard:
     """Mark a finding logged in error or twice (作废); it stays on the ledger, never deleted."""
     hazard = _locked(actor, hazard_id, version)
-    _check_void(hazard, actor)
+    transition = check("void", hazard, actor)
     reason = _require_text(reason, gettext_lazy("Say why this finding is void."))
     from_state = hazard.state
-    hazard.state = HazardState.VOID
+    hazard.state = transition.target
     hazard.voided_at = timezone.now()
     event = _record(hazard, actor=actor, action=HazardEvent.Action.VOID, from_state=from_state, reason=reason)
     _notify_after_commit(
@@ -564,12 +444,12 @@ def void(*, actor, hazard_id: int, reason: str, version: int | None = None) -> H
 def list_for_supervision(*, actor, hazard_id: int, level: str, version: int | None = None) -> Hazard:
     """Put a major hazard under listed supervision (挂牌督办) at a level no higher than the head's own."""
     hazard = _locked(actor, hazard_id, version)
-    _check_list(hazard, actor)
+    check("list", hazard, actor)
     if level not in LEVEL_RANK:
         raise HazardError(_("Choose the level of the listed supervision."))
     if LEVEL_RANK[level] > head_rank(actor):
         raise HazardError(_("You can list a hazard at your own level or below."))
-    old = hazard.get_listed_level_display() if hazard.listed_level else ""
+    old = hazard.listed_level
     hazard.listed_level = level
     hazard.listed_by = actor.organization
     event = _record(
@@ -577,7 +457,7 @@ def list_for_supervision(*, actor, hazard_id: int, level: str, version: int | No
         actor=actor,
         action=HazardEvent.Action.LIST,
         from_state=hazard.state,
-        changes={"listed_level": [old, hazard.get_listed_level_display()]},
+        changes={"listed_level": [old, level]},
     )
     _notify_after_commit(
         hazard=hazard,
@@ -594,7 +474,7 @@ def request_extension(
 ) -> ExtensionRequest:
     """The rectifying unit asks, before the deadline passes, for a later one, saying why."""
     hazard = _locked(actor, hazard_id, version)
-    _check_request_extension(hazard, actor)
+    check("request_extension", hazard, actor)
     reason = _require_text(reason, gettext_lazy("Say why more time is needed."))
     if new_deadline is None or new_deadline <= hazard.deadline:
         raise HazardError(_("The new deadline must be later than the current one."))
@@ -621,7 +501,7 @@ def request_extension(
 def decide_extension(*, actor, hazard_id: int, approve: bool, note: str = "", version: int | None = None) -> Hazard:
     """Approve (the deadline moves, the count goes up) or deny the pending extension request."""
     hazard = _locked(actor, hazard_id, version)
-    _check_decide_extension(hazard, actor)
+    check("decide_extension", hazard, actor)
     request = hazard.extension_requests.select_for_update().get(decision=ExtensionRequest.Decision.PENDING)
     note = note.strip()
     if not approve and not note:
@@ -631,9 +511,9 @@ def decide_extension(*, actor, hazard_id: int, approve: bool, note: str = "", ve
     request.decided_at = timezone.now()
     request.decision_note = note
     request.save()
-    changes = {}
+    changes = {"decision": [ExtensionRequest.Decision.PENDING, request.decision]}
     if approve:
-        changes = {"deadline": [hazard.deadline.isoformat(), request.new_deadline.isoformat()]}
+        changes["deadline"] = [hazard.deadline.isoformat(), request.new_deadline.isoformat()]
         hazard.deadline = request.new_deadline
         hazard.extension_count += 1
     event = _record(
@@ -641,10 +521,14 @@ def decide_extension(*, actor, hazard_id: int, approve: bool, note: str = "", ve
         actor=actor,
         action=HazardEvent.Action.DECIDE_EXTENSION,
         from_state=hazard.state,
-        reason=note or str(request.get_decision_display()),
+        reason=note,
         changes=changes,
     )
     _notify_after_commit(
-        hazard=hazard, actor=actor, action=event.action, recipients=[request.requested_by_id], note=event.reason
+        hazard=hazard,
+        actor=actor,
+        action=event.action,
+        recipients=[request.requested_by_id],
+        note=note or str(request.get_decision_display()),
     )
     return hazard

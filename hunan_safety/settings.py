@@ -81,7 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "hunan_safety.context_processors.navigation",
+                "accounts.context_processors.navigation",
                 "notifications.context_processors.unread",
             ],
         },

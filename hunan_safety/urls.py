@@ -6,14 +6,17 @@ from django.views.i18n import set_language
 
 from hazards import views as hazard_views
 from hunan_safety import views
+from notifications import views as notification_views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # The profile page is where people choose their reminder channels (notifications).
+    path("accounts/profile/", notification_views.profile, name="profile"),
     path("accounts/", include("accounts.urls")),
     path("tasks/", hazard_views.work_queue, name="work_queue"),
     path("hazards/", include("hazards.urls")),
-    path("inspections/", include("inspections.urls")),
+    path("inspections/", include("hazards.inspection_urls")),
     path("notifications/", include("notifications.urls")),
     # The language switcher also works on the login page.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

@@ -7,8 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_filters.fields import ModelChoiceField
 
-from accounts.models import Region
-from hazards.models import Industry
+from accounts.models import Industry, Region
 from hunan_safety.forms import BootstrapFormMixin
 from inspections.models import Campaign, Inspection
 

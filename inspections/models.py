@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from hazards.visibility import InspectionQuerySet
+from inspections.visibility import InspectionQuerySet
 
 
 class Campaign(models.Model):
@@ -23,7 +23,7 @@ class Campaign(models.Model):
     description = models.TextField(_("description"), blank=True)
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
-    industries = models.ManyToManyField("hazards.Industry", verbose_name=_("industries"), blank=True)
+    industries = models.ManyToManyField("accounts.Industry", verbose_name=_("industries"), blank=True)
     regions = models.ManyToManyField(
         "accounts.Region", verbose_name=_("regions"), blank=True, help_text=_("Leave empty for the whole province.")
     )
@@ -63,7 +63,7 @@ class Inspection(models.Model):
     site_name = models.CharField(
         _("site"), max_length=200, blank=True, help_text=_("For a site that is not a registered unit, e.g. a house.")
     )
-    industry = models.ForeignKey("hazards.Industry", verbose_name=_("industry"), on_delete=models.PROTECT)
+    industry = models.ForeignKey("accounts.Industry", verbose_name=_("industry"), on_delete=models.PROTECT)
     campaign = models.ForeignKey(
         Campaign,
         verbose_name=_("campaign"),

@@ -10,9 +10,9 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from accounts.credit_codes import build_credit_code
-from accounts.models import Organization, Post, Region, User
+from accounts.models import Industry, Organization, Post, Region, User
 from accounts.roles import Role
-from hazards.models import Industry
+from hazards.models import LedgerSequence
 
 PASSWORD = "correct-horse-battery"
 _serials = itertools.count(20000001)
@@ -125,3 +125,12 @@ class HazardFactory(factory.django.DjangoModelFactory):
     site_name = "某烟花厂"
     found_on = factory.LazyFunction(timezone.localdate)
     found_by = factory.SubFactory(UserFactory)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # The workflow numbers a finding as it puts it on the ledger; a factory-made one is numbered the same way.
+        if not kwargs.get("number"):
+            kwargs["number"] = LedgerSequence.next_number(
+                region_code=kwargs["region"].code, year=kwargs["found_on"].year
+            )
+        return super()._create(model_class, *args, **kwargs)

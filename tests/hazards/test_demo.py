@@ -9,9 +9,9 @@ import pytest
 from django.core.management import call_command
 
 from accounts.demo import COUNTIES, seed_demo
-from accounts.models import Organization, User
+from accounts.models import Industry, Organization, User
 from hazards.demo import DemoSeedError, seed_hazards
-from hazards.models import ExtensionRequest, Hazard, HazardEvent, HazardState, Industry, LedgerSequence
+from hazards.models import ExtensionRequest, Hazard, HazardEvent, HazardState, LedgerSequence
 from inspections.models import Campaign, Inspection
 
 IN_WORK = ("assigned", "rectifying", "submitted", "verified")

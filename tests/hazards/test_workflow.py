@@ -16,13 +16,12 @@ import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.http import Http404
 from django.utils import translation
 
 from accounts.roles import Role
 from hazards import workflow
 from hazards.models import Attachment, ExtensionRequest, Hazard, HazardEvent, HazardState
-from hazards.workflow import HazardError, allowed_actions
+from hazards.workflow import HazardError, HazardNotFound, allowed_actions
 from notifications.models import Notification
 from tests.factories import UserFactory, persona, region
 from tests.hazards.workflow_helpers import (
@@ -201,7 +200,7 @@ def test_each_action_by_each_person_in_the_right_and_a_wrong_state(action, role,
         assert hazard.state == after
         assert hazard.version == before[1] + 1
     elif outcome == NOT_FOUND:
-        with pytest.raises(Http404):
+        with pytest.raises(HazardNotFound):
             perform(action, actor, hazard, people)
         assert snapshot(hazard) == before
     else:
@@ -400,7 +399,7 @@ def test_a_major_hazard_cannot_start_without_the_five_musts(people):
         "funds",
         "contingency plan",
         "rectification goals",
-        "whether production is suspended",
+        "production suspension",
     ):
         assert missing in message
     assert "rectification measures" not in message
@@ -415,7 +414,7 @@ def test_a_major_hazard_start_names_only_what_is_still_missing(people):
     message = refusal_of(lambda: workflow.start(actor=people["rectifier"], hazard_id=hazard.pk, plan=plan))
 
     assert "funds" in message and "contingency plan" in message
-    for given in ("person responsible", "rectification goals", "whether production is suspended"):
+    for given in ("person responsible", "rectification goals", "production suspension"):
         assert given not in message
     hazard.refresh_from_db()
     assert hazard.state == HazardState.ASSIGNED

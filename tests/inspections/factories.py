@@ -4,8 +4,8 @@ from datetime import date
 
 import factory
 
-from hazards.models import Hazard
 from inspections.models import Campaign, Inspection
+from tests.factories import HazardFactory as BaseHazardFactory
 from tests.factories import UserFactory, industry, region
 
 
@@ -47,16 +47,10 @@ class InspectionFactory(factory.django.DjangoModelFactory):
             self.inspectors.set(users)
 
 
-class HazardFactory(factory.django.DjangoModelFactory):
-    """A finding; its ledger number is issued on save."""
-
-    class Meta:
-        model = Hazard
+class HazardFactory(BaseHazardFactory):
+    """A finding of the inspection pages' tests, numbered as the workflow numbers one."""
 
     title = factory.Sequence(lambda n: f"隐患{n}")
     description = "安全出口堵塞"
-    industry = factory.LazyFunction(lambda: industry("fireworks-production"))
-    region = factory.LazyFunction(lambda: region("430181"))
     site_name = "某地"
     found_on = date(2026, 3, 1)
-    found_by = factory.SubFactory(UserFactory)

@@ -1,6 +1,8 @@
+"""/inspections/: the inspection and campaign pages (namespace "inspections")."""
+
 from django.urls import path
 
-from inspections import views
+from hazards import inspection_views as views
 
 app_name = "inspections"
 

@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.roles import Role
+from accounts.scope import counties_for, industries_for, units_for
 from hazards.forms import UNIT_SEARCH_HELP, FindingFields, IndustryChoiceField, RegionChoiceField, UnitWidget
-from hazards.scope import counties_for, industries_for, units_for
 from hunan_safety.forms import BootstrapFormMixin
 from inspections.models import Campaign, Inspection
 

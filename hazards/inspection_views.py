@@ -1,5 +1,8 @@
 """Pages of campaigns and inspections, and recording an inspection with its findings.
 
+They live with the ledger because every figure on them counts findings (hazards), which the
+inspections app, a layer below, does not know. Their templates are the inspections app's.
+
 Every count and every list goes through the one visibility rule (`visible_to`); campaigns
 themselves are not secret, what was found in them is.
 """
@@ -12,13 +15,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import ngettext
 
+from accounts.models import Industry
 from hazards import workflow
-from hazards.models import Hazard, HazardState, Industry
-from hazards.workflow import HazardError
+from hazards.inspection_forms import FindingFormSet, InspectionForm
+from hazards.models import Hazard, HazardState
+from hazards.workflow import HazardError, record_inspection
 from inspections.filters import InspectionFilter
-from inspections.forms import FindingFormSet, InspectionForm
 from inspections.models import Campaign, Inspection
-from inspections.services import record_inspection
 
 PAGE_SIZE = 25
 CAMPAIGN_INSPECTIONS_SHOWN = 50

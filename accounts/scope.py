@@ -1,0 +1,79 @@
+"""The one visibility rule (DESIGN.md section 5): its parts that depend on who the user is.
+
+Every list, detail page, download, export, task and API call fetches hazards through
+`Hazard.objects.visible_to(user)` (hazards/visibility.py) and inspections through
+`Inspection.objects.visible_to(user)` (inspections/visibility.py): both build on the pieces here, so
+the rule is written once; a row outside it is a 404. The choices a user may pick when recording
+(counties, industries, units) come from the same scope.
+
+- provincial staff (and superusers) see everything;
+- government and department users (inspectors, heads) see their region's subtree — a code prefix —
+  limited to their body's industries (with sub-categories) unless the body is territorial
+  (a party committee or a people's government);
+- a rectifying unit sees what is assigned to it;
+- anyone sees what they found, what an inspection they were on produced, and what the
+  responsibility chain names them on.
+"""
+
+from django.db.models import Q, QuerySet
+
+import hunan_safety.db  # noqa: F401  (registers the any_of lookup used below)
+from accounts.models import Industry, Organization, Region
+from accounts.roles import Role
+
+
+def sees_everything(user) -> bool:
+    return user.is_superuser or user.has_role(Role.PROVINCIAL_STAFF)
+
+
+def jurisdiction_rule(user, *, region_field: str = "region__code", industry_field: str = "industry_id") -> Q | None:
+    """Region subtree (a code prefix), limited to the body's industries unless it is territorial."""
+    if not (user.has_role(Role.INSPECTOR) or user.has_role(Role.DEPARTMENT_HEAD)):
+        return None
+    region = user.jurisdiction
+    if region is None:
+        return None
+    area = Q(**{f"{region_field}__startswith": region.scope_prefix})
+    organization = user.organization
+    if organization is not None and organization.is_territorial:
+        return area
+    if organization is None:
+        return None
+    # The body's industries with their sub-categories (two levels), as a subquery run once inside
+    # the page's own query rather than two round trips before it.
+    portfolio = organization.industries.values("pk")
+    industries = Industry.objects.filter(Q(pk__in=portfolio) | Q(parent__in=portfolio)).values("pk")
+    return area & Q(**{f"{industry_field}__any_of": industries})
+
+
+def is_usable(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def counties_for(user) -> QuerySet[Region]:
+    counties = Region.objects.filter(level=Region.Level.COUNTY)
+    if sees_everything(user):
+        return counties
+    region = user.jurisdiction
+    if region is None:
+        return counties.none()
+    return counties.filter(code__startswith=region.scope_prefix)
+
+
+def industries_for(user) -> QuerySet[Industry]:
+    industries = Industry.objects.filter(is_active=True).select_related("parent")
+    organization = user.organization
+    if sees_everything(user) or organization is None or organization.is_territorial:
+        return industries
+    return industries.filter(id__in=Industry.with_descendants(organization.industries.values_list("id", flat=True)))
+
+
+def units_for(user) -> QuerySet[Organization]:
+    """Units a finding may name: active organisations in the user's counties."""
+    units = Organization.objects.filter(is_active=True).select_related("region")
+    if sees_everything(user):
+        return units
+    region = user.jurisdiction
+    if region is None:
+        return units.none()
+    return units.filter(region__code__startswith=region.scope_prefix)
