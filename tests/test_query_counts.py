@@ -356,7 +356,7 @@ def test_a_hazards_page_costs_the_same_with_a_long_history(client, world, scene,
 
     sizes = {
         name: (len(few.response.context[name]), len(many.response.context[name]))
-        for name in ("events", "attachments", "extension_requests", "chain_rows")
+        for name in ("timeline", "attachments", "extension_requests", "chain_rows")
     }
     sizes["reminders"] = (
         len(few.response.context["reminders"]["rungs"]),

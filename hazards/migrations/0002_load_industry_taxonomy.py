@@ -117,7 +117,11 @@ TAXONOMY = [
 
 
 def load_taxonomy(apps, schema_editor):
-    Industry = apps.get_model("hazards", "Industry")
+    load_industries(apps.get_model("hazards", "Industry"))
+
+
+def load_industries(Industry) -> None:
+    """Write the taxonomy into `Industry` (the historical model here; accounts.Industry since it moved)."""
     for order, (code, name_zh, name_en, children) in enumerate(TAXONOMY, start=1):
         parent, _created = Industry.objects.update_or_create(
             code=code, defaults={"name_zh": name_zh, "name_en": name_en, "sort_order": order * 100, "parent": None}
