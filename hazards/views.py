@@ -14,7 +14,6 @@ from hazards import workflow
 from hazards.filters import HazardFilter
 from hazards.forms import ACTION_FORMS, ActionForm, FindingEditForm, FindingForm
 from hazards.models import Attachment, Hazard
-from hazards.reminders import reminders_sent
 from hazards.responsibility import current_holders
 from hazards.scope import units_for
 from hazards.selectors import work_queues
@@ -126,7 +125,6 @@ def _detail_page(request, hazard: Hazard, bound: ActionForm | None = None, statu
             "action_forms": forms_by_action,
             "open_action": bound.action if bound is not None else "",
             "chain_rows": chain_rows,
-            "reminders": reminders_sent(hazard),
         },
         status=status,
     )

@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext, ngettext
 
-from hazards.reminders import items_by_unit
 from notifications.models import ChannelPreference, Delivery, Digest, Reminder
 
 # Enterprise chat robots cap a text message (WeCom: 2048 bytes of UTF-8); a digest is cut to fit.
@@ -145,7 +144,7 @@ def _digest_message(digest: Digest) -> Message:
     url = absolute(reverse("notifications:digest", args=[digest.pk]))
     groups = [
         (unit or gettext("No rectifying unit"), [{**item, "due": due_phrase(item["days_left"])} for item in items])
-        for unit, items in items_by_unit(digest.items)
+        for unit, items in digest.items_by_unit()
     ]
     recipient = digest.recipient
     body = render_to_string(

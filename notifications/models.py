@@ -5,6 +5,8 @@ section 6) are data too: a `Reminder` row per rung of a hazard's ladder and pers
 per head and day, each with one `Delivery` row per channel (in-app, e-mail, webhook).
 """
 
+from itertools import groupby
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -244,6 +246,10 @@ class Digest(models.Model):
     @property
     def total(self) -> int:
         return self.overdue_count + self.due_soon_count
+
+    def items_by_unit(self) -> list[tuple[str, list[dict]]]:
+        """The items grouped by rectifying unit, in the order the scan stored them (by unit)."""
+        return [(unit, list(group)) for unit, group in groupby(self.items, key=lambda item: item["unit"])]
 
 
 class Delivery(models.Model):
