@@ -49,7 +49,7 @@ def send_digests(today: str | None = None) -> int:
     return reminders.create_digests(today=date.fromisoformat(today) if today else None)
 
 
-@shared_task(name="notifications.deliver", **DELIVERY_TASK)
+@shared_task(name=delivery.DELIVER_TASK_NAME, **DELIVERY_TASK)
 def deliver(delivery_ids: list[int]) -> dict[str, int]:
     """Send these e-mail and webhook deliveries; return how many ended in each status."""
     return dict(Counter(delivery.deliver(delivery_id) for delivery_id in delivery_ids))
