@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -30,7 +31,10 @@ def notification_list(request):
 
 @require_POST
 def notification_read(request, pk: int):
-    notification = services.mark_read(user=request.user, notification_id=pk)
+    try:
+        notification = services.mark_read(user=request.user, notification_id=pk)
+    except Notification.DoesNotExist:
+        raise Http404("No such notification") from None
     if notification.digest_id:
         return redirect("notifications:digest", pk=notification.digest_id)
     if notification.hazard_id:
