@@ -2,7 +2,6 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from accounts.forms import LoginForm, PasswordChangeFormStyled
-from notifications.views import profile
 
 urlpatterns = [
     path(
@@ -15,5 +14,4 @@ urlpatterns = [
         "password/", auth_views.PasswordChangeView.as_view(form_class=PasswordChangeFormStyled), name="password_change"
     ),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
-    path("profile/", profile, name="profile"),
 ]

@@ -6,10 +6,14 @@ from django.views.i18n import set_language
 
 from hazards import views as hazard_views
 from hunan_safety import views
+from notifications import views as notification_views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # A person's reminder channels: notifications' page at the address every e-mail links to; wired
+    # here because accounts, the layer below notifications, must not import it.
+    path("accounts/profile/", notification_views.profile, name="profile"),
     path("accounts/", include("accounts.urls")),
     path("tasks/", hazard_views.work_queue, name="work_queue"),
     path("hazards/", include("hazards.urls")),
