@@ -314,6 +314,8 @@ def scan_deadlines(*, today: date | None = None, relay: bool = True) -> dict[str
 def digest_items(head: User, *, today: date, horizon: date, limit: int) -> tuple[list[dict], int, int]:
     """The overdue and due-soon hazards in a head's scope (the visibility rule), by unit; and the counts."""
     due = Hazard.objects.visible_to(head).filter(state__in=OPEN_WORK_STATES, deadline__lte=horizon)
+    # Overdue as HazardQuerySet.overdue(today) defines it (`due` is already open work), counted in
+    # the same aggregate rather than by a second query per head.
     counts = due.aggregate(total=Count("pk"), overdue=Count("pk", filter=Q(deadline__lt=today)))
     if not counts["total"]:
         return [], 0, 0
