@@ -99,13 +99,13 @@ def run(options) -> list[Measurement]:
 
 
 def scan(day: str) -> dict:
-    from hazards.reminders import scan_deadlines
+    from notifications.reminders import scan_deadlines
 
     return scan_deadlines(today=date.fromisoformat(day))
 
 
 def due_query(day: str) -> dict:
-    from hazards.reminders import Ladder, due_hazards
+    from notifications.reminders import Ladder, due_hazards
 
     horizon = date.fromisoformat(day) + timedelta(days=Ladder.from_settings().due_soon_days)
     return {"due": len(list(due_hazards(horizon=horizon)))}

@@ -17,7 +17,6 @@ from hazards.search import search_hazards
 from hazards.states import overdue_q
 from hunan_safety.forms import BootstrapFormMixin, QuickSelect
 from inspections.models import Campaign
-from notifications.models import Reminder
 
 
 class FilterForm(BootstrapFormMixin, forms.Form):
@@ -164,7 +163,9 @@ class HazardFilter(django_filters.FilterSet):
 
     def filter_escalated(self, queryset, name, value):
         # Ever escalated up the chain, whatever its deadline since: combine with "overdue" for now.
-        escalated = Exists(Reminder.objects.filter(hazard_id=OuterRef("pk"), stage=Reminder.Stage.ESCALATION))
+        # Reached through Hazard's reverse relation: notifications sits above hazards and is not imported.
+        reminder = Hazard._meta.get_field("reminders").related_model
+        escalated = Exists(reminder.objects.filter(hazard_id=OuterRef("pk"), stage=reminder.Stage.ESCALATION))
         return queryset.filter(escalated) if value else queryset.exclude(escalated)
 
     def filter_due_within(self, queryset, name, days):

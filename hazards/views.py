@@ -15,7 +15,6 @@ from hazards.filters import HazardFilter
 from hazards.forms import ActionForm, FindingEditForm, FindingForm, action_form
 from hazards.history import timeline
 from hazards.models import Attachment, Hazard
-from hazards.reminders import reminders_sent
 from hazards.responsibility import current_holders
 from hazards.selectors import work_queues
 from hazards.transitions import BUTTONS, TRANSITIONS, HazardError, HazardNotFound, allowed_actions
@@ -115,7 +114,6 @@ def _detail_page(request, hazard: Hazard, bound: ActionForm | None = None, statu
             "action_forms": forms_by_action,
             "open_action": bound.action if bound is not None else "",
             "chain_rows": chain_rows,
-            "reminders": reminders_sent(hazard),
         },
         status=status,
     )

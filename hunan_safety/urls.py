@@ -11,7 +11,8 @@ from notifications import views as notification_views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    # The profile page is where people choose their reminder channels (notifications).
+    # A person's reminder channels: notifications' page at the address every e-mail links to; wired
+    # here because accounts, the layer below notifications, must not import it.
     path("accounts/profile/", notification_views.profile, name="profile"),
     path("accounts/", include("accounts.urls")),
     path("tasks/", hazard_views.work_queue, name="work_queue"),

@@ -24,6 +24,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from hazards.models import OPEN_WORK_STATES
+from hunan_safety.celery import app
 from notifications import channels
 from notifications.messages import compose
 from notifications.models import Delivery, Digest, Notification, Reminder
@@ -37,6 +38,9 @@ PLAN_BATCH = 500
 RELAY_LIMIT = 5000
 # Delivery ids per task: small enough to finish well within the task's time limit.
 TASK_CHUNK = 10
+# The outbox publishes the task by its name, the stable interface of a task: tasks.py wraps this
+# module, so importing it here would make the two import each other.
+DELIVER_TASK_NAME = "notifications.deliver"
 
 
 def _lease() -> timedelta:
@@ -160,14 +164,12 @@ def relay_deliveries(*, now: datetime | None = None, limit: int = RELAY_LIMIT) -
 
 def enqueue(delivery_ids: list[int]) -> int:
     """Publish deliver tasks; on a broker failure log it and leave the rest for the next relay."""
-    from notifications.tasks import deliver as deliver_task
-
     queued = 0
     for start in range(0, len(delivery_ids), TASK_CHUNK):
         chunk = delivery_ids[start : start + TASK_CHUNK]
         try:
             # No publish retries: the outbox row is the retry, and a dead broker must not stall us.
-            deliver_task.apply_async(args=[chunk], retry=False)
+            app.signature(DELIVER_TASK_NAME, args=[chunk]).apply_async(retry=False)
         except Exception:  # noqa: BLE001 - kombu, redis and socket errors alike mean "broker unavailable"
             remaining = delivery_ids[start:]
             logger.warning(

@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext, ngettext
 
-from hazards.reminders import items_by_unit
 from notifications.models import ChannelPreference, Delivery, Digest, Reminder
 
 # Enterprise chat robots cap a text message (WeCom: 2048 bytes of UTF-8); a digest is cut to fit.
@@ -41,50 +40,6 @@ def due_phrase(days_left: int) -> str:
     return ngettext("due in %(days)d day", "due in %(days)d days", days_left) % {"days": days_left}
 
 
-def reminder_headline(reminder: Reminder) -> str:
-    """One sentence saying which hazard and how late, in the active language."""
-    hazard = reminder.hazard
-    days = reminder.days
-    values = {
-        "number": hazard.number,
-        "title": hazard.title,
-        "days": days,
-        "deadline": reminder.deadline.isoformat(),
-        "unit": hazard.rectifying_unit.name if hazard.rectifying_unit_id else hazard.place,
-    }
-    if reminder.stage == Reminder.Stage.DUE_SOON:
-        # Translators: a reminder; number is a ledger number (HN-…), title a hazard's title, deadline a date.
-        template = ngettext(
-            "%(number)s “%(title)s” is due in %(days)d day, on %(deadline)s",
-            "%(number)s “%(title)s” is due in %(days)d days, on %(deadline)s",
-            days,
-        )
-    elif reminder.stage == Reminder.Stage.DUE_TODAY:
-        template = gettext("%(number)s “%(title)s” is due today")
-    elif reminder.stage == Reminder.Stage.OVERDUE:
-        template = ngettext(
-            "%(number)s “%(title)s” is %(days)d day overdue (deadline %(deadline)s)",
-            "%(number)s “%(title)s” is %(days)d days overdue (deadline %(deadline)s)",
-            days,
-        )
-    else:
-        # Translators: an escalated reminder, sent up the responsibility chain; unit is the rectifying unit.
-        template = ngettext(
-            "Escalated: %(number)s “%(title)s” of %(unit)s is %(days)d day overdue",
-            "Escalated: %(number)s “%(title)s” of %(unit)s is %(days)d days overdue",
-            days,
-        )
-    return template % values
-
-
-def digest_headline(digest: Digest) -> str:
-    return gettext("Daily digest of %(day)s: %(overdue)d overdue and %(due_soon)d due soon in your scope") % {
-        "day": digest.day.isoformat(),
-        "overdue": digest.overdue_count,
-        "due_soon": digest.due_soon_count,
-    }
-
-
 def _subject(headline: str) -> str:
     # Translators: an e-mail subject; keep the product's name in front so that mail filters can find it.
     return gettext("[Hunan Safety] %(headline)s") % {"headline": headline}
@@ -111,7 +66,7 @@ WHY = {
 
 def _reminder_message(reminder: Reminder) -> Message:
     hazard = reminder.hazard
-    headline = reminder_headline(reminder)
+    headline = reminder.headline()
     url = absolute(reverse("hazards:detail", args=[hazard.pk]))
     unit = hazard.rectifying_unit.name if hazard.rectifying_unit_id else hazard.place
     recipient = reminder.recipient
@@ -141,11 +96,11 @@ def _reminder_message(reminder: Reminder) -> Message:
 
 
 def _digest_message(digest: Digest) -> Message:
-    headline = digest_headline(digest)
+    headline = digest.headline()
     url = absolute(reverse("notifications:digest", args=[digest.pk]))
     groups = [
         (unit or gettext("No rectifying unit"), [{**item, "due": due_phrase(item["days_left"])} for item in items])
-        for unit, items in items_by_unit(digest.items)
+        for unit, items in digest.items_by_unit()
     ]
     recipient = digest.recipient
     body = render_to_string(

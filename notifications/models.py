@@ -5,11 +5,13 @@ section 6) are data too: a `Reminder` row per rung of a hazard's ladder and pers
 per head and day, each with one `Delivery` row per channel (in-app, e-mail, webhook).
 """
 
+from itertools import groupby
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop, pgettext_lazy
+from django.utils.translation import gettext, gettext_noop, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from hazards.models import HazardEvent
@@ -120,13 +122,9 @@ class Notification(models.Model):
     def text(self) -> str:
         """The sentence for the active language, e.g. "张三 submitted HN-430181-2026-000001 for acceptance"."""
         if self.kind == self.Kind.REMINDER and self.reminder_id:
-            from notifications.messages import reminder_headline
-
-            return reminder_headline(self.reminder)
+            return self.reminder.headline()
         if self.kind == self.Kind.DIGEST and self.digest_id:
-            from notifications.messages import digest_headline
-
-            return digest_headline(self.digest)
+            return self.digest.headline()
         actor = (self.actor.get_full_name() or self.actor.username) if self.actor else gettext("Someone")
         values = {
             "actor": actor,
@@ -207,6 +205,41 @@ class Reminder(models.Model):
         """Days overdue (or, before the deadline, days left) on the day of the scan."""
         return abs((self.due_on - self.deadline).days)
 
+    def headline(self) -> str:
+        """One sentence saying which hazard and how late, in the active language."""
+        hazard = self.hazard
+        days = self.days
+        values = {
+            "number": hazard.number,
+            "title": hazard.title,
+            "days": days,
+            "deadline": self.deadline.isoformat(),
+            "unit": hazard.rectifying_unit.name if hazard.rectifying_unit_id else hazard.place,
+        }
+        if self.stage == self.Stage.DUE_SOON:
+            # Translators: a reminder; number is a ledger number (HN-…), title a hazard's title, deadline a date.
+            template = ngettext(
+                "%(number)s “%(title)s” is due in %(days)d day, on %(deadline)s",
+                "%(number)s “%(title)s” is due in %(days)d days, on %(deadline)s",
+                days,
+            )
+        elif self.stage == self.Stage.DUE_TODAY:
+            template = gettext("%(number)s “%(title)s” is due today")
+        elif self.stage == self.Stage.OVERDUE:
+            template = ngettext(
+                "%(number)s “%(title)s” is %(days)d day overdue (deadline %(deadline)s)",
+                "%(number)s “%(title)s” is %(days)d days overdue (deadline %(deadline)s)",
+                days,
+            )
+        else:
+            # Translators: an escalated reminder, sent up the responsibility chain; unit is the rectifying unit.
+            template = ngettext(
+                "Escalated: %(number)s “%(title)s” of %(unit)s is %(days)d day overdue",
+                "Escalated: %(number)s “%(title)s” of %(unit)s is %(days)d days overdue",
+                days,
+            )
+        return template % values
+
 
 class Digest(models.Model):
     """One department head's daily list of overdue and due-soon hazards in their scope.
@@ -244,6 +277,18 @@ class Digest(models.Model):
     @property
     def total(self) -> int:
         return self.overdue_count + self.due_soon_count
+
+    def headline(self) -> str:
+        """The digest in one sentence, in the active language."""
+        return gettext("Daily digest of %(day)s: %(overdue)d overdue and %(due_soon)d due soon in your scope") % {
+            "day": self.day.isoformat(),
+            "overdue": self.overdue_count,
+            "due_soon": self.due_soon_count,
+        }
+
+    def items_by_unit(self) -> list[tuple[str, list[dict]]]:
+        """The items grouped by rectifying unit, in the order the scan stored them (by unit)."""
+        return [(unit, list(group)) for unit, group in groupby(self.items, key=lambda item: item["unit"])]
 
 
 class Delivery(models.Model):

@@ -2,7 +2,6 @@
 
 from collections.abc import Iterable
 
-from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
@@ -45,11 +44,12 @@ def notify(
 
 
 def mark_read(*, user: User, notification_id: int) -> Notification:
-    """Mark one of `user`'s own notifications read (keeping the first reading time); anyone else's is a 404."""
-    try:
-        notification = Notification.objects.for_recipient(user).get(pk=notification_id)
-    except Notification.DoesNotExist:
-        raise Http404("No such notification") from None
+    """Mark one of `user`'s own notifications read (keeping the first reading time).
+
+    Raises Notification.DoesNotExist for anyone else's, as for one that does not exist: the view
+    answers 404 to both, so that nobody learns which ids belong to others.
+    """
+    notification = Notification.objects.for_recipient(user).get(pk=notification_id)
     if notification.read_at is None:
         now = timezone.now()
         # Conditional, so that two tabs marking it at once keep the first time.

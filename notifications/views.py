@@ -2,11 +2,11 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from hazards.reminders import items_by_unit
 from notifications import services
 from notifications.forms import ChannelPreferenceForm
 from notifications.messages import due_phrase
@@ -31,7 +31,10 @@ def notification_list(request):
 
 @require_POST
 def notification_read(request, pk: int):
-    notification = services.mark_read(user=request.user, notification_id=pk)
+    try:
+        notification = services.mark_read(user=request.user, notification_id=pk)
+    except Notification.DoesNotExist:
+        raise Http404("No such notification") from None
     if notification.digest_id:
         return redirect("notifications:digest", pk=notification.digest_id)
     if notification.hazard_id:
@@ -51,7 +54,7 @@ def digest_detail(request, pk: int):
     digest = get_object_or_404(Digest.objects.filter(recipient_id=request.user.pk), pk=pk)
     groups = [
         (unit, [{**item, "due": due_phrase(item["days_left"])} for item in items])
-        for unit, items in items_by_unit(digest.items)
+        for unit, items in digest.items_by_unit()
     ]
     more = max(digest.total - len(digest.items), 0)
     return render(request, "notifications/digest_detail.html", {"digest": digest, "groups": groups, "more": more})

@@ -39,10 +39,10 @@ from tests.factories import (
     industry,
     region,
 )
-from tests.hazards.reminder_helpers import build_scene
 from tests.hazards.workflow_helpers import ask_extension, in_days, png_bytes, report, start, submit
 from tests.inspections.factories import CampaignFactory, InspectionFactory
 from tests.notifications.factories import NotificationFactory
+from tests.notifications.reminder_helpers import build_scene
 
 pytestmark = pytest.mark.django_db
 

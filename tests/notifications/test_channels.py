@@ -11,12 +11,11 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
-from hazards import reminders
-from notifications import channels, delivery
+from notifications import channels, delivery, reminders
 from notifications.models import ChannelPreference, Delivery, Notification, Reminder
 from tests.factories import UserFactory
-from tests.hazards.reminder_helpers import ChatRobot, assigned_hazard, build_scene, celery_eager
 from tests.hazards.workflow_helpers import text
+from tests.notifications.reminder_helpers import ChatRobot, assigned_hazard, build_scene, celery_eager
 
 pytestmark = pytest.mark.django_db
 

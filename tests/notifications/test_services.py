@@ -1,7 +1,6 @@
 """notify tells each active person once and never the actor; only recipients mark their own read."""
 
 import pytest
-from django.http import Http404
 
 from notifications import services
 from notifications.models import Notification
@@ -71,7 +70,7 @@ def test_mark_read_keeps_the_first_reading_time(rectifier):
 
 def test_nobody_marks_another_persons_notification(rectifier, inspector):
     notification = NotificationFactory(recipient=rectifier)
-    with pytest.raises(Http404):
+    with pytest.raises(Notification.DoesNotExist):
         services.mark_read(user=inspector, notification_id=notification.pk)
     notification.refresh_from_db()
     assert notification.read_at is None

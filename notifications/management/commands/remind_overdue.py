@@ -5,8 +5,7 @@ from datetime import date
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
-from hazards import reminders
-from notifications import delivery
+from notifications import delivery, reminders
 
 
 def _day(value: str) -> date:

@@ -13,10 +13,10 @@ from datetime import timedelta
 
 import pytest
 
-from hazards import reminders
 from hazards.models import HazardState
+from notifications import reminders
 from notifications.models import Delivery, Notification, Reminder
-from tests.hazards.reminder_helpers import (
+from tests.notifications.reminder_helpers import (
     REDIS_TRANSPORT_OPTIONS,
     BlackHole,
     assigned_hazard,

@@ -16,8 +16,8 @@ rather than matched to it, so a scan that missed a day (beat or broker down) cat
 rung reached meanwhile, once.
 
 The cost follows what is due, not the size of the ledger: one query on the (state, deadline)
-index, a fixed number of queries to find the people, bulk inserts. Delivery is the notifications
-app's: in-app at once, e-mail and webhook through the outbox (notifications/delivery.py).
+index, a fixed number of queries to find the people, bulk inserts. Delivery is delivery.py's: in-app
+at once, e-mail and webhook through the outbox.
 """
 
 import uuid
@@ -25,7 +25,6 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from itertools import groupby
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -35,6 +34,7 @@ from django.utils import timezone
 from accounts.models import Post, Region, User
 from accounts.roles import Role
 from hazards.models import OPEN_WORK_STATES, Hazard
+from notifications import delivery
 from notifications.models import Delivery, Digest, Reminder
 
 Stage = Reminder.Stage
@@ -291,8 +291,6 @@ def scan_deadlines(*, today: date | None = None, relay: bool = True) -> dict[str
     crashed): in-app at once, e-mail and webhook as outbox rows that `relay` hands to the workers
     after commit. Pass relay=False to leave them for the caller (e.g. to send in-process).
     """
-    from notifications import delivery
-
     today = today or timezone.localdate()
     scan = uuid.uuid4()
     Reminder.objects.bulk_create(reminders_due(today=today, scan=scan), ignore_conflicts=True, batch_size=2000)
@@ -316,6 +314,8 @@ def scan_deadlines(*, today: date | None = None, relay: bool = True) -> dict[str
 def digest_items(head: User, *, today: date, horizon: date, limit: int) -> tuple[list[dict], int, int]:
     """The overdue and due-soon hazards in a head's scope (the visibility rule), by unit; and the counts."""
     due = Hazard.objects.visible_to(head).filter(state__in=OPEN_WORK_STATES, deadline__lte=horizon)
+    # Overdue as HazardQuerySet.overdue(today) defines it (`due` is already open work), counted in
+    # the same aggregate rather than by a second query per head.
     counts = due.aggregate(total=Count("pk"), overdue=Count("pk", filter=Q(deadline__lt=today)))
     if not counts["total"]:
         return [], 0, 0
@@ -343,8 +343,6 @@ def create_digests(*, today: date | None = None, relay: bool = True) -> int:
 
     A head gets at most one digest a day (unique per recipient and day): reruns change nothing.
     """
-    from notifications import delivery
-
     today = today or timezone.localdate()
     ladder = Ladder.from_settings()
     horizon = today + timedelta(days=ladder.due_soon_days)
@@ -380,11 +378,6 @@ def create_digests(*, today: date | None = None, relay: bool = True) -> int:
     return created
 
 
-def items_by_unit(items: list[dict]) -> list[tuple[str, list[dict]]]:
-    """A digest's items grouped by rectifying unit, in the order they were stored."""
-    return [(unit, list(group)) for unit, group in groupby(items, key=lambda item: item["unit"])]
-
-
 # --- What the hazard's page shows -------------------------------------------------------------
 
 TIMELINE_RUNGS = 12
@@ -413,19 +406,19 @@ def reminders_sent(hazard: Hazard) -> dict:
             },
         )
         recipient = reminder.recipient
-        deliveries = sorted(reminder.deliveries.all(), key=lambda delivery: delivery.channel)
+        deliveries = sorted(reminder.deliveries.all(), key=lambda channel_delivery: channel_delivery.channel)
         rung["people"].append(
             {
                 "name": recipient.get_full_name() or recipient.username,
                 "channels": [
                     {
-                        "channel": delivery.channel,
-                        "label": delivery.get_channel_display(),
-                        "status": delivery.status,
-                        "status_label": delivery.get_status_display(),
-                        "sent": delivery.status == Delivery.Status.SENT,
+                        "channel": channel_delivery.channel,
+                        "label": channel_delivery.get_channel_display(),
+                        "status": channel_delivery.status,
+                        "status_label": channel_delivery.get_status_display(),
+                        "sent": channel_delivery.status == Delivery.Status.SENT,
                     }
-                    for delivery in deliveries
+                    for channel_delivery in deliveries
                 ],
             }
         )

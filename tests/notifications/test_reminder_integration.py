@@ -30,12 +30,12 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.roles import Role
-from hazards import reminders
 from hazards.models import Hazard, HazardState
+from notifications import reminders
 from notifications.models import Delivery, Notification, Reminder
 from notifications.tasks import deliver as deliver_task
 from tests.factories import EnterpriseFactory, HazardFactory, UserFactory, region
-from tests.hazards.reminder_helpers import REDIS_TRANSPORT_OPTIONS, BlackHole, ChatRobot, celery_broker
+from tests.notifications.reminder_helpers import REDIS_TRANSPORT_OPTIONS, BlackHole, ChatRobot, celery_broker
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -1,6 +1,6 @@
 """The reminder ladder (DESIGN.md section 6), on frozen days passed as `today=`.
 
-The scene (tests/hazards/reminder_helpers.py): a fireworks hazard in 浏阳市 whose chain names a
+The scene (tests/notifications/reminder_helpers.py): a fireworks hazard in 浏阳市 whose chain names a
 general manager, a department chief, a vice mayor for safety, the party secretary and a portfolio
 vice mayor. Each test asks who is reminded on which day: the rectifying unit before and on the
 deadline, the supervising department once it passes, the territorial and leadership layers when it
@@ -16,12 +16,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from accounts.roles import Role
-from hazards import reminders, workflow
+from hazards import workflow
 from hazards.models import Hazard, HazardState
+from notifications import reminders
 from notifications.models import Delivery, Digest, Notification, Reminder
 from tests.factories import EnterpriseFactory, HazardFactory, OrganizationFactory, UserFactory, region
-from tests.hazards.reminder_helpers import LIUYANG, assigned_hazard, build_scene
 from tests.hazards.workflow_helpers import ask_extension, move_to, report, text
+from tests.notifications.reminder_helpers import LIUYANG, assigned_hazard, build_scene
 
 pytestmark = pytest.mark.django_db
 
@@ -381,7 +382,7 @@ def test_each_head_gets_one_digest_grouped_by_unit(scene, head, hazard):
     assert reminders.create_digests(today=day) == 2  # the 长沙 head and the 浏阳 county head
     digest = Digest.objects.get(recipient=head)
     assert (digest.overdue_count, digest.due_soon_count) == (3, 1)
-    groups = reminders.items_by_unit(digest.items)
+    groups = digest.items_by_unit()
     # Grouped by unit: each unit once, its items together, the most overdue first.
     assert {unit: len(items) for unit, items in groups} == {scene.unit.name: 1, other_unit.name: 3}
     assert len(groups) == 2
