@@ -34,14 +34,15 @@ from django.utils import timezone
 from accounts.models import Post, Region, User
 from accounts.roles import Role
 from hazards.models import OPEN_WORK_STATES, Hazard
+from hazards.responsibility import LAYERS
+from hazards.states import overdue_q
 from notifications import delivery
 from notifications.models import Delivery, Digest, Reminder
 
 Stage = Reminder.Stage
 
-CHAIN_LAYERS = ("enterprise", "department", "territorial", "leadership")
 # Who a stage can be sent to (settings.REMINDERS[stage]["recipients"]).
-RECIPIENT_GROUPS = ("unit", *CHAIN_LAYERS, "department_heads", "listing_body")
+RECIPIENT_GROUPS = ("unit", *LAYERS, "department_heads", "listing_body")
 
 # The fields of a hazard the scan reads: no model instances, no related rows.
 SCAN_FIELDS = (
@@ -203,7 +204,7 @@ class _People:
         for group in groups:
             if group == "unit" and hazard["rectifying_unit_id"]:
                 people |= self.unit_members.get(hazard["rectifying_unit_id"], set())
-            elif group in CHAIN_LAYERS:
+            elif group in LAYERS:
                 for entry in chain:
                     if entry.get("layer") == group:
                         named, holder = entry.get("user_id"), self.holders.get(entry.get("post_id"))
@@ -314,9 +315,8 @@ def scan_deadlines(*, today: date | None = None, relay: bool = True) -> dict[str
 def digest_items(head: User, *, today: date, horizon: date, limit: int) -> tuple[list[dict], int, int]:
     """The overdue and due-soon hazards in a head's scope (the visibility rule), by unit; and the counts."""
     due = Hazard.objects.visible_to(head).filter(state__in=OPEN_WORK_STATES, deadline__lte=horizon)
-    # Overdue as HazardQuerySet.overdue(today) defines it (`due` is already open work), counted in
-    # the same aggregate rather than by a second query per head.
-    counts = due.aggregate(total=Count("pk"), overdue=Count("pk", filter=Q(deadline__lt=today)))
+    # Overdue as hazards/states.py defines it, counted in the same aggregate (not a query per head).
+    counts = due.aggregate(total=Count("pk"), overdue=Count("pk", filter=overdue_q(today)))
     if not counts["total"]:
         return [], 0, 0
     rows = due.order_by("rectifying_unit__name", "rectifying_unit_id", "deadline", "pk").values(
