@@ -29,15 +29,3 @@ def scan_deadlines(today: str | None = None) -> dict[str, int]:
 def send_digests(today: str | None = None) -> int:
     """The department heads' daily digest (beat, 09:00)."""
     return reminders.create_digests(today=date.fromisoformat(today) if today else None)
-
-
-@shared_task(name="hazards.export_ledger", acks_late=True)
-def export_ledger(job_id: int) -> None:
-    """Write a queued ledger export: the service claims the job, so a repeated delivery does nothing twice.
-
-    The job is reloaded by id and written for its user as that user's scope stands now (an account
-    since deactivated gets nothing).
-    """
-    from hazards.exports import run_export
-
-    run_export(job_id=job_id)

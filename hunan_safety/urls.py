@@ -12,6 +12,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("tasks/", hazard_views.work_queue, name="work_queue"),
+    # The Excel ledger's pages live under /hazards/ beside the list they export (ledger/urls.py).
+    path("hazards/", include("ledger.urls")),
     path("hazards/", include("hazards.urls")),
     path("inspections/", include("inspections.urls")),
     path("notifications/", include("notifications.urls")),
