@@ -1,6 +1,6 @@
 """The Excel ledger export on N hazards (issue 6), side by side on the same rows:
 
-- ours: `manage.py export_ledger` (hazards/ledger.py: values_list iterator, XlsxWriter constant_memory,
+- ours: `manage.py export_ledger` (ledger/export.py: values_list iterator, XlsxWriter constant_memory,
   formats, the summary and about sheets);
 - django-import-export: a ModelResource of the same columns exported to xlsx (tablib, openpyxl),
   what a Django team would otherwise pick;
@@ -232,7 +232,7 @@ def import_export(rows: str) -> dict:
 def bare_xlsxwriter(rows: str) -> dict:
     import xlsxwriter
 
-    from hazards.ledger import LEDGER_FIELDS
+    from ledger.columns import LEDGER_FIELDS
 
     path = _out()
     workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "default_date_format": "yyyy-mm-dd"})
@@ -249,7 +249,7 @@ def bare_xlsxwriter(rows: str) -> dict:
 def bare_openpyxl(rows: str) -> dict:
     from openpyxl import Workbook
 
-    from hazards.ledger import LEDGER_FIELDS
+    from ledger.columns import LEDGER_FIELDS
 
     path = _out()
     workbook = Workbook(write_only=True)
@@ -267,7 +267,8 @@ def _plain_rows():
     """The ledger query's values, made writable as plainly as possible: the chain as text, local dates."""
     from django.utils import timezone
 
-    from hazards.ledger import CHUNK_SIZE, LEDGER_FIELDS
+    from ledger.columns import LEDGER_FIELDS
+    from ledger.export import CHUNK_SIZE
 
     for values in _queryset().values_list(*LEDGER_FIELDS).iterator(chunk_size=CHUNK_SIZE):
         yield [

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hazards import ledger_views, views
+from hazards import views
 
 app_name = "hazards"
 
@@ -14,12 +14,4 @@ urlpatterns = [
     path("attachments/<int:pk>/", views.attachment_file, name="attachment"),
     path("attachments/<int:pk>/thumbnail/", views.attachment_thumbnail, name="attachment_thumbnail"),
     path("units/", views.unit_search, name="unit_search"),
-    # Excel ledgers (hazards/ledger_views.py).
-    path("export.xlsx", ledger_views.ledger_export, name="export"),
-    path("exports/", ledger_views.export_list, name="exports"),
-    path("exports/<int:pk>/", ledger_views.export_job, name="export_job"),
-    path("exports/<int:pk>/download/", ledger_views.export_download, name="export_download"),
-    path("import/", ledger_views.ledger_import, name="import"),
-    path("import/template.xlsx", ledger_views.import_template, name="import_template"),
-    path("import/<str:token>/errors.xlsx", ledger_views.import_errors, name="import_errors"),
 ]

@@ -116,7 +116,7 @@ def report_finding(*, actor, hazard: Hazard, attachments=(), after_attachments=(
 def import_findings(*, actor, findings: list[tuple[int, Hazard]], file_name: str) -> list[Hazard]:
     """Put the findings read from a unit's Excel ledger on the ledger: all of them, or none.
 
-    `findings` are (row number, unsaved hazard) pairs checked by `hazards.ledger.check_import`; each
+    `findings` are (row number, unsaved hazard) pairs checked by `ledger.validation.check_import`; each
     goes through `report_finding`, as if recorded in the browser, and its event names the file and row.
     """
     if not can_report(actor):

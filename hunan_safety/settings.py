@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "inspections",
     "hazards",
     "notifications",
+    "ledger",
 ]
 
 MIDDLEWARE = [
@@ -222,6 +223,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "hazards.send_digests",
         "schedule": crontab(hour=_DIGEST_AT[0], minute=_DIGEST_AT[1]),
     },
+    # Background Excel exports whose worker died (its lease lapsed) are handed out again.
+    "resume-exports": {
+        "task": "ledger.resume_exports",
+        "schedule": 60.0,
+        "options": {"expires": 60},
+    },
     "relay-deliveries": {
         "task": "notifications.relay_deliveries",
         "schedule": float(env_int("DELIVERY_RELAY_SECONDS", 60)),
@@ -284,9 +291,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # says "more than" with PostgreSQL's estimate (hunan_safety/pagination.py) — filter or export.
 LEDGER_LIST_COUNT_CAP = env_int("LEDGER_LIST_COUNT_CAP", 5000)
 
-# Excel ledgers (hazards/ledger.py): exports of more rows than this run in the background and are
-# kept this many hours for the user who asked; imports are refused above these sizes before parsing.
+# Excel ledgers (ledger/): exports of more rows than this run in the background and are kept this
+# many hours for the user who asked; imports are refused above these sizes before parsing.
 LEDGER_EXPORT_ASYNC_THRESHOLD = env_int("LEDGER_EXPORT_ASYNC_THRESHOLD", 20000)
 LEDGER_EXPORT_KEEP_HOURS = env_int("LEDGER_EXPORT_KEEP_HOURS", 72)
+# A worker writing a background export holds it this long and renews the hold every few thousand
+# rows; a job whose worker died is resumed once the hold has lapsed (ledger/jobs.py). Keep it longer
+# than writing a few thousand rows and closing the largest workbook take.
+LEDGER_EXPORT_LEASE_SECONDS = env_int("LEDGER_EXPORT_LEASE_SECONDS", 600)
 LEDGER_IMPORT_MAX_BYTES = env_int("LEDGER_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 LEDGER_IMPORT_MAX_ROWS = env_int("LEDGER_IMPORT_MAX_ROWS", 5000)

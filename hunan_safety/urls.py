@@ -16,6 +16,8 @@ urlpatterns = [
     path("accounts/profile/", notification_views.profile, name="profile"),
     path("accounts/", include("accounts.urls")),
     path("tasks/", hazard_views.work_queue, name="work_queue"),
+    # The Excel ledger's pages live under /hazards/ beside the list they export (ledger/urls.py).
+    path("hazards/", include("ledger.urls")),
     path("hazards/", include("hazards.urls")),
     path("inspections/", include("hazards.inspection_urls")),
     path("notifications/", include("notifications.urls")),

@@ -26,9 +26,10 @@ from django.utils import timezone
 
 from accounts.models import Organization, Post
 from hazards import workflow
-from hazards.models import Attachment, ExportJob, Hazard, HazardState
+from hazards.models import Attachment, Hazard, HazardState
 from hazards.uploads import store_upload
 from inspections.models import Campaign
+from ledger.models import ExportJob
 from notifications.models import Delivery, Digest, Notification, Reminder
 from tests.factories import (
     EnterpriseFactory,

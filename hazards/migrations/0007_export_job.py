@@ -5,7 +5,11 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import hazards.models
+
+def export_path(job, filename: str) -> str:
+    # The model and its upload path moved to ledger.models (ledger 0001); a migration of hazards
+    # must not import the ledger, and the historical model never stores a file.
+    return f"ledger-exports/{django.utils.timezone.now():%Y/%m}/{filename}"
 
 
 class Migration(migrations.Migration):
@@ -41,9 +45,7 @@ class Migration(migrations.Migration):
                 ("rows_written", models.PositiveIntegerField(default=0, verbose_name="rows written")),
                 (
                     "file",
-                    models.FileField(
-                        blank=True, max_length=200, upload_to=hazards.models.export_path, verbose_name="file"
-                    ),
+                    models.FileField(blank=True, max_length=200, upload_to=export_path, verbose_name="file"),
                 ),
                 ("file_name", models.CharField(blank=True, max_length=200, verbose_name="file name")),
                 ("error", models.TextField(blank=True, verbose_name="error")),

@@ -4,197 +4,34 @@ import io
 import re
 import zipfile
 from datetime import date, datetime, timedelta
-from decimal import Decimal
-from types import SimpleNamespace
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone, translation
+from django.utils import translation
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
-from hazards import exports, ledger
-from hazards.models import ExportJob, Hazard
-from hazards.tasks import export_ledger
-from hunan_safety.celery import app as celery_app
-from tests.factories import EnterpriseFactory, HazardFactory, UserFactory, industry, region
+from hazards.models import Hazard
+from ledger import export as ledger_export
+from ledger.formats import XLSX_CONTENT_TYPE
+from tests.factories import HazardFactory
+from tests.ledger.scene import CHAIN, INJECTIONS
+from tests.ledger.workbooks import COLUMN, ENGLISH_HEADERS, ledger_rows, numbers
 
 pytestmark = pytest.mark.django_db
 
 ROW = re.compile(r'<tr class="[^"]*" data-hazard="([^"]+)">')
-ENGLISH_HEADERS = [
-    "No.",
-    "Ledger number",
-    "Hazard",
-    "Description",
-    "Industry",
-    "Level",
-    "Source",
-    "City",
-    "County",
-    "Unit",
-    "Location",
-    "Found on",
-    "Found by",
-    "Rectification measures",
-    "Funds (10,000 yuan)",
-    "Rectifying unit",
-    "Person responsible",
-    "Enterprise main responsibility",
-    "Departmental supervision",
-    "Territorial management",
-    "Leadership (one post, two responsibilities)",
-    "Deadline",
-    "Extensions",
-    "State",
-    "Overdue",
-    "Days overdue",
-    "Accepted by",
-    "Accepted on",
-    "Closed on",
-    "Listed supervision",
-    "Remarks",
-]
-COLUMN = {header: index for index, header in enumerate(ENGLISH_HEADERS)}
-# Text that a spreadsheet could take for a formula, a DDE call or a hidden control character.
-INJECTIONS = {
-    "title": "=1+2",
-    "description": "+SUM(A1:A9)",
-    "location": "-2+3",
-    "site_name": "@SUM(1)",
-    "measures": "\t=cmd|' /C calc'!A0",
-    "responsible_person": "\r=1",
-}
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def recorder(db):
-    return UserFactory(username="recorder")
-
-
-CHAIN = [
-    {
-        "layer": "enterprise",
-        "organization": "浏阳花炮制造有限公司",
-        "post": "安全员",
-        "person": "李四",
-        "phone": "13800000001",
-    },
-    {
-        "layer": "enterprise",
-        "organization": "浏阳花炮制造有限公司",
-        "post": "法定代表人",
-        "person": "王五",
-        "phone": "",
-    },
-    {"layer": "department", "organization": "浏阳市应急管理局", "post": "局长", "person": "赵六", "phone": "0731-1"},
-    {"layer": "territorial", "organization": "浏阳市人民政府", "post": "副市长", "person": "钱七", "phone": ""},
-    {
-        "layer": "leadership",
-        "organization": "浏阳市人民政府",
-        "post": "副市长（分管工业）",
-        "person": "孙八",
-        "phone": "",
-    },
-]
-
-
-@pytest.fixture
-def scene(recorder, head):
-    """Hazards in two cities, several industries and states; one carries text that looks like formulas."""
-    today = timezone.localdate()
-    units = {
-        "liuyang": EnterpriseFactory(name="浏阳花炮制造有限公司", region=region("430181")),
-        "furong": EnterpriseFactory(name="芙蓉化工仓储有限公司", region=region("430102")),
-        "liling": EnterpriseFactory(name="醴陵花炮有限公司", region=region("430281")),
-    }
-
-    def hazard(*, days_ago: int, deadline_in: int | None = None, **fields) -> Hazard:
-        deadline = today + timedelta(days=deadline_in) if deadline_in is not None else None
-        return HazardFactory(found_by=recorder, found_on=today - timedelta(days=days_ago), deadline=deadline, **fields)
-
-    hazards = {
-        "overdue": hazard(
-            title="药物存量超标",
-            days_ago=30,
-            deadline_in=-2,
-            state=Hazard.State.ASSIGNED,
-            unit=units["liuyang"],
-            site_name="",
-            rectifying_unit=units["liuyang"],
-            measures="清理超量药物",
-            funds=Decimal("1.50"),
-            responsible_person="李厂长",
-            responsibility_chain=CHAIN,
-            extension_count=1,
-        ),
-        "major": hazard(
-            title="储罐区防火堤破损",
-            days_ago=20,
-            deadline_in=3,
-            region=region("430102"),
-            industry=industry("hazchem-storage"),
-            level=Hazard.Level.MAJOR,
-            listed_level=Hazard.ListedLevel.CITY,
-            state=Hazard.State.RECTIFYING,
-            unit=units["furong"],
-            site_name="",
-            rectifying_unit=units["furong"],
-        ),
-        "closed": hazard(
-            title="脚手架未设连墙件",
-            days_ago=60,
-            deadline_in=-30,
-            industry=industry("construction-housing"),
-            state=Hazard.State.CLOSED,
-            site_name="浏阳某工地",
-            verified_by=head,
-            verified_at=timezone.now() - timedelta(days=3),
-            closed_at=timezone.now() - timedelta(days=1),
-        ),
-        "liling": hazard(
-            title="生产线防护屏缺失",
-            days_ago=40,
-            deadline_in=20,
-            region=region("430281"),
-            state=Hazard.State.RECTIFYING,
-            unit=units["liling"],
-            site_name="",
-            rectifying_unit=units["liling"],
-        ),
-        "formulas": hazard(days_ago=5, **INJECTIONS),
-    }
-    return SimpleNamespace(today=today, units=units, hazards=hazards)
 
 
 def export(client, query: str = "", *, language: str = "en"):
     client.cookies["django_language"] = language
     response = client.get(f"/hazards/export.xlsx{'?' + query if query else ''}")
     assert response.status_code == 200, response.content[:500]
-    assert response["Content-Type"] == ledger.XLSX_CONTENT_TYPE
+    assert response["Content-Type"] == XLSX_CONTENT_TYPE
     assert "attachment" in response["Content-Disposition"]
     return b"".join(response.streaming_content)
-
-
-def ledger_rows(content: bytes) -> list[tuple]:
-    """The data rows of every ledger sheet (after the title and header rows), read by openpyxl."""
-    workbook = load_workbook(io.BytesIO(content))
-    rows = []
-    for sheet in workbook.worksheets:
-        if sheet.title.startswith("Ledger"):
-            rows += list(sheet.iter_rows(min_row=3, values_only=True))
-    return rows
-
-
-def numbers(content: bytes) -> list[str]:
-    return [row[COLUMN["Ledger number"]] for row in ledger_rows(content)]
 
 
 def ooxml_text(value: str) -> str:
@@ -405,7 +242,7 @@ def test_the_list_page_has_an_export_button_carrying_its_filters(client, provinc
 def test_the_export_reads_with_the_same_number_of_queries_for_5_or_40_hazards(province, recorder, scene):
     def count() -> int:
         with CaptureQueriesContext(connection) as queries:
-            ledger.write_ledger(io.BytesIO(), user=province, params={"level": "general"})
+            ledger_export.write_ledger(io.BytesIO(), user=province, params={"level": "general"})
         return len(queries)
 
     count()  # the user's roles are read once, whatever the export
@@ -418,7 +255,7 @@ def test_the_export_reads_with_the_same_number_of_queries_for_5_or_40_hazards(pr
 def test_a_sheet_holds_a_bounded_number_of_rows_and_the_ledger_continues_on_the_next(province, scene):
     output = io.BytesIO()
     with translation.override("en"):
-        rows = ledger.write_ledger(output, user=province, rows_per_sheet=2)
+        rows = ledger_export.write_ledger(output, user=province, rows_per_sheet=2)
     workbook = load_workbook(io.BytesIO(output.getvalue()))
     assert rows == 5
     assert workbook.sheetnames == ["Ledger", "Ledger (2)", "Ledger (3)", "Summary", "About"]
@@ -428,125 +265,7 @@ def test_a_sheet_holds_a_bounded_number_of_rows_and_the_ledger_continues_on_the_
 
 
 def test_the_excel_row_limit_leaves_room_for_the_title_and_header():
-    assert ledger.DATA_ROWS_PER_SHEET + ledger.HEADER_ROWS == 1_048_576
-
-
-# Large exports in the background
-
-
-@pytest.fixture
-def eager_celery():
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
-
-
-@pytest.fixture
-def async_threshold(settings):
-    settings.LEDGER_EXPORT_ASYNC_THRESHOLD = 1
-
-
-def test_a_large_export_runs_in_the_background_and_only_its_owner_downloads_it(
-    client, province, scene, async_threshold, eager_celery, django_capture_on_commit_callbacks
-):
-    client.force_login(province)
-    client.cookies["django_language"] = "en"
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        response = client.get("/hazards/export.xlsx?level=general&page=2")
-    job = ExportJob.objects.get()
-    assert response.status_code == 302 and response["Location"] == f"/hazards/exports/{job.pk}/"
-    assert len(callbacks) == 1  # queued once the job's row was committed
-    job.refresh_from_db()
-    assert job.status == ExportJob.Status.READY and job.progress == 100
-    assert job.query == "level=general" and job.user == province
-    assert job.rows_written == Hazard.objects.filter(level="general").count() == 4
-    assert job.expires_at > timezone.now() + timedelta(hours=71)
-
-    page = client.get(f"/hazards/exports/{job.pk}/").content.decode()
-    assert f"/hazards/exports/{job.pk}/download/" in page and "hx-trigger" not in page
-    assert "export-ready" in client.get("/hazards/").content.decode()  # the in-app notice, on the list page
-    download = client.get(f"/hazards/exports/{job.pk}/download/")
-    content = b"".join(download.streaming_content)
-    assert download.status_code == 200 and "attachment" in download["Content-Disposition"]
-    assert len(ledger_rows(content)) == 4
-    assert "export-ready" not in client.get("/hazards/").content.decode()  # downloaded: the notice goes
-
-    # Nobody else sees the job or its file, whatever their scope.
-    other = UserFactory(username="other-province", organization=province.organization, roles=["provincial_staff"])
-    client.force_login(other)
-    assert client.get(f"/hazards/exports/{job.pk}/").status_code == 404
-    assert client.get(f"/hazards/exports/{job.pk}/download/").status_code == 404
-
-
-def test_the_progress_page_polls_until_the_job_is_done(client, province, scene, async_threshold):
-    client.force_login(province)
-    response = client.get("/hazards/export.xlsx")  # the on-commit callback never runs inside the test
-    job = ExportJob.objects.get()
-    assert job.status == ExportJob.Status.PENDING and job.total_rows == 5
-    page = client.get(response["Location"]).content.decode()
-    assert 'hx-trigger="every 2s"' in page and 'role="progressbar"' in page
-    partial = client.get(response["Location"], HTTP_HX_REQUEST="true").content.decode()
-    assert partial.startswith('<div id="export-job-status"') and "<html" not in partial
-
-
-def test_the_task_writes_for_the_users_scope_at_run_time(inspector, scene, recorder):
-    HazardFactory(found_by=recorder)  # in 浏阳市, fireworks: the inspector's scope
-    job = ExportJob.objects.create(user=inspector, query="", language="en")
-    export_ledger(job.pk)
-    job.refresh_from_db()
-    assert job.status == ExportJob.Status.READY
-    with job.file.open("rb") as stream:
-        exported = set(numbers(stream.read()))
-    assert exported == set(Hazard.objects.visible_to(inspector).values_list("number", flat=True))
-    assert scene.hazards["liling"].number not in exported
-    # A second delivery of the same task does nothing: the job was claimed.
-    assert exports.run_export(job_id=job.pk) is None
-
-
-def test_a_deactivated_user_gets_nothing(inspector, scene):
-    job = ExportJob.objects.create(user=inspector, query="", language="en")
-    inspector.is_active = False
-    inspector.save()
-    export_ledger(job.pk)
-    job.refresh_from_db()
-    assert job.status == ExportJob.Status.FAILED and not job.file
-
-
-def test_a_broker_outage_fails_the_job_with_a_message_not_the_page(
-    client, province, scene, async_threshold, monkeypatch, django_capture_on_commit_callbacks
-):
-    from kombu.exceptions import OperationalError
-
-    def unreachable(*args, **kwargs):
-        raise OperationalError("connection refused")
-
-    monkeypatch.setattr(export_ledger, "delay", unreachable)
-    client.force_login(province)
-    client.cookies["django_language"] = "en"
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.get("/hazards/export.xlsx")
-    assert response.status_code == 302
-    job = ExportJob.objects.get()
-    assert job.status == ExportJob.Status.FAILED
-    assert "could not be reached" in client.get(response["Location"]).content.decode()
-
-
-def test_expired_files_are_deleted_and_no_longer_downloadable(
-    client, province, scene, async_threshold, eager_celery, django_capture_on_commit_callbacks
-):
-    client.force_login(province)
-    with django_capture_on_commit_callbacks(execute=True):
-        client.get("/hazards/export.xlsx")
-    job = ExportJob.objects.get()
-    path = job.file.path
-    ExportJob.objects.filter(pk=job.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
-    assert client.get(f"/hazards/exports/{job.pk}/download/").status_code == 404
-    assert exports.purge_expired() == 1
-    job.refresh_from_db()
-    assert job.status == ExportJob.Status.EXPIRED and not job.file
-    import os
-
-    assert not os.path.exists(path)
+    assert ledger_export.DATA_ROWS_PER_SHEET + ledger_export.HEADER_ROWS == 1_048_576
 
 
 # The command

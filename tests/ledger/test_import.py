@@ -14,8 +14,9 @@ from django.utils import timezone, translation
 from openpyxl import Workbook, load_workbook
 from python_calamine import CalamineWorkbook
 
-from hazards import ledger
 from hazards.models import Hazard, HazardEvent
+from ledger import reading, template, validation
+from ledger.columns import IMPORT_COLUMNS
 from tests.factories import EnterpriseFactory, HazardFactory, region
 
 pytestmark = pytest.mark.django_db
@@ -135,9 +136,9 @@ def page_text(response) -> str:
     return re.sub(r"\s+", " ", response.content.decode())
 
 
-def check(content: bytes, user, *, name: str = "台账.xlsx") -> ledger.ImportCheck:
+def check(content: bytes, user, *, name: str = "台账.xlsx") -> reading.ImportCheck:
     with translation.override("en"):
-        return ledger.check_import(io.BytesIO(content), actor=user, file_name=name)
+        return validation.check_import(io.BytesIO(content), actor=user, file_name=name)
 
 
 # Who may import
@@ -176,7 +177,7 @@ def test_the_template_has_the_columns_an_example_notes_and_validation_lists(clie
     sheet = book["Import"]
     headers = [cell.value for cell in sheet[1]]
     with translation.override("en"):
-        assert headers == [f"{c.header}*" if c.required else str(c.header) for c in ledger.IMPORT_COLUMNS]
+        assert headers == [f"{c.header}*" if c.required else str(c.header) for c in IMPORT_COLUMNS]
     assert "Hazard*" in headers and "Found on*" in headers and "Unit" in headers
     example = {header.rstrip("*"): cell.value for header, cell in zip(headers, sheet[2], strict=True)}
     assert example["No."] == "Example" and example["County"] == "浏阳市"
@@ -580,7 +581,7 @@ def test_a_formula_in_a_cell_is_named_and_comes_back_as_text(inspector, unit):
         "E2 holds a formula (=TODAY()-3), not a value: paste the values only (粘贴为数值)."
     ]
     output = io.BytesIO()
-    ledger.write_import_errors(output, result)
+    template.write_import_errors(output, result)
     sheet = load_workbook(io.BytesIO(output.getvalue())).active
     assert sheet["E2"].value == "=TODAY()-3" and sheet["E2"].data_type == "s" and sheet["E2"].quotePrefix
     assert sheet["A3"].value == '=CONCAT("隐","患")' and sheet["A3"].data_type == "s"

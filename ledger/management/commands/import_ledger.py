@@ -5,7 +5,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from hazards import ledger, workflow
+from hazards import workflow
+from ledger import template, validation
 
 
 class Command(BaseCommand):
@@ -41,7 +42,7 @@ class Command(BaseCommand):
         with translation.override(language):
             try:
                 with path.open("rb") as stream:
-                    check = ledger.check_import(stream, actor=account, file_name=path.name)
+                    check = validation.check_import(stream, actor=account, file_name=path.name)
             except OSError as error:
                 raise CommandError(f"cannot read {file}: {error.strerror or error}") from None
             if check.error:
@@ -54,7 +55,7 @@ class Command(BaseCommand):
                         self.stderr.write(f"row {row.number}: {error}")
                 if errors_out:
                     with open(errors_out, "wb") as output:
-                        ledger.write_import_errors(output, check)
+                        template.write_import_errors(output, check)
                 raise CommandError(
                     f"{len(check.bad_rows)} of {len(check.rows)} rows have errors; nothing was imported"
                     + (f" (rows with errors written to {errors_out})" if errors_out else "")

@@ -4,8 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.http import QueryDict
 from django.utils import translation
 
-from hazards import ledger
 from hunan_safety.routers import reporting_reads
+from ledger import export
 
 
 class Command(BaseCommand):
@@ -24,7 +24,7 @@ class Command(BaseCommand):
             help="language of the headers and labels",
         )
         group = parser.add_argument_group("filters (as on the list page)")
-        for name, multiple in ledger.filter_parameters():
+        for name, multiple in export.filter_parameters():
             flags = [f"--{name}"] + ([f"--{name.replace('_', '-')}"] if "_" in name else [])
             group.add_argument(*flags, dest=f"filter_{name}", metavar="VALUE", action="append" if multiple else "store")
 
@@ -33,18 +33,18 @@ class Command(BaseCommand):
         if account is None:
             raise CommandError(f"no active user named {user!r}")
         params = QueryDict(mutable=True)
-        for name, _multiple in ledger.filter_parameters():
+        for name, _multiple in export.filter_parameters():
             value = options.get(f"filter_{name}")
             if value is not None:
                 params.setlist(name, value if isinstance(value, list) else [value])
         with translation.override(language):
-            hazard_filter = ledger.ledger_filter(account, params)
+            hazard_filter = export.ledger_filter(account, params)
             if hazard_filter.is_bound and not hazard_filter.form.is_valid():
                 field, errors = next(iter(hazard_filter.form.errors.items()))
                 raise CommandError(f"--{field}: {' '.join(str(error) for error in errors)}")
             try:
                 with open(out, "wb") as output, reporting_reads():
-                    rows = ledger.write_ledger(output, user=account, params=params)
+                    rows = export.write_ledger(output, user=account, params=params)
             except OSError as error:
                 raise CommandError(f"cannot write {out}: {error.strerror or error}") from None
         self.stdout.write(f"export_ledger: {rows} hazards written to {out}")

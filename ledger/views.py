@@ -1,6 +1,7 @@
 """Excel ledger pages: export what the list shows, follow a large export, import a unit's ledger.
 
-Thin: the format and the checks are `hazards.ledger`, background exports `hazards.exports`, the
+Thin: the format is `ledger.export`, the checks `ledger.validation`, the template and the error
+workbook `ledger.template`, background exports `ledger.jobs` (queued by `ledger.tasks`), the
 writes `hazards.workflow.import_findings`. Exports show only `Hazard.objects.visible_to(user)`
 through the list's own filters; importing is for those who may record findings (else a 404).
 """
@@ -10,20 +11,22 @@ import uuid
 from datetime import timedelta
 from pathlib import PurePath
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from hazards import exports, ledger, workflow
-from hunan_safety.forms import BootstrapFormMixin
+from hazards import workflow
+from ledger import export, jobs, tasks, template, validation
+from ledger.formats import XLSX_CONTENT_TYPE
+from ledger.forms import ImportForm
+from ledger.models import ExportJob
+from ledger.reading import ImportCheck
 
 IMPORT_DIR = "ledger-imports"
 SESSION_KEY = "ledger_imports"
@@ -34,7 +37,7 @@ ROWS_SHOWN = 200  # a page shows this many rows; the error workbook has them all
 
 def _xlsx_response(output, file_name: str) -> FileResponse:
     output.seek(0)
-    return FileResponse(output, as_attachment=True, filename=file_name, content_type=ledger.XLSX_CONTENT_TYPE)
+    return FileResponse(output, as_attachment=True, filename=file_name, content_type=XLSX_CONTENT_TYPE)
 
 
 # --- Export ---------------------------------------------------------------------------------
@@ -43,61 +46,51 @@ def _xlsx_response(output, file_name: str) -> FileResponse:
 @require_GET
 def ledger_export(request):
     """The list's hazards for these filters as a workbook; above the threshold, a background job."""
-    params = QueryDict(exports.filters_query(request.GET))
-    count = exports.export_count(user=request.user, params=params)
+    params = QueryDict(jobs.filters_query(request.GET))
+    count = jobs.export_count(user=request.user, params=params)
     if count > settings.LEDGER_EXPORT_ASYNC_THRESHOLD:
-        job = exports.start_export(actor=request.user, params=params, total_rows=count)
-        return redirect("hazards:export_job", pk=job.pk)
+        job = jobs.start_export(actor=request.user, params=params, total_rows=count)
+        transaction.on_commit(lambda: tasks.queue_exports([job.pk]))
+        return redirect("ledger:export_job", pk=job.pk)
     output = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    ledger.write_ledger(output, user=request.user, params=params)
-    return _xlsx_response(output, ledger.export_file_name())
+    export.write_ledger(output, user=request.user, params=params)
+    return _xlsx_response(output, export.export_file_name())
+
+
+def _own_job(request, pk: int) -> ExportJob:
+    """The signed-in user's export job, else 404: nobody sees anyone else's."""
+    try:
+        return jobs.job_for(request.user, pk)
+    except ExportJob.DoesNotExist:
+        raise Http404 from None
 
 
 @require_GET
 def export_job(request, pk: int):
     """A background export's progress; the page asks again every few seconds until it is finished."""
-    job = exports.job_for(request.user, pk)
-    template = "hazards/includes/export_job_status.html" if request.headers.get("HX-Request") else None
-    return render(request, template or "hazards/export_job.html", {"job": job})
+    job = _own_job(request, pk)
+    partial = "ledger/includes/export_job_status.html" if request.headers.get("HX-Request") else None
+    return render(request, partial or "ledger/export_job.html", {"job": job})
 
 
 @require_GET
 def export_download(request, pk: int):
-    job = exports.job_for(request.user, pk)
+    """The file of the user's own finished export; 404 once it has expired."""
+    job = _own_job(request, pk)
     if not job.is_downloadable:
         raise Http404
-    exports.mark_downloaded(job)
-    return FileResponse(
-        job.file.open("rb"), as_attachment=True, filename=job.file_name, content_type=ledger.XLSX_CONTENT_TYPE
-    )
+    jobs.mark_downloaded(job)
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file_name, content_type=XLSX_CONTENT_TYPE)
 
 
 @require_GET
 def export_list(request):
-    jobs = request.user.ledger_exports.all()[:30]
-    return render(request, "hazards/export_list.html", {"jobs": jobs})
+    """The user's last background exports, newest first."""
+    own_jobs = request.user.ledger_exports.all()[:30]
+    return render(request, "ledger/export_list.html", {"jobs": own_jobs})
 
 
 # --- Import ---------------------------------------------------------------------------------
-
-
-class ImportForm(BootstrapFormMixin, forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("Ledger file (.xlsx)"),
-        widget=forms.ClearableFileInput(
-            attrs={"accept": f".xlsx,{ledger.XLSX_CONTENT_TYPE}", "data-testid": "ledger-file"}
-        ),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        limit = settings.LEDGER_IMPORT_MAX_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("The file is %(size)s; the limit is %(limit)s. Import the ledger in parts.")
-                % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
-            )
-        return upload
 
 
 def _require_reporter(user) -> None:
@@ -144,9 +137,9 @@ def _purge_old_uploads() -> None:
             default_storage.delete(path)
 
 
-def _check(request, kept: dict) -> ledger.ImportCheck:
+def _check(request, kept: dict) -> ImportCheck:
     with default_storage.open(kept["path"], "rb") as stream:
-        return ledger.check_import(stream, actor=request.user, file_name=kept["name"])
+        return validation.check_import(stream, actor=request.user, file_name=kept["name"])
 
 
 def ledger_import(request):
@@ -158,9 +151,7 @@ def ledger_import(request):
     _require_reporter(request.user)
     form = ImportForm()
     if request.method != "POST":
-        return render(
-            request, "hazards/ledger_import.html", {"form": form, "done": request.session.pop(DONE_KEY, None)}
-        )
+        return render(request, "ledger/ledger_import.html", {"form": form, "done": request.session.pop(DONE_KEY, None)})
 
     dry_run = request.POST.get("action") == "check"
     token = request.POST.get("token", "")
@@ -170,7 +161,7 @@ def ledger_import(request):
     else:
         form = ImportForm(request.POST, request.FILES)
         if not form.is_valid():
-            return render(request, "hazards/ledger_import.html", {"form": form}, status=400)
+            return render(request, "ledger/ledger_import.html", {"form": form}, status=400)
         token = _keep_upload(request, form.cleaned_data["file"])
         kept = _kept_upload(request, token)
     check = _check(request, kept)
@@ -190,7 +181,7 @@ def ledger_import(request):
                 "hazards": [(hazard.pk, hazard.number, hazard.title) for hazard in created],
                 "skipped": skipped,
             }
-            return redirect("hazards:import")
+            return redirect("ledger:import")
     context = {
         "form": ImportForm(),
         "check": check,
@@ -198,12 +189,12 @@ def ledger_import(request):
         "dry_run": dry_run,
         "rows_shown": ROWS_SHOWN,
         "bad_rows": [
-            (row, [ledger.shown_value(row.values.get(key)) for key, _header in check.shown_columns])
+            (row, [validation.shown_value(row.values.get(key)) for key, _header in check.shown_columns])
             for row in check.bad_rows[:ROWS_SHOWN]
         ],
         "good_rows": [row for row in check.rows if row.hazard is not None][:ROWS_SHOWN],
     }
-    return render(request, "hazards/ledger_import.html", context, status=200 if check.is_valid else 400)
+    return render(request, "ledger/ledger_import.html", context, status=200 if check.is_valid else 400)
 
 
 @require_GET
@@ -215,7 +206,7 @@ def import_errors(request, token: str):
     if check.error:
         raise Http404
     output = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    ledger.write_import_errors(output, check)
+    template.write_import_errors(output, check)
     stem = PurePath(kept["name"]).stem
     return _xlsx_response(output, f"{stem}-{_('errors')}.xlsx")
 
@@ -224,5 +215,5 @@ def import_errors(request, token: str):
 def import_template(request):
     _require_reporter(request.user)
     output = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    ledger.write_import_template(output, user=request.user)
+    template.write_import_template(output, user=request.user)
     return _xlsx_response(output, f"{_('Hazard ledger import template')}.xlsx")

@@ -1,0 +1,487 @@
+"""Export: the ledger workbook of the hazards a user sees (台账, DESIGN.md section 7).
+
+`write_ledger` writes the hazards a user sees, filtered by the list's own `HazardFilter`
+(`ledger_filter`), as a workbook of three sheets:
+- the ledger: a title row (scope, filters, date), a frozen header with an autofilter, one row per
+  hazard with every layer of the responsibility chain, real dates and numbers, overdue rows
+  highlighted; continued on another sheet past Excel's 1,048,576 rows;
+- the summary: industry × state and city × state, general and major hazards apart, each row with
+  its rectification rate (整改率) and overdue count;
+- the about sheet: who exported, when, the filters and the number of rows.
+Rows are read with `values_list(...).iterator()` — only the columns written, the joins once in
+SQL, industry and region names from two small maps — and written by XlsxWriter in constant-memory
+mode (each row is flushed as soon as the next begins), so memory stays flat however many rows.
+XlsxWriter was chosen by measurement: see `bench/export.py`. The columns are `ledger.columns`.
+"""
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+import xlsxwriter
+from django import forms
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+from openpyxl.utils import get_column_letter
+
+from accounts.models import Region
+from hazards.filters import HazardFilter
+from hazards.models import OPEN_WORK_STATES, Hazard, HazardState
+from accounts.models import Industry
+from accounts.scope import sees_everything
+from ledger.columns import (
+    CHAIN_HEADERS,
+    DATE,
+    INTEGER,
+    LEDGER_COLUMNS,
+    LEDGER_FIELDS,
+    OVERDUE_DAYS_COLUMN,
+    PERCENT,
+    TEXT,
+    WRAP,
+)
+from ledger.formats import FORMULA_TRIGGERS, WRITER_OPTIONS, Formats, starts_formula
+
+EXCEL_MAX_ROWS = 1_048_576
+HEADER_ROWS = 2  # the title row and the header row
+DATA_ROWS_PER_SHEET = EXCEL_MAX_ROWS - HEADER_ROWS
+CHUNK_SIZE = 2000  # rows fetched per round trip
+PROGRESS_EVERY = 5000  # rows between two progress reports
+
+
+def ledger_filter(user, params: QueryDict | dict | None) -> HazardFilter:
+    """The list's own filters over the hazards this user may see: the export shows exactly what the list shows."""
+    hazards = Hazard.objects.visible_to(user).order_by("-found_on", "-id")
+    if isinstance(params, dict) and not isinstance(params, MultiValueDict):
+        params = _query_dict(params)
+    return HazardFilter(params or None, queryset=hazards)
+
+
+def filter_parameters() -> list[tuple[str, bool]]:
+    """The GET parameters of the list's filters, (name, takes several values): the command's options."""
+    parameters = []
+    for name, form_field in HazardFilter().form.fields.items():
+        suffixes = getattr(form_field.widget, "suffixes", None)
+        multiple = isinstance(form_field, forms.MultipleChoiceField)
+        if suffixes:
+            parameters += [(f"{name}_{suffix}", multiple) for suffix in suffixes]
+        else:
+            parameters.append((name, multiple))
+    return parameters
+
+
+def _query_dict(params: dict) -> QueryDict:
+    query = QueryDict(mutable=True)
+    for key, value in params.items():
+        if isinstance(value, (list, tuple)):
+            query.setlist(key, [str(item) for item in value])
+        elif value is not None:
+            query[key] = str(value)
+    return query
+
+
+def _person(last_name: str | None, first_name: str | None, username: str | None) -> str:
+    # Chinese names are family name first, with no space (as User.get_full_name).
+    return f"{last_name or ''}{first_name or ''}".strip() or (username or "")
+
+
+def _chain_entry(entry: dict) -> str:
+    parts = (entry.get("organization"), entry.get("post"), entry.get("person"), entry.get("phone"))
+    return " ".join(str(part) for part in parts if part)
+
+
+def _local_date(moment: dt.datetime | None) -> dt.date | None:
+    return timezone.localtime(moment).date() if moment is not None else None
+
+
+@dataclass
+class ExportContext:
+    """Who exports what: the title row, the about sheet and the file name come from here."""
+
+    user: Any
+    filters: list[tuple[str, str]]
+    query: str
+    exported_at: dt.datetime
+    scope: str
+
+    @classmethod
+    def build(cls, user, hazard_filter: HazardFilter) -> "ExportContext":
+        filters = [(str(active["label"]), active["value"]) for active in hazard_filter.active_filters()]
+        sort = hazard_filter.form.cleaned_data.get("sort") if hazard_filter.is_bound else None
+        if sort:
+            labels = dict(hazard_filter.form.fields["sort"].choices)
+            filters.append((str(hazard_filter.form.fields["sort"].label), str(labels.get(sort[0], sort[0]))))
+        query = hazard_filter.data.urlencode() if hazard_filter.is_bound else ""
+        return cls(user=user, filters=filters, query=query, exported_at=timezone.now(), scope=describe_scope(user))
+
+    @property
+    def filters_text(self) -> str:
+        if not self.filters:
+            return _("no filters")
+        return "; ".join(f"{label}: {value}" for label, value in self.filters)
+
+    @property
+    def who(self) -> str:
+        name = self.user.get_full_name() or self.user.username
+        organization = self.user.organization.name if self.user.organization_id else ""
+        return f"{name} ({self.user.username})" + (f", {organization}" if organization else "")
+
+
+def describe_scope(user) -> str:
+    """The hazards a user's export can hold, in words: the whole province, a jurisdiction, or their own."""
+    if sees_everything(user):
+        return _("the whole province")
+    region = user.jurisdiction
+    organization = user.organization.name if user.organization_id else ""
+    if region is not None and organization:
+        return f"{organization} ({region.full_name})"
+    if region is not None:
+        return region.full_name
+    return organization or user.username
+
+
+def export_file_name(moment: dt.datetime | None = None) -> str:
+    moment = timezone.localtime(moment or timezone.now())
+    return f"{_('Hazard ledger')}-{moment:%Y%m%d-%H%M}.xlsx"
+
+
+class LedgerWriter:
+    """Streams ledger rows into an XlsxWriter workbook in constant-memory mode, sheet after sheet."""
+
+    def __init__(self, output: BinaryIO | str, *, context: ExportContext, rows_per_sheet: int = DATA_ROWS_PER_SHEET):
+        self.context = context
+        self.rows_per_sheet = rows_per_sheet
+        self.workbook = xlsxwriter.Workbook(output, {"constant_memory": True, **WRITER_OPTIONS})
+        self.workbook.set_properties(
+            {"title": _("Hazard ledger"), "author": context.who, "created": context.exported_at.replace(tzinfo=None)}
+        )
+        self.formats = Formats(self.workbook, LEDGER_COLUMNS)
+        self.today = timezone.localdate()
+        self.sheets: list[str] = []
+        self.sheet = None
+        self.sheet_rows = 0
+        self.rows = 0
+        # (top industry id, city code, level, state, overdue) → hazards: the summary is folded from it.
+        self.counts: Counter = Counter()
+        self._names()
+
+    def _names(self) -> None:
+        industries = list(Industry.objects.all())
+        self.industry_names = {industry.pk: industry.name for industry in industries}
+        self.top_industry = {industry.pk: industry.parent_id or industry.pk for industry in industries}
+        self.industry_order = {industry.pk: (industry.sort_order, industry.code) for industry in industries}
+        regions = Region.objects.values_list("code", "name", "level", "parent_id")
+        self.region_names = {code: name for code, name, _level, _parent in regions}
+        self.city_of = {
+            code: (parent if level == Region.Level.COUNTY else code) for code, _name, level, parent in regions
+        }
+        self.state_labels = {value: str(label) for value, label in HazardState.choices}
+        self.level_labels = {value: str(label) for value, label in Hazard.Level.choices}
+        self.source_labels = {value: str(label) for value, label in Hazard.Source.choices}
+        self.listed_labels = {value: str(label) for value, label in Hazard.ListedLevel.choices if value}
+        self.yes, self.no = _("Yes"), _("No")
+        self.on_the_spot = _("Rectified on the spot")
+        self.campaign_label = _("Campaign")
+
+    # The sheets
+
+    def _new_sheet(self) -> None:
+        name = pgettext("sheet", "Ledger")
+        if self.sheets:
+            name = f"{name} ({len(self.sheets) + 1})"
+        sheet = self.workbook.add_worksheet(name)
+        self.sheets.append(name)
+        for index, column in enumerate(LEDGER_COLUMNS):
+            sheet.set_column(index, index, column.width)
+        title = _("Hazard ledger · %(scope)s · filters: %(filters)s · exported %(date)s") % {
+            "scope": self.context.scope,
+            "filters": self.context.filters_text,
+            "date": f"{timezone.localtime(self.context.exported_at):%Y-%m-%d %H:%M}",
+        }
+        sheet.write_string(0, 0, title, self.formats.title)
+        sheet.set_row(1, 32)
+        for index, column in enumerate(LEDGER_COLUMNS):
+            sheet.write_string(1, index, str(column.header), self.formats.header)
+        sheet.freeze_panes(HEADER_ROWS, 3)
+        self.sheet = sheet
+        self.sheet_rows = 0
+
+    def _close_sheet(self) -> None:
+        if self.sheet is None:
+            return
+        last = HEADER_ROWS - 1 + max(self.sheet_rows, 1)
+        self.sheet.autofilter(1, 0, last, len(LEDGER_COLUMNS) - 1)
+        # Overdue rows highlighted by one rule on the days-overdue column: it follows the rows when
+        # they are sorted or filtered, and costs nothing per row.
+        days = get_column_letter(OVERDUE_DAYS_COLUMN + 1)
+        self.sheet.conditional_format(
+            HEADER_ROWS,
+            0,
+            last,
+            len(LEDGER_COLUMNS) - 1,
+            {"type": "formula", "criteria": f"=${days}{HEADER_ROWS + 1}>0", "format": self.formats.overdue},
+        )
+
+    # The rows
+
+    def write_rows(self, values: Iterable[tuple], *, progress: Callable[[int], None] | None = None) -> int:
+        """Write one ledger row per tuple of LEDGER_FIELDS; return how many."""
+        self._new_sheet()
+        kinds = [column.kind for column in LEDGER_COLUMNS]
+        formats, quoted = self.formats.plain, self.formats.quoted
+        today, open_states = self.today, set(OPEN_WORK_STATES)
+        counts = self.counts
+        for record in values:
+            if self.sheet_rows == self.rows_per_sheet:
+                self._close_sheet()
+                self._new_sheet()
+            cells, key = self._cells(record, today, open_states)
+            counts[key] += 1
+            self.rows += 1
+            self.sheet_rows += 1
+            row = HEADER_ROWS - 1 + self.sheet_rows
+            sheet = self.sheet
+            for col, value in enumerate(cells):
+                if value is None or value == "":
+                    continue
+                kind = kinds[col]
+                if kind in (TEXT, WRAP):
+                    sheet.write_string(
+                        row, col, value, quoted[col] if value.startswith(FORMULA_TRIGGERS) else formats[col]
+                    )
+                elif kind == DATE:
+                    sheet.write_datetime(row, col, value, formats[col])
+                else:
+                    sheet.write_number(row, col, value, formats[col])
+            if progress is not None and self.rows % PROGRESS_EVERY == 0:
+                progress(self.rows)
+        return self.rows
+
+    def _cells(self, record: tuple, today: dt.date, open_states: set) -> tuple[list, tuple]:
+        """The cells of one ledger row, and its key in the summary's counts."""
+        (
+            number,
+            title,
+            description,
+            industry_id,
+            level,
+            source,
+            region_id,
+            unit_name,
+            site_name,
+            location,
+            found_on,
+            found_by_last,
+            found_by_first,
+            found_by_username,
+            measures,
+            funds,
+            rectifying_unit,
+            responsible_person,
+            chain,
+            deadline,
+            extension_count,
+            state,
+            verified_by_last,
+            verified_by_first,
+            verified_by_username,
+            verified_at,
+            closed_at,
+            listed_level,
+            listed_by,
+            on_the_spot,
+            campaign,
+        ) = record
+        overdue_days = (today - deadline).days if deadline is not None and state in open_states else 0
+        if overdue_days < 0:
+            overdue_days = 0
+        layers = {layer: [] for layer in CHAIN_HEADERS}
+        for entry in chain or ():
+            if entry.get("layer") in layers:
+                layers[entry["layer"]].append(_chain_entry(entry))
+        remarks = []
+        if on_the_spot:
+            remarks.append(self.on_the_spot)
+        if campaign:
+            remarks.append(f"{self.campaign_label}: {campaign}")
+        listed = ""
+        if listed_level:
+            listed = self.listed_labels.get(listed_level, listed_level)
+            if listed_by:
+                listed = f"{listed} · {listed_by}"
+        city = self.city_of.get(region_id)
+        cells = [
+            self.rows + 1,
+            number,
+            title,
+            description,
+            self.industry_names.get(industry_id, ""),
+            self.level_labels.get(level, level),
+            self.source_labels.get(source, source),
+            self.region_names.get(city, "") if city != region_id else "",
+            self.region_names.get(region_id, region_id),
+            unit_name or site_name,
+            location,
+            found_on,
+            _person(found_by_last, found_by_first, found_by_username),
+            measures,
+            float(funds) if funds is not None else None,
+            rectifying_unit,
+            responsible_person,
+            *("\n".join(layers[layer]) for layer in CHAIN_HEADERS),
+            deadline,
+            extension_count,
+            self.state_labels.get(state, state),
+            self.yes if overdue_days else self.no,
+            overdue_days or None,
+            _person(verified_by_last, verified_by_first, verified_by_username) if verified_by_username else "",
+            _local_date(verified_at),
+            _local_date(closed_at),
+            listed,
+            "；".join(remarks),
+        ]
+        key = (self.top_industry.get(industry_id), city, level, state, bool(overdue_days))
+        return cells, key
+
+    # The summary and about sheets
+
+    def finish(self) -> None:
+        self._close_sheet()
+        self._summary()
+        self._about()
+        self.workbook.close()
+
+    def _summary(self) -> None:
+        sheet = self.workbook.add_worksheet(pgettext("sheet", "Summary"))
+        formats = self.formats
+        bold = self.workbook.add_format({"bold": True})
+        bold_integer = self.workbook.add_format({"bold": True})
+        bold_percent = self.workbook.add_format({"bold": True, "num_format": "0.0%"})
+        percent = formats.cell(PERCENT)
+        integer = formats.cell(INTEGER)
+        states = [state for state, _label in HazardState.choices]
+        headers = [
+            "",
+            _("Total"),
+            *(self.state_labels[state] for state in states),
+            _("Rectified"),
+            _("Rectification rate"),
+            _("Overdue"),
+            _("Overdue rate"),
+        ]
+        sheet.set_column(0, 0, 22)
+        sheet.set_column(1, len(headers) - 1, 11)
+        sheet.write_string(0, 0, _("Summary of the ledger · %(scope)s") % {"scope": self.context.scope}, formats.title)
+        sheet.write_string(1, 0, _("Filters: %(filters)s") % {"filters": self.context.filters_text})
+        row = 3
+        tables = [
+            (0, _("By industry"), self.industry_names, lambda pk: self.industry_order.get(pk, (999, ""))),
+            (1, _("By city"), self.region_names, lambda code: code or ""),
+        ]
+        for group_index, group_label, names, order in tables:
+            for level, level_label in Hazard.Level.choices:
+                groups: dict[Any, Counter] = defaultdict(Counter)
+                for (industry, city, row_level, state, overdue), count in self.counts.items():
+                    if row_level != level:
+                        continue
+                    group = (industry, city)[group_index]
+                    groups[group][state] += count
+                    if overdue:
+                        groups[group]["overdue"] += count
+                sheet.write_string(row, 0, f"{group_label} · {level_label}", bold)
+                row += 1
+                for col, header in enumerate([str(group_label), *headers[1:]]):
+                    sheet.write_string(row, col, header, formats.header)
+                row += 1
+                total: Counter = Counter()
+                for group in sorted(groups, key=order):
+                    total.update(groups[group])
+                    self._summary_row(
+                        sheet, row, names.get(group, "—"), groups[group], states, (None, integer, percent)
+                    )
+                    row += 1
+                self._summary_row(sheet, row, _("Total"), total, states, (bold, bold_integer, bold_percent))
+                row += 2
+        notes = [
+            _("Rectified: accepted or closed (account cancelled)."),
+            _("Rectification rate: rectified ÷ (total − void)."),
+            _("Overdue: assigned or being rectified with the deadline passed, on the day of the export."),
+            _("Overdue rate: overdue ÷ (total − void)."),
+        ]
+        for note in notes:
+            sheet.write_string(row, 0, note)
+            row += 1
+
+    @staticmethod
+    def _summary_row(sheet, row: int, name: str, counts: Counter, states: list[str], cell_formats: tuple) -> None:
+        """One group: its count per state, rectified (accepted or closed), rectification rate, overdue and its rate."""
+        name_format, integer, percent = cell_formats
+        total = sum(counts[state] for state in states)
+        counted = total - counts[HazardState.VOID]
+        rectified = counts[HazardState.VERIFIED] + counts[HazardState.CLOSED]
+        sheet.write_string(row, 0, name, name_format)
+        values = [total, *(counts[state] for state in states), rectified]
+        for col, value in enumerate(values, start=1):
+            sheet.write_number(row, col, value, integer)
+        col = len(values) + 1
+        if counted:
+            sheet.write_number(row, col, rectified / counted, percent)
+        sheet.write_number(row, col + 1, counts["overdue"], integer)
+        if counted:
+            sheet.write_number(row, col + 2, counts["overdue"] / counted, percent)
+
+    def _about(self) -> None:
+        sheet = self.workbook.add_worksheet(pgettext("sheet", "About"))
+        formats = self.formats
+        wrap = formats.cell(WRAP)
+        sheet.set_column(0, 0, 18)
+        sheet.set_column(1, 1, 80)
+        sheet.write_string(0, 0, _("About this export"), formats.title)
+        exported_at = timezone.localtime(self.context.exported_at).replace(tzinfo=None)
+        lines: list[tuple[str, Any]] = [
+            (_("Exported by"), self.context.who),
+            (_("Exported at"), exported_at),
+            (_("Scope"), self.context.scope),
+            (_("Filters"), "\n".join(f"{label}: {value}" for label, value in self.context.filters) or _("none")),
+            (_("Query"), self.context.query),
+            (_("Rows"), self.rows),
+            (_("Ledger sheets"), "、".join(self.sheets)),
+        ]
+        datetime_format = self.workbook.add_format({"num_format": "yyyy-mm-dd hh:mm", "align": "left"})
+        number_format = self.workbook.add_format({"align": "left"})
+        for index, (label, value) in enumerate(lines, start=2):
+            sheet.write_string(index, 0, label, formats.header)
+            if isinstance(value, dt.datetime):
+                sheet.write_datetime(index, 1, value, datetime_format)
+            elif isinstance(value, int):
+                sheet.write_number(index, 1, value, number_format)
+            else:
+                sheet.write_string(index, 1, value, formats.cell(WRAP, quoted=starts_formula(value)))
+        sheet.write_string(len(lines) + 3, 0, _("Hunan Safety"), wrap)
+
+
+def write_ledger(
+    output: BinaryIO | str,
+    *,
+    user,
+    params: QueryDict | dict | None = None,
+    progress: Callable[[int], None] | None = None,
+    rows_per_sheet: int = DATA_ROWS_PER_SHEET,
+) -> int:
+    """Write the ledger workbook of the hazards `user` sees with the list's filters `params`; return the rows.
+
+    Headers and labels are in the active language. `progress` is called every few thousand rows
+    with the number written so far.
+    """
+    hazard_filter = ledger_filter(user, params)
+    context = ExportContext.build(user, hazard_filter)
+    writer = LedgerWriter(output, context=context, rows_per_sheet=rows_per_sheet)
+    rows = hazard_filter.qs.values_list(*LEDGER_FIELDS).iterator(chunk_size=CHUNK_SIZE)
+    count = writer.write_rows(rows, progress=progress)
+    writer.finish()
+    return count

@@ -1,0 +1,79 @@
+"""Background ledger exports: the job row a user follows, and the lease of the worker writing it."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def export_path(job: "ExportJob", filename: str) -> str:
+    return f"ledger-exports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.xlsx"
+
+
+class ExportJob(models.Model):
+    """A large ledger export run in the background (ledger/jobs.py): its filters, progress and file.
+
+    Only the user who asked can follow it or download the file, which is kept until `expires_at`
+    (LEDGER_EXPORT_KEEP_HOURS). A ready, undownloaded job is that user's in-app notice.
+
+    A worker claims the job for LEDGER_EXPORT_LEASE_SECONDS (`lease_expires_at`) and renews the
+    lease as it writes; `attempts` counts the claims and names the current one, so that a worker
+    whose lease was taken over can no longer finish the job. The table keeps its name from when the
+    model lived in `hazards` (hazards 0007).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to start")
+        RUNNING = "running", _("Being written")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="ledger_exports"
+    )
+    # The list's GET parameters, as the list had them: the task applies the same HazardFilter.
+    query = models.TextField(_("filters"), blank=True)
+    language = models.CharField(_("language"), max_length=10)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    total_rows = models.PositiveIntegerField(_("rows to write"), null=True, blank=True)
+    rows_written = models.PositiveIntegerField(_("rows written"), default=0)
+    file = models.FileField(_("file"), upload_to=export_path, max_length=200, blank=True)
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("asked"), default=timezone.now)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("kept until"), null=True, blank=True)
+    downloaded_at = models.DateTimeField(_("downloaded"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    lease_expires_at = models.DateTimeField(_("worker's lease until"), null=True, blank=True)
+
+    class Meta:
+        db_table = "hazards_exportjob"
+        verbose_name = _("ledger export")
+        verbose_name_plural = _("ledger exports")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "status"], name="export_job_user_status_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="export_job_progress_percent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.status} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.READY, self.Status.FAILED, self.Status.EXPIRED)
+
+    @property
+    def is_downloadable(self) -> bool:
+        return (
+            self.status == self.Status.READY
+            and bool(self.file)
+            and (self.expires_at is None or self.expires_at > timezone.now())
+        )

@@ -1,0 +1,416 @@
+"""Import, step two: validating each row as the browser's finding form would, and flagging duplicates.
+
+`check_import` reads the file (`ledger.reading`), resolves the words of each row — industries,
+counties, units and campaigns by name or code, levels and sources by label or synonym
+(`data/synonyms.json`) — within the importer's own scope, checks the row with `FindingForm`, and
+keeps the unsaved hazard it makes. Nothing is written: the writes are
+`hazards.workflow.import_findings`.
+"""
+
+import datetime as dt
+import re
+from collections import defaultdict
+from decimal import Decimal, InvalidOperation
+from typing import Any, BinaryIO
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import translation
+from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext as _
+from openpyxl.utils import get_column_letter
+
+from accounts.models import Organization, Region
+from hazards.forms import FindingForm
+from hazards.models import Hazard, HazardState
+from accounts.models import Industry
+from accounts.scope import counties_for, industries_for, units_for
+from inspections.models import Campaign
+from ledger.columns import VALUE_SYNONYMS
+from ledger.reading import ImportCheck, ImportRow, is_blank, read_import
+
+DATE_PATTERNS = [
+    re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+.*)?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+]
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def parse_date(value) -> dt.date | None:
+    """A date from an Excel date, an Excel serial number or text in the formats Chinese ledgers use."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 1 <= value < 2958466:  # Excel's serial days, up to 9999-12-31
+            return EXCEL_EPOCH + dt.timedelta(days=int(value))
+        return None
+    text = str(value).strip()
+    for pattern in DATE_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            try:
+                return dt.date(*(int(part) for part in match.groups()))
+            except ValueError:
+                return None
+    return None
+
+
+def parse_funds(value) -> Decimal | None:
+    """An amount in 万元 from a number or text such as “1.5”, “1.5万元” or “1.5万”."""
+    if isinstance(value, bool):
+        raise ValueError
+    if isinstance(value, (int, float, Decimal)):
+        amount = Decimal(str(value))
+    else:
+        text = re.sub(r"(万元|万|元)$", "", str(value).strip().replace(",", "").replace("，", ""))
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            raise ValueError from None
+    if amount < 0 or amount != amount.quantize(Decimal("0.01")) or amount >= Decimal("1e10"):
+        raise ValueError
+    return amount
+
+
+def name_key(value) -> str:
+    """Names compared as people mean them: spaces and bracket widths do not matter."""
+    text = str(value).strip().replace("（", "(").replace("）", ")")
+    return re.sub(r"\s+", "", text).casefold()
+
+
+def cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()[:10]
+    return str(value).strip()
+
+
+def shown_value(value) -> str:
+    """A cell's value as a page shows it: dates as dates, whole numbers without “.0”."""
+    return cell_text(value)
+
+
+class _Choices:
+    """A choice field's accepted words: the stored value, its label in each language, and synonyms."""
+
+    def __init__(self, choices, synonyms: dict[str, tuple[str, ...]]):
+        self.values: dict[str, str] = {}
+        self.labels = [str(label) for _value, label in choices]
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                for value, label in choices:
+                    self.values.setdefault(name_key(label), value)
+        for value, _label in choices:
+            self.values.setdefault(name_key(value), value)
+            for synonym in synonyms.get(value, ()):
+                self.values.setdefault(name_key(synonym), value)
+
+    def get(self, text: str) -> str | None:
+        return self.values.get(name_key(text))
+
+
+class _Resolver:
+    """Turns the words of a ledger into the user's industries, counties, units and campaigns (queries once)."""
+
+    def __init__(self, actor, rows: list[ImportRow]):
+        self.actor = actor
+        self.industries = self._industries(industries_for(actor))
+        self.all_industries = self._industries(Industry.objects.select_related("parent"))
+        counties = list(counties_for(actor).select_related("parent"))
+        self.counties = self._counties(counties)
+        self.all_counties = self._counties(Region.objects.filter(level=Region.Level.COUNTY).select_related("parent"))
+        self.campaigns = {name_key(campaign.name): campaign for campaign in Campaign.objects.filter(is_active=True)}
+        self.levels = _Choices(Hazard.Level.choices, VALUE_SYNONYMS["level"])
+        self.kinds = _Choices(Hazard.Kind.choices, VALUE_SYNONYMS["kind"])
+        self.sources = _Choices(Hazard.Source.choices, VALUE_SYNONYMS["source"])
+        self.units = self._units(rows)
+
+    @staticmethod
+    def _industries(industries) -> dict[str, Industry]:
+        found: dict[str, Industry] = {}
+        for industry in industries:
+            names = [industry.code, industry.name_zh, industry.name_en]
+            if industry.parent_id:
+                parent = industry.parent
+                names += [f"{parent.name_zh}·{industry.name_zh}", f"{parent.name_en}·{industry.name_en}"]
+            for name in names:
+                found.setdefault(name_key(name).replace("·", ""), industry)
+        return found
+
+    @staticmethod
+    def _counties(counties) -> dict[str, Region]:
+        found: dict[str, Region] = {}
+        for county in counties:
+            city = county.parent.name if county.parent_id else ""
+            for name in (county.code, county.name, f"{city}{county.name}", f"湖南省{city}{county.name}"):
+                found.setdefault(name_key(name), county)
+        return found
+
+    def _units(self, rows: list[ImportRow]) -> dict[str, list[Organization]]:
+        words = set()
+        for row in rows:
+            for key in ("unit", "credit_code", "rectifying_unit"):
+                if not is_blank(row.values.get(key)):
+                    words.add(cell_text(row.values[key]))
+        if not words:
+            return {}
+        codes = {word.upper() for word in words if len(word) == 18}
+        # Names as written, without spaces, and with either width of brackets: one query however many rows.
+        names = set()
+        for word in words:
+            for variant in (word, re.sub(r"\s+", "", word)):
+                names |= {
+                    variant,
+                    variant.replace("(", "（").replace(")", "）"),
+                    variant.replace("（", "(").replace("）", ")"),
+                }
+        units = units_for(self.actor).filter(Q(name__in=names) | Q(credit_code__in=codes))
+        found: dict[str, list[Organization]] = defaultdict(list)
+        for unit in units:
+            found[name_key(unit.name)].append(unit)
+            if unit.credit_code:
+                found[name_key(unit.credit_code)].append(unit)
+        return found
+
+    def industry(self, text: str) -> tuple[Industry | None, str]:
+        key = name_key(text).replace("·", "")
+        if key in self.industries:
+            return self.industries[key], ""
+        if key in self.all_industries:
+            return None, _("“%(value)s” is outside the industries you may record.") % {"value": text}
+        return None, _("“%(value)s” is not an industry of the taxonomy (see the allowed values in the template).") % {
+            "value": text
+        }
+
+    def county(self, text: str, city: str = "") -> tuple[Region | None, str]:
+        key = name_key(text)
+        county = self.counties.get(key) or (self.counties.get(name_key(city) + key) if city else None)
+        if county is not None:
+            return county, ""
+        if key in self.all_counties:
+            return None, _("%(value)s is outside your jurisdiction.") % {"value": text}
+        return None, _("“%(value)s” is not a county of Hunan (write its name or six-digit code).") % {"value": text}
+
+    def unit(self, text: str, county: Region | None) -> tuple[Organization | None, str]:
+        candidates = list({unit.pk: unit for unit in self.units.get(name_key(text), [])}.values())
+        if len(candidates) > 1 and county is not None:
+            candidates = [unit for unit in candidates if unit.region_id == county.pk] or candidates
+        if len(candidates) == 1:
+            return candidates[0], ""
+        if len(candidates) > 1:
+            return None, _("Several units are called “%(value)s”: write the unified social credit code instead.") % {
+                "value": text
+            }
+        return None, _(
+            "No registered unit “%(value)s” in your jurisdiction: write its exact name or its unified social credit "
+            "code, or put the place in the Site column."
+        ) % {"value": text}
+
+
+# Which column holds each field of the finding form, with fallbacks when a file lacks that column.
+FIELD_COLUMNS = {
+    "title": ("title",),
+    "description": ("description", "title"),
+    "industry": ("industry",),
+    "level": ("level",),
+    "kind": ("kind",),
+    "legal_basis": ("legal_basis",),
+    "source": ("source",),
+    "campaign": ("campaign",),
+    "region": ("county",),
+    "unit": ("unit", "credit_code"),
+    "site_name": ("site", "unit", "credit_code"),
+    "location": ("location",),
+    "found_on": ("found_on",),
+}
+
+
+def check_import(stream: BinaryIO, *, actor, file_name: str) -> ImportCheck:
+    """Read and validate a ledger file as `actor` would record its findings; nothing is written.
+
+    Every row is checked with the browser's own finding form (scope of counties, industries and
+    units included); likely duplicates (same unit or site, same title, found within 30 days of a
+    finding already on the ledger or of an earlier row) are flagged.
+    """
+    check = read_import(stream, file_name=file_name)
+    if check.error:
+        return check
+    resolver = _Resolver(actor, check.rows)
+    index_of = {key: index for index, key in check.columns.items()}
+    for row in check.rows:
+        _validate(row, resolver, index_of, actor)
+    _flag_duplicates(check, actor)
+    return check
+
+
+def _validate(row: ImportRow, resolver: _Resolver, index_of: dict[str, int], actor) -> None:
+    """Check one row as the browser's finding form would, naming the cell of each problem; keep its hazard."""
+
+    def cell(key: str) -> str:
+        index = index_of.get(key)
+        return f"{get_column_letter(index + 1)}{row.number}" if index is not None else str(row.number)
+
+    def fail(key: str, message: str) -> None:
+        if key in index_of:
+            row.bad_columns.add(index_of[key])
+        row.errors.append(f"{cell(key)}: {message}")
+
+    values = {key: value for key, value in row.values.items() if not is_blank(value)}
+    data = MultiValueDict()
+    for key in ("title", "legal_basis", "location"):
+        if key in values:
+            data[key] = cell_text(values[key])
+    data["site_name"] = cell_text(values.get("site", ""))
+    data["description"] = cell_text(values.get("description") or values.get("title") or "")
+    for key, choices, default in (
+        ("level", resolver.levels, Hazard.Level.GENERAL),
+        ("kind", resolver.kinds, Hazard.Kind.THING_STATE),
+        ("source", resolver.sources, Hazard.Source.INSPECTION),
+    ):
+        if key not in values:
+            data[key] = default
+            continue
+        value = choices.get(cell_text(values[key]))
+        if value is None:
+            fail(
+                key,
+                _("“%(value)s” is not one of: %(choices)s.")
+                % {"value": cell_text(values[key]), "choices": "、".join(choices.labels)},
+            )
+        else:
+            data[key] = value
+    if "industry" in values:
+        industry, message = resolver.industry(cell_text(values["industry"]))
+        if industry is None:
+            fail("industry", message)
+        else:
+            data["industry"] = str(industry.pk)
+    county = None
+    if "county" in values:
+        county, message = resolver.county(cell_text(values["county"]), cell_text(row.values.get("city", "")))
+        if county is None:
+            fail("county", message)
+        else:
+            data["region"] = county.pk
+    for key in ("unit", "credit_code"):
+        if key in values:
+            unit, message = resolver.unit(cell_text(values[key]), county)
+            if unit is None:
+                fail(key, message)
+            elif "unit" in data and data["unit"] != str(unit.pk):
+                fail(key, _("The unit's name and credit code name two different units."))
+            else:
+                data["unit"] = str(unit.pk)
+    if "campaign" in values:
+        campaign = resolver.campaigns.get(name_key(values["campaign"]))
+        if campaign is None:
+            fail("campaign", _("No active campaign is called “%(value)s”.") % {"value": cell_text(values["campaign"])})
+        else:
+            data["campaign"] = str(campaign.pk)
+    found_on = None
+    if "found_on" in values:
+        found_on = parse_date(values["found_on"])
+        if found_on is None:
+            fail(
+                "found_on",
+                _("“%(value)s” is not a date (write it as 2026-03-05).") % {"value": cell_text(values["found_on"])},
+            )
+        else:
+            data["found_on"] = found_on.isoformat()
+            row.values["found_on"] = found_on
+    plan: dict[str, Any] = {}
+    if "deadline" in values:
+        deadline = parse_date(values["deadline"])
+        if deadline is None:
+            fail(
+                "deadline",
+                _("“%(value)s” is not a date (write it as 2026-03-05).") % {"value": cell_text(values["deadline"])},
+            )
+        elif found_on is not None and deadline < found_on:
+            fail("deadline", _("The deadline is before the date found."))
+        else:
+            plan["deadline"] = deadline
+            row.values["deadline"] = deadline
+    if "funds" in values:
+        try:
+            plan["funds"] = parse_funds(values["funds"])
+        except ValueError:
+            fail(
+                "funds",
+                _("“%(value)s” is not an amount of 10,000 yuan (a number, zero or more, two decimals at most).")
+                % {"value": cell_text(values["funds"])},
+            )
+    if "rectifying_unit" in values:
+        unit, message = resolver.unit(cell_text(values["rectifying_unit"]), county)
+        if unit is None:
+            fail("rectifying_unit", message)
+        else:
+            plan["rectifying_unit"] = unit
+    for key, limit in (("measures", None), ("responsible_person", 100)):
+        if key in values:
+            text = cell_text(values[key])
+            if limit and len(text) > limit:
+                fail(key, _("At most %(limit)d characters.") % {"limit": limit})
+            plan[key] = text
+
+    form = FindingForm(data, MultiValueDict(), user=actor)
+    if not form.is_valid():
+        for name, messages in form.errors.items():
+            if name == "__all__":
+                row.errors += [f"{row.number}: {message}" for message in messages]
+                continue
+            keys = FIELD_COLUMNS.get(name, ())
+            key = next((key for key in keys if key in index_of), keys[0] if keys else "")
+            if any(error.startswith(cell(key)) for error in row.errors):
+                continue  # already said more precisely
+            for message in messages:
+                fail(key, str(message))
+    if row.errors:
+        return
+    hazard = form.save(commit=False)
+    for name, value in plan.items():
+        setattr(hazard, name, value)
+    row.hazard = hazard
+
+
+DUPLICATE_WINDOW = dt.timedelta(days=30)
+
+
+def _place_key(hazard: Hazard) -> tuple:
+    return ("unit", hazard.unit_id) if hazard.unit_id else ("site", name_key(hazard.site_name))
+
+
+def _flag_duplicates(check: ImportCheck, actor) -> None:
+    """Same unit (or site), same title, found within 30 days: of a hazard on the ledger, or of an earlier row."""
+    valid = [row for row in check.rows if row.hazard is not None]
+    if not valid:
+        return
+    titles = {row.hazard.title.strip() for row in valid}
+    dates = [row.hazard.found_on for row in valid]
+    existing = (
+        Hazard.objects.visible_to(actor)
+        .exclude(state=HazardState.VOID)
+        .filter(
+            title__in=titles, found_on__gte=min(dates) - DUPLICATE_WINDOW, found_on__lte=max(dates) + DUPLICATE_WINDOW
+        )
+        .values_list("number", "title", "unit_id", "site_name", "found_on")
+    )
+    on_ledger: dict[tuple, list[tuple[dt.date, str]]] = defaultdict(list)
+    for number, title, unit_id, site_name, found_on in existing:
+        place = ("unit", unit_id) if unit_id else ("site", name_key(site_name))
+        on_ledger[(place, title.strip())].append((found_on, number))
+    in_file: dict[tuple, list[tuple[dt.date, int]]] = defaultdict(list)
+    for row in valid:
+        key = (_place_key(row.hazard), row.hazard.title.strip())
+        found_on = row.hazard.found_on
+        match = next((number for day, number in on_ledger.get(key, []) if abs(day - found_on) <= DUPLICATE_WINDOW), "")
+        if not match:
+            earlier = next((number for day, number in in_file[key] if abs(day - found_on) <= DUPLICATE_WINDOW), None)
+            match = _("row %(row)d") % {"row": earlier} if earlier else ""
+        row.duplicate_of = match
+        in_file[key].append((found_on, row.number))

@@ -1,0 +1,54 @@
+"""The industry taxonomy moved from hazards to accounts: a database upgraded across the move keeps it."""
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from accounts.models import Industry, Organization
+
+LAST_BEFORE_THE_MOVE = ("accounts", "0003_organization_webhook_url")
+
+
+def migrate(targets) -> MigrationExecutor:
+    executor = MigrationExecutor(connection)
+    executor.migrate(targets)
+    return MigrationExecutor(connection)  # a fresh loader, which sees what is applied now
+
+
+def latest() -> list:
+    return MigrationExecutor(connection).loader.graph.leaf_nodes()
+
+
+@pytest.fixture
+def before_the_move(transactional_db):
+    """The database as it was before the taxonomy moved; migrated to the latest again whatever the test did."""
+    executor = migrate([LAST_BEFORE_THE_MOVE])
+    yield executor.loader.project_state([LAST_BEFORE_THE_MOVE]).apps
+    migrate(latest())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_upgraded_database_keeps_its_industries_and_who_supervises_them(before_the_move):
+    old_apps = before_the_move
+    with pytest.raises(LookupError):
+        old_apps.get_model("accounts", "Industry")  # before the move, only hazards knows it
+    OldIndustry = old_apps.get_model("hazards", "Industry")
+    mines = OldIndustry.objects.create(code="test-mines", name_zh="测试矿山", name_en="Test mines", sort_order=1)
+    shafts = OldIndustry.objects.create(code="test-shafts", name_zh="测试竖井", name_en="Shafts", parent=mines)
+    region = old_apps.get_model("accounts", "Region").objects.create(code="439901", name="测试县", level="county")
+    bureau = old_apps.get_model("accounts", "Organization").objects.create(
+        name="测试县应急管理局", kind="department", region=region
+    )
+    bureau.industries.add(mines, shafts)
+    ContentType.objects.update_or_create(app_label="hazards", model="industry")
+
+    migrate(latest())
+
+    assert Industry._meta.db_table == "hazards_industry"
+    assert Industry.objects.get(code="test-shafts").parent.code == "test-mines"
+    moved = Organization.objects.get(pk=bureau.pk)
+    assert sorted(moved.industries.values_list("code", flat=True)) == ["test-mines", "test-shafts"]
+    # Permissions and the admin's history follow the model: its content type now names accounts.
+    assert ContentType.objects.filter(app_label="accounts", model="industry").exists()
+    assert not ContentType.objects.filter(app_label="hazards", model="industry").exists()

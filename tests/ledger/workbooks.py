@@ -1,0 +1,54 @@
+"""Reading exported ledgers back in tests."""
+
+import io
+
+from openpyxl import load_workbook
+
+ENGLISH_HEADERS = [
+    "No.",
+    "Ledger number",
+    "Hazard",
+    "Description",
+    "Industry",
+    "Level",
+    "Source",
+    "City",
+    "County",
+    "Unit",
+    "Location",
+    "Found on",
+    "Found by",
+    "Rectification measures",
+    "Funds (10,000 yuan)",
+    "Rectifying unit",
+    "Person responsible",
+    "Enterprise main responsibility",
+    "Departmental supervision",
+    "Territorial management",
+    "Leadership (one post, two responsibilities)",
+    "Deadline",
+    "Extensions",
+    "State",
+    "Overdue",
+    "Days overdue",
+    "Accepted by",
+    "Accepted on",
+    "Closed on",
+    "Listed supervision",
+    "Remarks",
+]
+COLUMN = {header: index for index, header in enumerate(ENGLISH_HEADERS)}
+
+
+def ledger_rows(content: bytes) -> list[tuple]:
+    """The data rows of every ledger sheet (after the title and header rows), read by openpyxl."""
+    workbook = load_workbook(io.BytesIO(content))
+    rows = []
+    for sheet in workbook.worksheets:
+        if sheet.title.startswith("Ledger"):
+            rows += list(sheet.iter_rows(min_row=3, values_only=True))
+    return rows
+
+
+def numbers(content: bytes) -> list[str]:
+    return [row[COLUMN["Ledger number"]] for row in ledger_rows(content)]
