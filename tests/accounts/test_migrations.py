@@ -36,7 +36,9 @@ def test_an_upgraded_database_keeps_its_industries_and_who_supervises_them(befor
     OldIndustry = old_apps.get_model("hazards", "Industry")
     mines = OldIndustry.objects.create(code="test-mines", name_zh="测试矿山", name_en="Test mines", sort_order=1)
     shafts = OldIndustry.objects.create(code="test-shafts", name_zh="测试竖井", name_en="Shafts", parent=mines)
-    region = old_apps.get_model("accounts", "Region").objects.create(code="439901", name="测试县", level="county")
+    Region = old_apps.get_model("accounts", "Region")
+    province = Region.objects.create(code="990000", name="测试省", level="province")
+    region = Region.objects.create(code="990101", name="测试县", level="county", parent=province)
     bureau = old_apps.get_model("accounts", "Organization").objects.create(
         name="测试县应急管理局", kind="department", region=region
     )
