@@ -45,6 +45,14 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = f"REQUIRE_SERVICES=1 forbids skipping: {reason}"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _children_share_the_secret_key():
+    # Processes the tests start (a worker, manage.py) may get a VAR_DIR of their own, without var/secret_key.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SECRET_KEY", settings.SECRET_KEY)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
