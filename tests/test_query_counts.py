@@ -44,7 +44,8 @@ from tests.hazards.workflow_helpers import ask_extension, in_days, png_bytes, re
 from tests.inspections.factories import CampaignFactory, InspectionFactory
 from tests.notifications.factories import NotificationFactory
 
-pytestmark = pytest.mark.django_db
+# Deadlines, found-on dates and "overdue" are relative to today: a fixed today (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
 ROLES = ["province", "head", "inspector", "rectifier"]
 LEDGER_CEILING = 10

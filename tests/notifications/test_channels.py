@@ -18,7 +18,8 @@ from tests.factories import UserFactory
 from tests.hazards.reminder_helpers import ChatRobot, assigned_hazard, build_scene, celery_eager
 from tests.hazards.workflow_helpers import text
 
-pytestmark = pytest.mark.django_db
+# Deadlines, found-on dates and "overdue" are relative to today: a fixed today (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
 Status = Delivery.Status
 Channel = Delivery.Channel
