@@ -42,6 +42,6 @@ def _live_server_reference_data(reference_data):
     """Every live-server test commits, and the flush after it empties the reference tables: reload them.
 
     The browser tests keep the real clock (no `frozen_today`): the session cookie's expiry, computed
-    by a frozen server, would already have passed for Chromium, which reads the machine's clock. Their
+    by a frozen server, may already have passed for Chromium, which reads the machine's clock. Their
     dates stay days away from today, so that no comparison depends on the hour they run at.
     """
