@@ -13,8 +13,12 @@ run: setup migrate
 	$(BIN)/python manage.py seed_demo --if-empty
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start --procfile Procfile --port $(PORT)
 
+# The suite on every core (pytest-xdist): each worker has its own test database (test_<name>_gw0, …),
+# its live server on a free port and its tmp folders; Redis tests use queues of their own. PYTEST_ARGS
+# comes after, so PYTEST_ARGS="-n 0 tests/accounts" runs in one process.
+TEST_WORKERS ?= auto
 test: setup-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # Every benchmark module of bench/ on the configured database (DATABASE_URL): one table.
 # BENCH_ARGS picks benchmarks and sizes, e.g. BENCH_ARGS="export --export-rows 100000 300000".
