@@ -7,14 +7,18 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run test bench bench-tools setup setup-dev assets messages migrate lint format clean
+.PHONY: run test bench bench-tools setup setup-dev prepare assets messages migrate lint typecheck format clean
 
 run: setup migrate
 	$(BIN)/python manage.py seed_demo --if-empty
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start --procfile Procfile --port $(PORT)
 
+# The suite on every core (pytest-xdist): each worker has its own test database (test_<name>_gw0, …),
+# its live server on a free port and its tmp folders; Redis tests use queues of their own. PYTEST_ARGS
+# comes after, so PYTEST_ARGS="-n 0 tests/accounts" runs in one process.
+TEST_WORKERS ?= auto
 test: setup-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # Every benchmark module of bench/ on the configured database (DATABASE_URL): one table.
 # BENCH_ARGS picks benchmarks and sizes, e.g. BENCH_ARGS="export --export-rows 100000 300000".
@@ -26,7 +30,12 @@ bench-tools:
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq wrk; } \
 		|| echo "wrk is missing and cannot be installed here: the throughput benchmark will say so" >&2
 
-setup: $(VENV)/.runtime-installed assets messages
+setup: $(VENV)/.runtime-installed assets messages prepare
+
+# var/, its folders and the development secret key (var/secret_key, unless SECRET_KEY is set): the
+# settings only read them. Keeps what is there.
+prepare: $(VENV)/.runtime-installed
+	$(BIN)/python -m hunan_safety.prepare
 
 setup-dev: setup $(VENV)/.dev-installed
 
@@ -59,10 +68,14 @@ locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(VENV)/.runtime-
 migrate: setup
 	$(BIN)/python manage.py migrate --noinput
 
-lint: setup-dev
+lint: setup-dev typecheck
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+
+# mypy with django-stubs over the files listed in pyproject.toml ([tool.mypy] files).
+typecheck: setup-dev
+	$(BIN)/mypy
 
 format: setup-dev
 	$(BIN)/ruff format .

@@ -44,8 +44,8 @@ class PostInline(admin.TabularInline):
     model = Post
     fk_name = "holder"
     extra = 0
-    fields = ["title", "duty", "organization", "region", "is_active"]
-    readonly_fields = fields
+    readonly_fields = ("title", "duty", "organization", "region", "is_active")
+    fields = readonly_fields
     show_change_link = True
     can_delete = False
 
@@ -63,7 +63,8 @@ class UserAdmin(NoDeleteMixin, DjangoUserAdmin):
     search_fields = ["username", "first_name", "last_name", "email", "phone", "organization__name"]
     list_select_related = ["organization", "region"]
     autocomplete_fields = ["organization", "region"]
-    fieldsets = DjangoUserAdmin.fieldsets + (
+    fieldsets = (
+        *(DjangoUserAdmin.fieldsets or ()),
         (_("Organisation and jurisdiction"), {"fields": ("organization", "region", "phone")}),
     )
     add_fieldsets = DjangoUserAdmin.add_fieldsets + (

@@ -44,7 +44,8 @@ class Region(models.Model):
     @property
     def scope_prefix(self) -> str:
         """The code prefix shared by this division and everything under it: 43, 4301, 430102."""
-        return {self.Level.PROVINCE: self.code[:2], self.Level.CITY: self.code[:4]}.get(self.level, self.code)
+        prefixes: dict[str, str] = {self.Level.PROVINCE: self.code[:2], self.Level.CITY: self.code[:4]}
+        return prefixes.get(self.level, self.code)
 
     def subtree(self) -> models.QuerySet["Region"]:
         """This division and every division under it, by code prefix (one indexed query)."""
@@ -55,7 +56,8 @@ class Region(models.Model):
 
     def ancestors(self) -> list["Region"]:
         """From this division up to the province, nearest first (at most two steps in Hunan)."""
-        chain, region = [], self
+        chain: list[Region] = []
+        region: Region | None = self
         while region is not None:
             chain.append(region)
             region = region.parent
@@ -204,7 +206,7 @@ class User(AbstractUser):
     )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
 
-    class Meta(AbstractUser.Meta):
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined]  # django-stubs does not declare it
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
@@ -232,7 +234,8 @@ class User(AbstractUser):
         """Where this user works: their own region, else their organisation's."""
         if self.region_id:
             return self.region
-        return self.organization.region if self.organization_id else None
+        # No query when there is no organisation: the descriptor sees the empty key.
+        return self.organization.region if self.organization is not None else None
 
 
 class Post(models.Model):

@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
@@ -30,7 +32,14 @@ class QuickSelect(forms.Select):
         )
 
 
-class BootstrapFormMixin:
+# The mixin goes before a form class; the type checker is told which one it extends.
+if TYPE_CHECKING:
+    _FormBase = forms.BaseForm
+else:
+    _FormBase = object
+
+
+class BootstrapFormMixin(_FormBase):
     """Give every widget the Bootstrap class for its kind, and mark fields with errors invalid."""
 
     def __init__(self, *args, **kwargs):

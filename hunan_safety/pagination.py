@@ -1,8 +1,10 @@
 """Pagination that never counts a million rows to draw one page."""
 
 import json
+from typing import Any
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 
@@ -18,8 +20,10 @@ class CappedPaginator(Paginator):
 
     # From this row on, a page reads its keys first (see `page`).
     KEYS_FIRST_FROM = 1000
+    # A queryset, not any sequence: it is counted, ordered and explained in SQL.
+    object_list: QuerySet[Any]
 
-    def __init__(self, object_list, per_page, *, cap: int, rows=None, **kwargs):
+    def __init__(self, object_list: QuerySet[Any], per_page: int, *, cap: int, rows=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.cap = cap
         self.rows = rows
@@ -38,7 +42,7 @@ class CappedPaginator(Paginator):
         top = min(bottom + self.per_page, self.count)
         keys = list(self.object_list.values_list("pk", flat=True)[bottom:top])
         loaded = {row.pk: row for row in self.rows(keys)}
-        return self._get_page([loaded[key] for key in keys if key in loaded], number, self)
+        return Page([loaded[key] for key in keys if key in loaded], number, self)
 
     @cached_property
     def _counted(self) -> int:

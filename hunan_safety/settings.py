@@ -2,20 +2,19 @@
 
 Embedded defaults run the whole product on one machine (SQLite and kombu's filesystem transport
 under var/); production sets DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY, DEBUG=0 and ALLOWED_HOSTS.
+Importing this module writes nothing: var/, its folders and the development secret key are made by
+`python -m hunan_safety.prepare`, which `make run` and `make test` run first.
 """
-
-import secrets
-from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from hunan_safety import paths
 from hunan_safety.env import env_bool, env_clock, env_int, env_list, env_str
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+BASE_DIR = paths.BASE_DIR
+VAR_DIR = paths.var_dir()
 
 DEBUG = env_bool("DEBUG", True)
 
@@ -26,11 +25,13 @@ def _secret_key() -> str:
         return key
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
-    # Development only: generate once and keep it, so sessions survive a restart.
-    key_file = VAR_DIR / "secret_key"
+    # Development only: one key kept under var/, so that sessions survive a restart.
+    key_file = paths.secret_key_file()
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
+        raise ImproperlyConfigured(
+            f"{key_file} is missing: run `make run` or `make test` (or `python -m hunan_safety.prepare`), "
+            "or set SECRET_KEY"
+        )
     return key_file.read_text().strip()
 
 
@@ -128,8 +129,7 @@ TIME_ZONE = "Asia/Shanghai"
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
-STATIC_ROOT.mkdir(exist_ok=True)
+STATIC_ROOT = paths.static_root()
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Front-end packages installed from the npm registry by `npm ci` (package-lock.json).
@@ -149,7 +149,7 @@ STORAGES = {
     },
 }
 # Uploaded files live outside any public URL; views serve them after a scope check.
-MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_ROOT = paths.media_root()
 
 # E-mail: console by default; SMTP when EMAIL_HOST is set.
 EMAIL_HOST = env_str("EMAIL_HOST")
@@ -181,11 +181,10 @@ X_FRAME_OPTIONS = "DENY"
 
 # Celery: kombu's filesystem transport under var/ by default, Redis in production.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
-_broker_dir = VAR_DIR / "broker"
+_broker_dir = paths.broker_dir()
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for _folder in ("queue", "processed", "control"):
-        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # The folders are made by `prepare` and again by the worker as it starts (hunan_safety/celery.py).
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),

@@ -108,4 +108,4 @@ class Inspection(models.Model):
 
     @property
     def place(self) -> str:
-        return self.unit.name if self.unit_id else self.site_name
+        return self.unit.name if self.unit is not None else self.site_name

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 
 from notifications.messages import Message
+from notifications.models import Delivery
 
 RESPONSE_MAX_CHARS = 2000
 
@@ -99,7 +100,7 @@ def post_webhook(*, url: str, message: Message, delivery_id: int) -> str:
     return response
 
 
-def send(delivery, message: Message) -> str:
+def send(delivery: Delivery, message: Message) -> str:
     """Send an e-mail or webhook delivery; return the response to record."""
     if delivery.channel == delivery.Channel.EMAIL:
         return send_email(address=delivery.address, message=message)

@@ -16,7 +16,9 @@ the delivery id in a header for receivers that drop repeats).
 
 import logging
 import uuid
+from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -73,7 +75,7 @@ RECIPIENT_FIELDS = (
 REMINDER_FIELDS = ("hazard_id", "stage", "deadline", "sequence")
 
 
-def _plan_batch(model, batch_size: int) -> int | None:
+def _plan_batch(model: type[Reminder] | type[Digest], batch_size: int) -> int | None:
     """Claim up to `batch_size` unplanned rows and write their deliveries; None when none are left."""
     ids = list(model.objects.filter(claimed_at__isnull=True).order_by("pk").values_list("pk", flat=True)[:batch_size])
     if not ids:
@@ -204,14 +206,14 @@ def _claim(delivery_id: int, now: datetime) -> bool:
 
 def _no_longer_due(delivery: Delivery) -> str:
     """Why the message should not go out any more (re-checked at sending time), or ""."""
-    target = delivery.reminder if delivery.reminder_id else delivery.digest
+    target = delivery.target
     if not target.recipient.is_active:
         return "the recipient is deactivated"
-    if delivery.reminder_id:
-        hazard = delivery.reminder.hazard
+    if isinstance(target, Reminder):
+        hazard = target.hazard
         if hazard.state not in OPEN_WORK_STATES:
             return f"the hazard is now {hazard.state}"
-        if hazard.deadline != delivery.reminder.deadline:
+        if hazard.deadline != target.deadline:
             return "the deadline has changed since"
     return ""
 
@@ -257,13 +259,13 @@ def deliver(delivery_id: int) -> str:
     )
 
 
-def _finish(delivery: Delivery, *, claimed_at: datetime, status: str, **fields) -> str:
+def _finish(delivery: Delivery, *, claimed_at: datetime, status: str, **fields: Any) -> str:
     # Only while the claim is still ours: after the lease another worker may have taken the row over.
     Delivery.objects.filter(pk=delivery.pk, claimed_at=claimed_at).update(status=status, **fields)
     return status
 
 
-def retry(delivery_ids) -> int:
+def retry(delivery_ids: Iterable[int]) -> int:
     """Give failed or cancelled deliveries another round (the admin's action); the next relay sends them."""
     return (
         Delivery.objects.filter(pk__in=delivery_ids, status__in=[Status.FAILED, Status.CANCELLED])

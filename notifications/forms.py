@@ -31,7 +31,8 @@ class ChannelPreferenceForm(BootstrapFormMixin, forms.ModelForm):
             )
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("email") and not cleaned.get("email_address"):
             self.add_error("email_address", _("Enter an e-mail address to receive reminders by e-mail."))
         return cleaned

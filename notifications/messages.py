@@ -4,6 +4,7 @@ Each is composed when it is sent, under `translation.override` with the recipien
 (Chinese unless they chose English on their profile page).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -50,7 +51,7 @@ def _line(label: str, value: str) -> str:
     return gettext("%(label)s: %(value)s") % {"label": label, "value": value}
 
 
-WHY = {
+WHY: dict[str, Callable[[], str]] = {
     Reminder.Stage.DUE_SOON: lambda: gettext(
         "The rectification must be finished and submitted for acceptance by the deadline. If more time is needed, the rectifying unit must ask for an extension before the deadline."
     ),
@@ -68,7 +69,7 @@ def _reminder_message(reminder: Reminder) -> Message:
     hazard = reminder.hazard
     headline = reminder.headline()
     url = absolute(reverse("hazards:detail", args=[hazard.pk]))
-    unit = hazard.rectifying_unit.name if hazard.rectifying_unit_id else hazard.place
+    unit = hazard.rectifying_unit.name if hazard.rectifying_unit is not None else hazard.place
     recipient = reminder.recipient
     body = render_to_string(
         "notifications/email/reminder.txt",
@@ -131,9 +132,9 @@ def _digest_message(digest: Digest) -> Message:
 
 def compose(delivery: Delivery) -> Message:
     """The message of a delivery, in its recipient's language."""
-    target = delivery.reminder if delivery.reminder_id else delivery.digest
+    target = delivery.target
     language = ChannelPreference.for_user(target.recipient).language
     with translation.override(language):
-        if delivery.reminder_id:
-            return _reminder_message(delivery.reminder)
-        return _digest_message(delivery.digest)
+        if isinstance(target, Reminder):
+            return _reminder_message(target)
+        return _digest_message(target)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Organization
 from hazards.models import HazardEvent
 
 Action = HazardEvent.Action
@@ -133,9 +134,10 @@ class Notification(models.Model):
             "action": self.get_action_display(),
         }
         template = SENTENCES.get(self.action)
-        if self.action == Action.ASSIGN and self._for_someone_outside_the_rectifying_unit():
+        outside_unit = self._rectifying_unit_not_the_recipients() if self.action == Action.ASSIGN else None
+        if outside_unit is not None:
             # The workflow also tells the people named on the responsibility chain, whose unit it is not.
-            values["unit"] = self.hazard.rectifying_unit.name
+            values["unit"] = outside_unit.name
             template = gettext_noop("%(actor)s assigned %(number)s “%(title)s” to %(unit)s")
         sentence = gettext(template) % values if template else gettext("%(actor)s: %(action)s, %(number)s") % values
         if self.note:
@@ -143,9 +145,12 @@ class Notification(models.Model):
             return gettext("%(sentence)s: %(note)s") % {"sentence": sentence, "note": self.note}
         return sentence
 
-    def _for_someone_outside_the_rectifying_unit(self) -> bool:
+    def _rectifying_unit_not_the_recipients(self) -> "Organization | None":
+        """The hazard's rectifying unit when the recipient is not a member of it, else None."""
         unit_id = self.hazard.rectifying_unit_id if self.hazard else None
-        return unit_id is not None and self.recipient.organization_id != unit_id
+        if self.hazard is None or unit_id is None or self.recipient.organization_id == unit_id:
+            return None
+        return self.hazard.rectifying_unit
 
 
 class Reminder(models.Model):
@@ -377,6 +382,15 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.status} #{self.pk}"
+
+    @property
+    def target(self) -> "Reminder | Digest":
+        """What this delivery carries: its reminder, else its digest (the check constraint wants one)."""
+        if self.reminder is not None:
+            return self.reminder
+        if self.digest is not None:
+            return self.digest
+        raise ValueError(f"delivery #{self.pk} carries neither a reminder nor a digest")
 
 
 class ChannelPreference(models.Model):

@@ -7,6 +7,7 @@ already queued refer to tasks by name.
 
 from collections import Counter
 from datetime import date
+from typing import Any
 
 from celery import shared_task
 from django.db import DatabaseError
@@ -27,7 +28,7 @@ REMINDER_TASK = {
 # Each delivery is claimed with a conditional UPDATE before it is sent, so running a task twice
 # (acks_late after a lost worker, a relay racing a retry) sends nothing twice. The per-delivery
 # back-off lives in the rows (next_attempt_at); Celery's own retry covers the database going away.
-DELIVERY_TASK = {
+DELIVERY_TASK: dict[str, Any] = {
     "acks_late": True,
     "autoretry_for": (DatabaseError,),
     "retry_backoff": True,

@@ -5,15 +5,30 @@ machine (SQLite, filesystem broker, no browser). With REQUIRE_SERVICES=1 (set by
 skip is turned into a failure.
 """
 
+import importlib
 import os
 import shutil
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
+from django.apps import apps
 from django.conf import settings
 from django.db import connection
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") == "1"
 CHROMIUM = "/usr/bin/chromium"
+
+# The day of the tests that depend on today's date: mid-morning in Asia/Shanghai, far from midnight
+# (16:00 UTC), so that a run never straddles a change of date, and far from any month's or year's end.
+FROZEN_NOW = datetime(2026, 6, 15, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+# The reference data that migrations load: Hunan's regions, the industry taxonomy.
+REFERENCE_DATA_LOADERS = [
+    ("accounts.migrations.0002_load_hunan_regions", "load_regions"),
+    ("hazards.migrations.0002_load_industry_taxonomy", "load_taxonomy"),
+]
 
 
 def pytest_collection_modifyitems(config, items):
@@ -43,6 +58,42 @@ def pytest_runtest_makereport(item, call):
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         report.outcome = "failed"
         report.longrepr = f"REQUIRE_SERVICES=1 forbids skipping: {reason}"
+
+
+@pytest.fixture
+def frozen_today():
+    """Today is FROZEN_NOW's date for the whole test, in this process (the live server's thread too).
+
+    The clock still ticks from 10:00, so that durations, leases and back-offs behave; modules whose
+    tests depend on today's date use it with `pytestmark = pytest.mark.usefixtures("frozen_today")`.
+    """
+    with time_machine.travel(FROZEN_NOW, tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """Regions, industries and role groups, loaded again where a transactional test's flush removed them.
+
+    Migrations load them once into the test database; a test that really commits (the live server,
+    concurrency) ends with a flush that empties every table, so the next one loads them here.
+    """
+    from accounts.models import Region
+    from accounts.roles import sync_role_groups
+
+    if not Region.objects.exists():
+        for module, loader in REFERENCE_DATA_LOADERS:
+            getattr(importlib.import_module(module), loader)(apps, None)
+    # The flush re-runs post_migrate, which makes the role groups again; make sure of it.
+    sync_role_groups()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _children_share_the_secret_key():
+    # Processes the tests start (a worker, manage.py) may get a VAR_DIR of their own, without var/secret_key.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SECRET_KEY", settings.SECRET_KEY)
+        yield
 
 
 @pytest.fixture(autouse=True)

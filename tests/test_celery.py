@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import connection
 from kombu import Connection, Exchange, Queue
 
-from hunan_safety.celery import app
+from hunan_safety.celery import app, make_broker_folders
 
 
 def test_celery_reads_django_settings():
@@ -58,3 +58,20 @@ def test_the_database_is_postgresql_when_configured():
 def test_ci_runs_against_the_real_services():
     assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
     assert settings.CELERY_BROKER_URL.startswith("redis://")
+
+
+def test_the_worker_makes_the_filesystem_broker_folders_as_it_starts(tmp_path, monkeypatch):
+    # Importing the settings makes no folder; kombu's filesystem transport needs them before a message.
+    broker = tmp_path / "broker"
+    options = {
+        "data_folder_in": str(broker / "queue"),
+        "data_folder_out": str(broker / "queue"),
+        "processed_folder": str(broker / "processed"),
+        "control_folder": str(broker / "control"),
+    }
+    # Celery prefers the CELERY_BROKER_URL of the environment (CI's Redis) to its configuration.
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
+    monkeypatch.setitem(app.conf, "broker_url", "filesystem://")
+    monkeypatch.setitem(app.conf, "broker_transport_options", options)
+    make_broker_folders()
+    assert sorted(path.name for path in broker.iterdir()) == ["control", "processed", "queue"]

@@ -63,6 +63,7 @@ def test_the_catalogue_holds_every_translatable_string_of_the_code(tmp_path):
         env={
             "DJANGO_SETTINGS_MODULE": "hunan_safety.settings",
             "VAR_DIR": str(tmp_path / "var"),
+            "SECRET_KEY": "only-for-makemessages",
             "PATH": "/usr/bin:/bin",
         },
     )

@@ -16,7 +16,8 @@ from hazards.models import Hazard
 from hunan_safety.pagination import CappedPaginator
 from tests.factories import HazardFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+# Deadlines, found-on dates and "overdue" are relative to today: a fixed today (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
 ROW = re.compile(r'<tr class="[^"]*" data-hazard="([^"]+)">')
 

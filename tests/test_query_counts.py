@@ -45,7 +45,8 @@ from tests.inspections.factories import CampaignFactory, InspectionFactory
 from tests.notifications.factories import NotificationFactory
 from tests.notifications.reminder_helpers import build_scene
 
-pytestmark = pytest.mark.django_db
+# Deadlines, found-on dates and "overdue" are relative to today: a fixed today (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
 ROLES = ["province", "head", "inspector", "rectifier"]
 LEDGER_CEILING = 10

@@ -47,13 +47,67 @@ def test_secret_key_is_required_when_debug_is_off(tmp_path):
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
 
 
-def test_a_development_secret_key_is_generated_once_into_var(tmp_path):
-    env = {"DEBUG": "1", "VAR_DIR": str(tmp_path)}
-    assert _manage("check", env=env).returncode == 0
-    key = (tmp_path / "secret_key").read_text()
+def _prepare(env):
+    clean = {key: value for key, value in os.environ.items() if key not in {"SECRET_KEY", "VAR_DIR"}}
+    return subprocess.run(
+        [sys.executable, "-m", "hunan_safety.prepare"],
+        cwd=BASE_DIR,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_importing_the_settings_writes_nothing(tmp_path):
+    """A fresh process that loads the settings and every app, with the embedded defaults, makes no file."""
+    var = tmp_path / "var"
+    code = "import django; django.setup(); from hunan_safety.celery import app; print(app.conf.broker_url)"
+    clean = {key: value for key, value in os.environ.items() if key not in {*PRODUCTION, "STATIC_ROOT", "MEDIA_ROOT"}}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env={
+            **clean,
+            "PYTHONPATH": str(BASE_DIR),
+            "DJANGO_SETTINGS_MODULE": "hunan_safety.settings",
+            "DEBUG": "1",
+            "SECRET_KEY": "only-for-this-test",
+            "VAR_DIR": str(var),
+            "PYTHONDONTWRITEBYTECODE": "1",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "filesystem://"
+    assert not var.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_prepare_makes_the_folders_and_the_development_key_once(tmp_path):
+    env = {"DEBUG": "1", "VAR_DIR": str(tmp_path / "var")}
+    assert _prepare(env).returncode == 0
+    key = (tmp_path / "var" / "secret_key").read_text()
     assert len(key) >= 50
+    assert (tmp_path / "var" / "secret_key").stat().st_mode & 0o777 == 0o600
+    for folder in ("static", "media", "broker/queue", "broker/processed", "broker/control"):
+        assert (tmp_path / "var" / folder).is_dir(), folder
+    again = _prepare(env)
+    assert again.returncode == 0
+    assert again.stdout == ""
+    assert (tmp_path / "var" / "secret_key").read_text() == key
     assert _manage("check", env=env).returncode == 0
-    assert (tmp_path / "secret_key").read_text() == key
+
+
+def test_without_the_key_the_development_settings_say_what_to_run(tmp_path):
+    result = _manage("check", env={"DEBUG": "1", "VAR_DIR": str(tmp_path)})
+    assert result.returncode != 0
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert "secret_key is missing: run `make run` or `make test`" in last_line
+    assert "or set SECRET_KEY" in last_line
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_bad_boolean_fails_loudly(monkeypatch):
@@ -74,19 +128,20 @@ def test_env_helpers(monkeypatch):
 
 def test_embedded_defaults_are_sqlite_and_the_filesystem_broker(tmp_path):
     env = {"DEBUG": "1", "VAR_DIR": str(tmp_path)}
+    assert _prepare(env).returncode == 0
     code = (
         "from django.conf import settings as s;"
         "print(s.DATABASES['default']['ENGINE']);print(s.CELERY_BROKER_URL);"
-        "print(s.TIME_ZONE, s.LANGUAGE_CODE)"
+        "print(s.TIME_ZONE, s.LANGUAGE_CODE);print(s.CELERY_BROKER_TRANSPORT_OPTIONS['data_folder_in'])"
     )
     result = _manage("shell", "-c", code, env=env)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split("\n")[-4:-1] == [
+    assert result.stdout.split("\n")[-5:-1] == [
         "django.db.backends.sqlite3",
         "filesystem://",
         "Asia/Shanghai zh-hans",
+        str(tmp_path / "broker" / "queue"),
     ]
-    assert (tmp_path / "broker" / "queue").is_dir()
 
 
 def test_production_urls_select_postgresql_and_redis(tmp_path):

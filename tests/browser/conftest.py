@@ -1,9 +1,6 @@
 """Playwright driving Debian's Chromium against pytest-django's live server."""
 
-import importlib
-
 import pytest
-from django.apps import apps
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -41,13 +38,10 @@ def page(browser):
 
 
 @pytest.fixture(autouse=True)
-def reference_data(transactional_db):
-    """Regions and industries, which the flush after each live-server test removes, loaded again."""
-    from accounts.models import Region
+def _live_server_reference_data(reference_data):
+    """Every live-server test commits, and the flush after it empties the reference tables: reload them.
 
-    if not Region.objects.exists():
-        for module, loader in [
-            ("accounts.migrations.0002_load_hunan_regions", "load_regions"),
-            ("hazards.migrations.0002_load_industry_taxonomy", "load_taxonomy"),
-        ]:
-            getattr(importlib.import_module(module), loader)(apps, None)
+    The browser tests keep the real clock (no `frozen_today`): the session cookie's expiry, computed
+    by a frozen server, may already have passed for Chromium, which reads the machine's clock. Their
+    dates stay days away from today, so that no comparison depends on the hour they run at.
+    """

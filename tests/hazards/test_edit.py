@@ -14,7 +14,8 @@ from accounts.roles import Role
 from hazards.models import Hazard, HazardEvent
 from tests.factories import HazardFactory, UserFactory, industry, region
 
-pytestmark = pytest.mark.django_db
+# Deadlines, found-on dates and "overdue" are relative to today: a fixed today (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
 
 @pytest.fixture

@@ -21,7 +21,8 @@ from tests.hazards.workflow_helpers import (
     verify,
 )
 
-pytestmark = pytest.mark.django_db
+# Deadlines, found-on dates and "overdue" are relative to today: a fixed today (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
 
 @pytest.fixture(autouse=True)

@@ -20,7 +20,8 @@ from hazards.uploads import store_upload
 from inspections.models import Campaign
 from tests.factories import EnterpriseFactory, HazardFactory, UserFactory, industry, region
 
-pytestmark = pytest.mark.django_db
+# Deadlines, found-on dates and "overdue" are relative to today: a fixed today (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
 ROW = re.compile(r'<tr class="([^"]*)" data-hazard="([^"]+)">')
 

@@ -12,7 +12,8 @@ from accounts.models import Region
 from hazards.models import Attachment, Hazard, HazardEvent
 from tests.factories import EnterpriseFactory, HazardFactory, industry, region
 
-pytestmark = pytest.mark.django_db
+# Deadlines, found-on dates and "overdue" are relative to today: a fixed today (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
 INSPECTOR_INDUSTRIES = {
     "fireworks",

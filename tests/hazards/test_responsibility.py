@@ -19,7 +19,8 @@ from hazards.responsibility import candidates, current_holders, resolve_chain
 from tests.factories import EnterpriseFactory, HazardFactory, OrganizationFactory, PostFactory, UserFactory, region
 from tests.hazards.workflow_helpers import in_days
 
-pytestmark = pytest.mark.django_db
+# Deadlines, found-on dates and "overdue" are relative to today: a fixed today (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
 LIUYANG, CHANGSHA, HUNAN = "430181", "430100", "430000"
 NAMES = {LIUYANG: "浏阳市", CHANGSHA: "长沙市", HUNAN: "湖南省"}

@@ -22,7 +22,8 @@ from hazards.uploads import store_upload
 from inspections.models import Inspection
 from tests.factories import HazardFactory, OrganizationFactory, UserFactory, industry, region
 
-pytestmark = pytest.mark.django_db
+# Deadlines, found-on dates and "overdue" are relative to today: a fixed today (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
 HAZARDS = [
     "liuyang_fireworks",

@@ -17,7 +17,8 @@ from hazards.models import Hazard
 from hazards.search import bigrams, search_hazards
 from tests.factories import EnterpriseFactory, HazardFactory, UserFactory, region
 
-pytestmark = pytest.mark.django_db
+# Deadlines, found-on dates and "overdue" are relative to today: a fixed today (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
 ROW = re.compile(r'<tr class="[^"]*" data-hazard="([^"]+)">')
 NEUTRAL = {"title": "现场检查发现问题", "description": "责令限期整改。", "site_name": "某烟花厂", "location": ""}

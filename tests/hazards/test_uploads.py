@@ -17,7 +17,8 @@ from hazards.models import Attachment, Hazard, HazardEvent
 from hazards.uploads import store_upload
 from tests.factories import HazardFactory, industry
 
-pytestmark = pytest.mark.django_db
+# Deadlines, found-on dates and "overdue" are relative to today: a fixed today (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
 
 def image_bytes(image_format: str, size=(800, 600)) -> bytes:

@@ -21,7 +21,8 @@ from tests.hazards.workflow_helpers import (
     start,
 )
 
-pytestmark = pytest.mark.django_db
+# Deadlines, found-on dates and "overdue" are relative to today: a fixed today (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
 HEAD_QUEUES = ["to_assign", "extensions", "to_accept", "to_close"]
 UNIT_QUEUES = ["to_start", "to_submit", "waiting"]

@@ -7,13 +7,11 @@ provincial staff. A table says which actions each may take in which state; every
 refused with a readable reason (in scope) or a 404 (out of scope), and changes nothing.
 """
 
-import importlib
 import threading
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils import translation
@@ -46,7 +44,8 @@ from tests.hazards.workflow_helpers import start as start_with_plan
 from tests.hazards.workflow_helpers import submit as submit_with_photo
 from tests.hazards.workflow_helpers import verify as verify_by
 
-pytestmark = pytest.mark.django_db
+# Deadlines, found-on dates and "overdue" are relative to today: a fixed today (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
 
 @pytest.fixture(autouse=True)
@@ -763,23 +762,6 @@ def test_start_by_the_head_is_allowed_too(people):
 
 
 # --- Concurrency (PostgreSQL) ------------------------------------------------------------------
-
-
-@pytest.fixture
-def reference_data(transactional_db):
-    """Regions and industries, which the flush after each transactional test removes, loaded again."""
-    from accounts.models import Region
-
-    if not Region.objects.exists():
-        for module, loader in [
-            ("accounts.migrations.0002_load_hunan_regions", "load_regions"),
-            ("hazards.migrations.0002_load_industry_taxonomy", "load_taxonomy"),
-        ]:
-            getattr(importlib.import_module(module), loader)(apps, None)
-    # The flush re-runs post_migrate, which makes the role groups again; make sure of it.
-    from accounts.roles import sync_role_groups
-
-    sync_role_groups()
 
 
 @pytest.mark.postgres

@@ -12,7 +12,8 @@ from hazards.models import HazardState
 from tests.factories import UserFactory, industry, region
 from tests.inspections.factories import CampaignFactory, HazardFactory, InspectionFactory
 
-pytestmark = pytest.mark.django_db
+# Deadlines, found-on dates and "overdue" are relative to today: a fixed today (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
 PERSONAS = ["inspector", "head", "rectifier", "province", "administrator"]
 ALL = {"unit_fireworks", "site_fireworks_retail", "liuyang_construction", "furong_chemicals", "zhuzhou_fireworks"}

@@ -17,7 +17,8 @@ from tests.factories import UserFactory
 from tests.hazards.workflow_helpers import text
 from tests.notifications.reminder_helpers import ChatRobot, assigned_hazard, build_scene, celery_eager
 
-pytestmark = pytest.mark.django_db
+# Deadlines, found-on dates and "overdue" are relative to today: a fixed today (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
 Status = Delivery.Status
 Channel = Delivery.Channel

@@ -7,7 +7,8 @@ from notifications.models import Notification
 from tests.factories import HazardFactory, UserFactory
 from tests.notifications.factories import NotificationFactory
 
-pytestmark = pytest.mark.django_db
+# Deadlines, found-on dates and "overdue" are relative to today: a fixed today (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
 EXPECTED = {
     "report": "reported",
