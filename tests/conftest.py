@@ -24,12 +24,6 @@ CHROMIUM = "/usr/bin/chromium"
 # (16:00 UTC), so that a run never straddles a change of date, and far from any month's or year's end.
 FROZEN_NOW = datetime(2026, 6, 15, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
-# The reference data that migrations load: Hunan's regions, the industry taxonomy.
-REFERENCE_DATA_LOADERS = [
-    ("accounts.migrations.0002_load_hunan_regions", "load_regions"),
-    ("hazards.migrations.0002_load_industry_taxonomy", "load_taxonomy"),
-]
-
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
@@ -78,12 +72,14 @@ def reference_data(transactional_db):
     Migrations load them once into the test database; a test that really commits (the live server,
     concurrency) ends with a flush that empties every table, so the next one loads them here.
     """
-    from accounts.models import Region
+    from accounts.models import Industry, Region
     from accounts.roles import sync_role_groups
 
+    # The loaders the migrations run: Hunan's regions, and the industry taxonomy (into its model of today).
     if not Region.objects.exists():
-        for module, loader in REFERENCE_DATA_LOADERS:
-            getattr(importlib.import_module(module), loader)(apps, None)
+        importlib.import_module("accounts.migrations.0002_load_hunan_regions").load_regions(apps, None)
+    if not Industry.objects.exists():
+        importlib.import_module("hazards.migrations.0002_load_industry_taxonomy").load_industries(Industry)
     # The flush re-runs post_migrate, which makes the role groups again; make sure of it.
     sync_role_groups()
 

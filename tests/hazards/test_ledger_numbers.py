@@ -1,12 +1,10 @@
 """Ledger numbers: HN-<county>-<year>-<6 digits>, one sequence per county and year, never issued twice."""
 
-import importlib
 import re
 import threading
 from datetime import date
 
 import pytest
-from django.apps import apps
 from django.db import connection
 
 from hazards.models import Hazard
@@ -64,20 +62,6 @@ def test_the_number_can_be_looked_up_from_the_ledger(client, province):
 
 
 # Many inspectors saving at once (PostgreSQL: SQLite serialises every writer anyway).
-
-
-@pytest.fixture
-def reference_data(transactional_db):
-    """Regions and industries, which the flush after each transactional test removes, loaded again."""
-    from accounts.models import Region
-
-    if not Region.objects.exists():
-        for module, loader in [
-            ("accounts.migrations.0002_load_hunan_regions", "load_regions"),
-            ("hazards.migrations.0002_load_industry_taxonomy", "load_taxonomy"),
-        ]:
-            getattr(importlib.import_module(module), loader)(apps, None)
-
 
 THREADS = 8
 PER_THREAD = 5

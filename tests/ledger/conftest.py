@@ -1,12 +1,10 @@
 """Fixtures of the Excel ledger's tests: a scene of hazards to export, media in a temporary folder."""
 
-import importlib
 from datetime import timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-from django.apps import apps
 from django.utils import timezone
 
 from hazards.models import Hazard
@@ -103,16 +101,3 @@ def eager_celery():
 @pytest.fixture
 def async_threshold(settings):
     settings.LEDGER_EXPORT_ASYNC_THRESHOLD = 1
-
-
-@pytest.fixture
-def reference_data(transactional_db):
-    """Regions and industries, which the flush after each transactional test removes, loaded again."""
-    from accounts.models import Region
-
-    if not Region.objects.exists():
-        for module, loader in [
-            ("accounts.migrations.0002_load_hunan_regions", "load_regions"),
-            ("hazards.migrations.0002_load_industry_taxonomy", "load_taxonomy"),
-        ]:
-            getattr(importlib.import_module(module), loader)(apps, None)

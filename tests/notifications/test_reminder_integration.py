@@ -9,7 +9,6 @@ The worker needs this test's database, which only a server database can share wi
 process: hence PostgreSQL (the test database's name goes to the worker in DATABASE_URL).
 """
 
-import importlib
 import json
 import os
 import signal
@@ -24,7 +23,6 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
@@ -37,24 +35,17 @@ from notifications.tasks import deliver as deliver_task
 from tests.factories import EnterpriseFactory, HazardFactory, UserFactory, region
 from tests.notifications.reminder_helpers import REDIS_TRANSPORT_OPTIONS, BlackHole, ChatRobot, celery_broker
 
-pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.redis,
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    # Regions and industries, which the flush after each transactional test removes, loaded again.
+    pytest.mark.usefixtures("reference_data"),
+]
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 LEASE_SECONDS = 3
 HAZARDS = 24
-
-
-@pytest.fixture(autouse=True)
-def reference_data(transactional_db):
-    """Regions and industries, which the flush after each transactional test removes, loaded again."""
-    from accounts.models import Region
-
-    if not Region.objects.exists():
-        for module, loader in [
-            ("accounts.migrations.0002_load_hunan_regions", "load_regions"),
-            ("hazards.migrations.0002_load_industry_taxonomy", "load_taxonomy"),
-        ]:
-            getattr(importlib.import_module(module), loader)(apps, None)
 
 
 @pytest.fixture
