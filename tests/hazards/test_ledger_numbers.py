@@ -7,8 +7,10 @@ from datetime import date
 import pytest
 from django.db import connection
 
+from accounts.roles import Role
 from hazards.models import Hazard
 from tests.factories import HazardFactory, UserFactory, industry, region
+from tests.hazards.workflow_helpers import report
 
 NUMBER = re.compile(r"^HN-(\d{6})-(\d{4})-(\d{6})$")
 
@@ -70,7 +72,7 @@ PER_THREAD = 5
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_findings_never_share_a_number(reference_data):
-    finder = UserFactory()
+    finder = UserFactory(roles=[Role.INSPECTOR])
     liuyang, fireworks = region("430181"), industry("fireworks-production")
     start = threading.Barrier(THREADS)
     numbers: list[str] = []
@@ -81,14 +83,15 @@ def test_concurrent_findings_never_share_a_number(reference_data):
         try:
             start.wait(timeout=30)
             for serial in range(PER_THREAD):
-                hazard = Hazard.objects.create(
+                # Through the service that numbers a finding, as every page and import does.
+                hazard = report(
+                    finder,
                     title=f"并发隐患 {thread}-{serial}",
                     description="同时保存",
                     industry=fireworks,
                     region=liuyang,
                     site_name="某烟花厂",
                     found_on=date(2026, 3, 1),
-                    found_by=finder,
                 )
                 with lock:
                     numbers.append(hazard.number)
