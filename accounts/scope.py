@@ -30,7 +30,9 @@ def sees_everything(user: User) -> bool:
     return user.is_superuser or user.has_role(Role.PROVINCIAL_STAFF)
 
 
-def jurisdiction_rule(user: User, *, region_field: str = "region__code", industry_field: str = "industry_id") -> Q | None:
+def jurisdiction_rule(
+    user: User, *, region_field: str = "region__code", industry_field: str = "industry_id"
+) -> Q | None:
     """Region subtree (a code prefix), limited to the body's industries unless it is territorial."""
     if not (user.has_role(Role.INSPECTOR) or user.has_role(Role.DEPARTMENT_HEAD)):
         return None

@@ -29,11 +29,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl.utils import get_column_letter
 
-from accounts.models import Region
+from accounts.models import Industry, Region
+from accounts.scope import sees_everything
 from hazards.filters import HazardFilter
 from hazards.models import OPEN_WORK_STATES, Hazard, HazardState
-from accounts.models import Industry
-from accounts.scope import sees_everything
 from ledger.columns import (
     CHAIN_HEADERS,
     DATE,

@@ -19,10 +19,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl.utils import get_column_letter
 
-from accounts.models import Region
-from hazards.models import Hazard
-from accounts.models import Industry
+from accounts.models import Industry, Region
 from accounts.scope import counties_for, industries_for
+from hazards.models import Hazard
 from inspections.models import Campaign
 from ledger.columns import DATE, ERRORS_HEADER, IMPORT_COLUMNS, TEXT, WRAP
 from ledger.formats import DATE_FORMAT, OVERDUE_FILL, WRITER_OPTIONS, Formats, starts_formula

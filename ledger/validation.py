@@ -20,11 +20,10 @@ from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
-from accounts.models import Organization, Region
+from accounts.models import Industry, Organization, Region
+from accounts.scope import counties_for, industries_for, units_for
 from hazards.forms import FindingForm
 from hazards.models import Hazard, HazardState
-from accounts.models import Industry
-from accounts.scope import counties_for, industries_for, units_for
 from inspections.models import Campaign
 from ledger.columns import VALUE_SYNONYMS
 from ledger.reading import ImportCheck, ImportRow, is_blank, read_import
