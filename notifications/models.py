@@ -122,9 +122,10 @@ class Notification(models.Model):
     @property
     def text(self) -> str:
         """The sentence for the active language, e.g. "张三 submitted HN-430181-2026-000001 for acceptance"."""
-        if self.kind == self.Kind.REMINDER and self.reminder_id:
+        # (An unset foreign key reads as None without a query.)
+        if self.kind == self.Kind.REMINDER and self.reminder is not None:
             return self.reminder.headline()
-        if self.kind == self.Kind.DIGEST and self.digest_id:
+        if self.kind == self.Kind.DIGEST and self.digest is not None:
             return self.digest.headline()
         actor = (self.actor.get_full_name() or self.actor.username) if self.actor else gettext("Someone")
         values = {
@@ -219,7 +220,7 @@ class Reminder(models.Model):
             "title": hazard.title,
             "days": days,
             "deadline": self.deadline.isoformat(),
-            "unit": hazard.rectifying_unit.name if hazard.rectifying_unit_id else hazard.place,
+            "unit": hazard.rectifying_unit.name if hazard.rectifying_unit is not None else hazard.place,
         }
         if self.stage == self.Stage.DUE_SOON:
             # Translators: a reminder; number is a ledger number (HN-…), title a hazard's title, deadline a date.
