@@ -10,6 +10,7 @@ import tempfile
 import uuid
 from datetime import timedelta
 from pathlib import PurePath
+from typing import BinaryIO, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -139,7 +140,8 @@ def _purge_old_uploads() -> None:
 
 def _check(request, kept: dict) -> ImportCheck:
     with default_storage.open(kept["path"], "rb") as stream:
-        return validation.check_import(stream, actor=request.user, file_name=kept["name"])
+        # A Django File proxies the binary file it opened (read, seek, tell): what the reader needs.
+        return validation.check_import(cast(BinaryIO, stream), actor=request.user, file_name=kept["name"])
 
 
 def ledger_import(request):
