@@ -147,6 +147,10 @@ class Transition:
     def is_button(self) -> bool:
         return bool(self.form)
 
+    def leads_to(self, from_state: str) -> str:
+        """The state after this transition from `from_state`: its target, or the same state when it has none."""
+        return self.target or from_state
+
 
 Action = HazardEvent.Action
 
@@ -269,7 +273,7 @@ def target_state(action: str, from_state: str) -> str:
     """The state after `action` from `from_state`; ValueError when the table does not allow it."""
     for transition in (TRANSITIONS[action], ON_THE_SPOT):
         if transition.action == action and from_state in transition.sources:
-            return transition.target or from_state
+            return transition.leads_to(from_state)
     raise ValueError(f"{action} is not allowed from {from_state or 'a new finding'!r}")
 
 
