@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from accounts.models import User
 from hazards import workflow
 from ledger import export, jobs, tasks, template, validation
 from ledger.formats import XLSX_CONTENT_TYPE
@@ -94,7 +95,7 @@ def export_list(request):
 # --- Import ---------------------------------------------------------------------------------
 
 
-def _require_reporter(user) -> None:
+def _require_reporter(user: User) -> None:
     if not workflow.can_report(user):
         raise Http404
 

@@ -8,13 +8,14 @@ per head and day, each with one `Delivery` row per channel (in-app, e-mail, webh
 from itertools import groupby
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organization
+from accounts.models import Organization, User
 from hazards.models import HazardEvent
 
 Action = HazardEvent.Action
@@ -39,7 +40,7 @@ SENTENCES: dict[str, str] = {
 
 
 class NotificationQuerySet(models.QuerySet):
-    def for_recipient(self, user) -> "NotificationQuerySet":
+    def for_recipient(self, user: User | AnonymousUser) -> "NotificationQuerySet":
         """A person's own notifications: nobody is ever shown anyone else's."""
         return self.filter(recipient_id=user.pk)
 
@@ -421,7 +422,7 @@ class ChannelPreference(models.Model):
         return f"{self.user_id}: email={self.email} webhook={self.webhook}"
 
     @classmethod
-    def for_user(cls, user) -> "ChannelPreference":
+    def for_user(cls, user: User) -> "ChannelPreference":
         """The person's choices, or the defaults when they never chose (not saved)."""
         try:
             return user.channel_preference
