@@ -64,7 +64,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
-def sync_role_groups(**kwargs) -> None:
+def sync_role_groups(**kwargs: object) -> None:
     """Create one group per role and give it exactly the permissions listed above that exist."""
     from django.contrib.auth.models import Group, Permission
 

@@ -15,18 +15,24 @@ the rule is written once; a row outside it is a 404. The choices a user may pick
   responsibility chain names them on.
 """
 
+from typing import TypeGuard
+
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
 import hunan_safety.db  # noqa: F401  (registers the any_of lookup used below)
-from accounts.models import Industry, Organization, Region
+from accounts.models import Industry, Organization, Region, User
 from accounts.roles import Role
 
 
-def sees_everything(user) -> bool:
+def sees_everything(user: User) -> bool:
+    """Provincial staff and superusers: no scope applies to them."""
     return user.is_superuser or user.has_role(Role.PROVINCIAL_STAFF)
 
 
-def jurisdiction_rule(user, *, region_field: str = "region__code", industry_field: str = "industry_id") -> Q | None:
+def jurisdiction_rule(
+    user: User, *, region_field: str = "region__code", industry_field: str = "industry_id"
+) -> Q | None:
     """Region subtree (a code prefix), limited to the body's industries unless it is territorial."""
     if not (user.has_role(Role.INSPECTOR) or user.has_role(Role.DEPARTMENT_HEAD)):
         return None
@@ -46,11 +52,13 @@ def jurisdiction_rule(user, *, region_field: str = "region__code", industry_fiel
     return area & Q(**{f"{industry_field}__any_of": industries})
 
 
-def is_usable(user) -> bool:
+def is_usable(user: User | AnonymousUser | None) -> TypeGuard[User]:
+    """A signed-in, active user: the only kind the rule lets see anything."""
     return bool(user and user.is_authenticated and user.is_active)
 
 
-def counties_for(user) -> QuerySet[Region]:
+def counties_for(user: User) -> QuerySet[Region]:
+    """Counties a finding may be recorded in: those of the user's jurisdiction."""
     counties = Region.objects.filter(level=Region.Level.COUNTY)
     if sees_everything(user):
         return counties
@@ -60,7 +68,8 @@ def counties_for(user) -> QuerySet[Region]:
     return counties.filter(code__startswith=region.scope_prefix)
 
 
-def industries_for(user) -> QuerySet[Industry]:
+def industries_for(user: User) -> QuerySet[Industry]:
+    """Active industries a finding may be filed under: the body's portfolio unless it is territorial."""
     industries = Industry.objects.filter(is_active=True).select_related("parent")
     organization = user.organization
     if sees_everything(user) or organization is None or organization.is_territorial:
@@ -68,7 +77,7 @@ def industries_for(user) -> QuerySet[Industry]:
     return industries.filter(id__in=Industry.with_descendants(organization.industries.values_list("id", flat=True)))
 
 
-def units_for(user) -> QuerySet[Organization]:
+def units_for(user: User) -> QuerySet[Organization]:
     """Units a finding may name: active organisations in the user's counties."""
     units = Organization.objects.filter(is_active=True).select_related("region")
     if sees_everything(user):

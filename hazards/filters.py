@@ -1,6 +1,7 @@
 """The ledger's filters (django-filter), as GET parameters: the list, the export and saved links share them."""
 
 from datetime import timedelta
+from typing import Any
 
 import django_filters
 from django import forms
@@ -30,14 +31,14 @@ class FilterForm(BootstrapFormMixin, forms.Form):
 REFERENCE_CHOICES_SECONDS = 600
 
 
-def _reference_choices() -> dict:
+def _reference_choices() -> dict[str, Any]:
     """Industries, cities and counties for the filter form, cached per language for ten minutes.
 
     They are reference data, loaded by migrations and changed, if ever, by an administrator: read
     from the cache, the filter form costs the ledger page no query at all.
     """
 
-    def build() -> dict:
+    def build() -> dict[str, Any]:
         every_industry = list(Industry.objects.order_by("sort_order", "code"))
         industries = [industry for industry in every_industry if industry.is_active]
         regions = Region.objects.filter(level__in=[Region.Level.CITY, Region.Level.COUNTY]).order_by("code")
@@ -65,7 +66,9 @@ def _reference_choices() -> dict:
             ],
         }
 
-    return cache.get_or_set(f"hazards:filter-choices:{get_language()}", build, REFERENCE_CHOICES_SECONDS)
+    choices = cache.get_or_set(f"hazards:filter-choices:{get_language()}", build, REFERENCE_CHOICES_SECONDS)
+    assert choices is not None  # get_or_set stores and returns what build() made when the key is missing
+    return choices
 
 
 def forget_reference_choices(**kwargs) -> None:
@@ -164,7 +167,8 @@ class HazardFilter(django_filters.FilterSet):
     def filter_escalated(self, queryset, name, value):
         # Ever escalated up the chain, whatever its deadline since: combine with "overdue" for now.
         # Reached through Hazard's reverse relation: notifications sits above hazards and is not imported.
-        reminder = Hazard._meta.get_field("reminders").related_model
+        # (So mypy knows it only as "some model": typed Any, its manager and Stage are looked up at run time.)
+        reminder: Any = Hazard._meta.get_field("reminders").related_model
         escalated = Exists(reminder.objects.filter(hazard_id=OuterRef("pk"), stage=reminder.Stage.ESCALATION))
         return queryset.filter(escalated) if value else queryset.exclude(escalated)
 

@@ -4,15 +4,17 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Organization, User
 from accounts.scope import counties_for, industries_for, units_for
 from hazards import workflow
 from hazards.models import Attachment, Hazard
 from hazards.responsibility import LAYERS, candidates, chain_from_posts, resolve_chain
 from hazards.transitions import TRANSITIONS
 from hazards.uploads import pending_uploads, store_upload
-from hunan_safety.forms import BootstrapFormMixin
+from hunan_safety.forms import BootstrapFormMixin, FormBase, model_choice
 from inspections.models import Campaign
 
 
@@ -66,22 +68,26 @@ class UnitWidget(forms.Select):
         ]
 
 
-class AttachmentsMixin:
+class AttachmentsMixin(FormBase):
     """Handles the photo inputs: uploads are stored at once and carried by token across errors."""
+
+    user: User  # set by the concrete form before this mixin's __init__ runs
 
     photo_fields = {"photos": Attachment.Stage.BEFORE, "after_photos": Attachment.Stage.AFTER}
 
     def __init__(self, *args, **kwargs):
         # The concrete form sets self.user before this runs.
         super().__init__(*args, **kwargs)
-        self.kept = {field: [] for field in self.photo_fields}
+        self.kept: dict[str, list[Attachment]] = {field: [] for field in self.photo_fields}
         if self.is_bound:
+            assert isinstance(self.data, MultiValueDict)  # request.POST, or the ledger import's MultiValueDict
             for field in self.photo_fields:
                 tokens = self.data.getlist(self.add_prefix(f"{field}_kept"))
                 self.kept[field] = list(pending_uploads(tokens, user=self.user))
 
     def clean(self):
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         limit = self._max_files()
         for field, stage in self.photo_fields.items():
             for upload in cleaned.get(field) or []:
@@ -122,16 +128,16 @@ class FindingFields(BootstrapFormMixin, AttachmentsMixin, forms.ModelForm):
     class Meta:
         model = Hazard
         fields = ["title", "description", "industry", "level", "kind", "legal_basis", "location", "on_the_spot"]
-        widgets = {
+        widgets: dict[str, forms.Widget | type[forms.Widget]] = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "legal_basis": forms.Textarea(attrs={"rows": 2}),
         }
-        field_classes = {"industry": IndustryChoiceField}
+        field_classes: dict[str, type[forms.Field]] = {"industry": IndustryChoiceField}
 
     def __init__(self, *args, user, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
-        self.fields["industry"].queryset = industries_for(user)
+        model_choice(self, "industry").queryset = industries_for(user)
 
     def clean(self):
         cleaned = super().clean()
@@ -161,15 +167,15 @@ class FindingForm(FindingFields):
         # A finding being edited keeps its current values valid, even if they are now outside the
         # editor's choices (found on a team elsewhere, a campaign since ended).
         current = self.instance if self.instance.pk else None
-        self.fields["region"].queryset = _with_current(
+        model_choice(self, "region").queryset = _with_current(
             counties_for(user).select_related("parent"), current and current.region_id
         )
-        self.fields["unit"].queryset = _with_current(units_for(user), current and current.unit_id)
+        model_choice(self, "unit").queryset = _with_current(units_for(user), current and current.unit_id)
         self.fields["unit"].help_text = UNIT_SEARCH_HELP
-        self.fields["industry"].queryset = _with_current(
-            self.fields["industry"].queryset, current and current.industry_id
+        model_choice(self, "industry").queryset = _with_current(
+            model_choice(self, "industry").queryset, current and current.industry_id
         )
-        self.fields["campaign"].queryset = _with_current(
+        model_choice(self, "campaign").queryset = _with_current(
             Campaign.objects.filter(is_active=True), current and current.campaign_id
         )
         self.fields["found_on"].initial = timezone.localdate()
@@ -233,7 +239,9 @@ class PostChoices(forms.ModelMultipleChoiceField):
 
 class AssignForm(ActionForm):
     action = "assign"
-    rectifying_unit = forms.ModelChoiceField(label=_("Rectifying unit"), queryset=None, widget=UnitWidget)
+    rectifying_unit: "forms.ModelChoiceField[Organization]" = forms.ModelChoiceField(
+        label=_("Rectifying unit"), queryset=None, widget=UnitWidget
+    )
     deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     measures = forms.CharField(
         label=_("Rectification measures required"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -242,7 +250,7 @@ class AssignForm(ActionForm):
     def __init__(self, *args, hazard, user, **kwargs):
         super().__init__(*args, hazard=hazard, user=user, **kwargs)
 
-        self.fields["rectifying_unit"].queryset = units_for(user)
+        model_choice(self, "rectifying_unit").queryset = units_for(user)
         self.fields["rectifying_unit"].help_text = UNIT_SEARCH_HELP
         self.fields["rectifying_unit"].initial = hazard.rectifying_unit_id or hazard.unit_id
         resolved = resolve_chain(hazard)

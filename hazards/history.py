@@ -8,6 +8,7 @@ Events written before values were stored hold display labels: those are shown as
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext as _
@@ -31,9 +32,18 @@ def _field(name: str) -> models.Field | None:
     if name in EXTRA_FIELDS:
         return EXTRA_FIELDS[name]
     try:
-        return Hazard._meta.get_field(name)
+        field = Hazard._meta.get_field(name)
     except Exception:  # noqa: BLE001 - an old event may name a field that no longer exists
         return None
+    # A reverse relation (the attachments) is not a column of the hazard: its values are shown as written.
+    return field if isinstance(field, models.Field) else None
+
+
+def _related_model(field: models.Field) -> type[models.Model]:
+    # Relations are resolved to classes once the app registry is ready: never "self" or None here.
+    model = field.related_model
+    assert isinstance(model, type)
+    return model
 
 
 def field_label(name: str) -> str:
@@ -47,16 +57,16 @@ def field_label(name: str) -> str:
 class _Names:
     """The names of the rows an event's changes refer to by id, fetched once per model for a whole history."""
 
-    def __init__(self, changes: Iterable[dict]):
+    def __init__(self, changes: Iterable[dict[str, Any]]) -> None:
         wanted: dict[type[models.Model], set[int]] = defaultdict(set)
         for change in changes:
             for name, values in change.items():
                 field = _field(name)
                 if field is not None and field.is_relation:
-                    wanted[field.related_model].update(value for value in values if isinstance(value, int))
+                    wanted[_related_model(field)].update(value for value in values if isinstance(value, int))
         self.rows = {model: model._default_manager.in_bulk(ids) for model, ids in wanted.items()}
 
-    def render(self, name: str, value) -> str:
+    def render(self, name: str, value: object) -> str:
         if value in (None, ""):
             return ""
         field = _field(name)
@@ -64,7 +74,7 @@ class _Names:
             return str(value)
         if field.is_relation:
             if isinstance(value, int):
-                row = self.rows.get(field.related_model, {}).get(value)
+                row = self.rows.get(_related_model(field), {}).get(value)
                 return str(row) if row is not None else f"#{value}"
             return str(value)  # a label written before values were stored
         if isinstance(value, bool):

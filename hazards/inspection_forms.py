@@ -8,7 +8,7 @@ from accounts.models import User
 from accounts.roles import Role
 from accounts.scope import counties_for, industries_for, units_for
 from hazards.forms import UNIT_SEARCH_HELP, FindingFields, IndustryChoiceField, RegionChoiceField, UnitWidget
-from hunan_safety.forms import BootstrapFormMixin
+from hunan_safety.forms import BootstrapFormMixin, model_choice
 from inspections.models import Campaign, Inspection
 
 
@@ -27,15 +27,15 @@ class InspectionForm(BootstrapFormMixin, forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["region"].queryset = counties_for(user).select_related("parent")
-        self.fields["unit"].queryset = units_for(user)
+        model_choice(self, "region").queryset = counties_for(user).select_related("parent")
+        model_choice(self, "unit").queryset = units_for(user)
         self.fields["unit"].help_text = UNIT_SEARCH_HELP
-        self.fields["industry"].queryset = industries_for(user)
-        self.fields["campaign"].queryset = Campaign.objects.filter(is_active=True)
+        model_choice(self, "industry").queryset = industries_for(user)
+        model_choice(self, "campaign").queryset = Campaign.objects.filter(is_active=True)
         team = User.objects.filter(is_active=True, groups__name__in=[Role.INSPECTOR, Role.DEPARTMENT_HEAD])
         if user.organization_id:
             team = team.filter(organization_id=user.organization_id)
-        self.fields["inspectors"].queryset = team.distinct().order_by("last_name", "first_name")
+        model_choice(self, "inspectors").queryset = team.distinct().order_by("last_name", "first_name")
         self.fields["inspectors"].required = False
         self.fields["inspectors"].help_text = _("Others of your body who were there; you are on the team anyway.")
         if not self.is_bound:
@@ -45,6 +45,7 @@ class InspectionForm(BootstrapFormMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        assert cleaned is not None  # ModelForm.clean returns cleaned_data
         if not cleaned.get("unit") and not cleaned.get("site_name"):
             self.add_error("site_name", _("Name the unit, or describe the site when it is not a registered unit."))
         inspected_on = cleaned.get("inspected_on")

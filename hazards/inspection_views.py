@@ -8,6 +8,7 @@ themselves are not secret, what was found in them is.
 """
 
 from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -15,10 +16,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import ngettext
 
-from accounts.models import Industry
+from accounts.models import Industry, User
 from hazards import workflow
 from hazards.inspection_forms import FindingFormSet, InspectionForm
 from hazards.models import Hazard, HazardState
+from hazards.visibility import HazardQuerySet
 from hazards.workflow import HazardError, record_inspection
 from inspections.filters import InspectionFilter
 from inspections.models import Campaign, Inspection
@@ -39,7 +41,7 @@ def _count_of(queryset: QuerySet, *, outer_field: str) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def _findings(user) -> QuerySet:
+def _findings(user: User | AnonymousUser) -> HazardQuerySet:
     """The hazards this user may see that count as findings: a void entry was logged in error."""
     return Hazard.objects.visible_to(user).exclude(state=HazardState.VOID)
 

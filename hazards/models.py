@@ -266,7 +266,7 @@ class Hazard(models.Model):
 
     @property
     def place(self) -> str:
-        return self.unit.name if self.unit_id else self.site_name
+        return self.unit.name if self.unit is not None else self.site_name
 
     @property
     def is_overdue(self) -> bool:

@@ -15,11 +15,13 @@ answered at the time.
 """
 
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organization, Post
+from accounts.models import Organization, Post, Region
+from hazards.models import Hazard
 
 LAYERS = {
     "enterprise": _("Enterprise main responsibility"),
@@ -67,12 +69,12 @@ class ChainEntry:
         )
 
 
-def _industry_ids(hazard) -> list[int]:
+def _industry_ids(hazard: Hazard) -> list[int]:
     """The hazard's industry and its parent: a department of 烟花爆竹 supervises 烟花爆竹生产."""
     return [pk for pk in (hazard.industry_id, hazard.industry.parent_id) if pk]
 
 
-def _levels(region) -> list:
+def _levels(region: Region) -> list[Region]:
     return region.ancestors()  # county, city, province
 
 
@@ -80,7 +82,7 @@ def _posts() -> QuerySet[Post]:
     return Post.objects.filter(is_active=True).select_related("organization", "holder", "region")
 
 
-def candidates(hazard) -> dict[str, QuerySet[Post]]:
+def candidates(hazard: Hazard) -> dict[str, QuerySet[Post]]:
     """For each layer, the posts that could answer for this hazard (for the head to choose from)."""
     regions = [region.pk for region in _levels(hazard.region)]
     industries = _industry_ids(hazard)
@@ -100,7 +102,7 @@ def candidates(hazard) -> dict[str, QuerySet[Post]]:
     }
 
 
-def _nearest(posts: list[Post], regions: list) -> list[Post]:
+def _nearest(posts: list[Post], regions: list[Region]) -> list[Post]:
     """The posts at the nearest level that has any: walking up from the county."""
     for region in regions:
         found = [post for post in posts if post.region_id == region.pk]
@@ -109,7 +111,7 @@ def _nearest(posts: list[Post], regions: list) -> list[Post]:
     return []
 
 
-def resolve_chain(hazard) -> list[dict]:
+def resolve_chain(hazard: Hazard) -> list[dict[str, Any]]:
     """The four layers for this hazard, as snapshot entries (dicts), nearest level first."""
     regions = _levels(hazard.region)
     industries = set(_industry_ids(hazard))
@@ -168,15 +170,15 @@ def resolve_chain(hazard) -> list[dict]:
     return [asdict(entry) for entry in chain]
 
 
-def chain_from_posts(hazard, chosen: dict[str, list[Post]]) -> list[dict]:
+def chain_from_posts(hazard: Hazard, chosen: dict[str, list[Post]]) -> list[dict[str, Any]]:
     """A snapshot from the posts a head chose in the assign form, layer by layer."""
-    entries = []
+    entries: list[dict[str, Any]] = []
     for layer in LAYERS:
         entries += [asdict(ChainEntry.from_post(layer, post)) for post in chosen.get(layer, [])]
     return entries
 
 
-def current_holders(chain: list[dict]) -> dict[int, str]:
+def current_holders(chain: list[dict[str, Any]]) -> dict[int, str]:
     """Who holds each post of the snapshot now (post id → name), in one query."""
     post_ids = [entry["post_id"] for entry in chain if entry.get("post_id")]
     posts = Post.objects.filter(pk__in=post_ids).select_related("holder")

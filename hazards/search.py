@@ -15,9 +15,12 @@ back to the plain `icontains` scan, as does every other database (SQLite in deve
 
 import itertools
 import unicodedata
+from typing import Any
 
 from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import BooleanField, F, Func, Q, QuerySet, Value
+from django.db.models.sql.compiler import SQLCompiler
 
 from accounts.models import Organization
 
@@ -53,7 +56,16 @@ class MatchesBigrams(Func):
         # Pairs hold letters and digits only, never a quote or an operator: quoting each is enough.
         super().__init__(F("pk"), Value(" & ".join(f"'{pair}'" for pair in pairs)))
 
-    def as_sql(self, compiler, connection, **extra_context):
+    def as_sql(
+        self,
+        compiler: SQLCompiler,
+        connection: BaseDatabaseWrapper,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, list[str | int]]:
+        # Func's signature; the SQL is fixed, so function, template and arg_joiner are not used.
         pk, query = self.get_source_expressions()
         pk_sql, pk_params = compiler.compile(pk)
         query_sql, query_params = compiler.compile(query)

@@ -4,12 +4,13 @@ from dataclasses import dataclass
 
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from accounts.roles import Role
 from hazards.models import OPEN_WORK_STATES, ExtensionRequest, Hazard, HazardState
 from hazards.states import overdue_q
+from hunan_safety.lazy import LazyText
 
 QUEUE_ROWS = 20
 
@@ -17,7 +18,7 @@ QUEUE_ROWS = 20
 @dataclass
 class Queue:
     key: str
-    label: Promise
+    label: LazyText
     hazards: QuerySet
     count: int = 0
     rows: list | None = None
@@ -35,7 +36,7 @@ def overdue_first(hazards: QuerySet) -> QuerySet:
     ).order_by("overdue_rank", "deadline", "found_on", "id")
 
 
-def work_queues(user) -> list[Queue]:
+def work_queues(user: User) -> list[Queue]:
     """What waits on this user, by the roles they hold; every queue is inside the visibility rule."""
     visible = Hazard.objects.visible_to(user).select_related("industry", "region", "unit", "rectifying_unit")
     queues: list[Queue] = []

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -22,6 +21,7 @@ from accounts.models import User
 from accounts.roles import Role
 from hazards.models import ExtensionRequest, Hazard, HazardEvent
 from hazards.states import HazardState
+from hunan_safety.lazy import LazyText
 
 
 class HazardError(Exception):
@@ -66,7 +66,7 @@ class Actor:
     """Who may take an action, and what a refusal says."""
 
     allows: Callable[[Hazard, User], bool]
-    refusal: Promise
+    refusal: LazyText
 
 
 HEAD = Actor(lambda hazard, user: is_head(user), gettext_lazy("Only a department head can do this."))
@@ -137,8 +137,8 @@ class Transition:
     sources: frozenset[str]  # the states it may be taken from ("" for a finding not yet on the ledger)
     target: str | None  # the state it leads to; None: the state stays (listing, extensions, edits)
     actor: Actor
-    label: Promise = gettext_lazy("")  # the button
-    done: Promise = gettext_lazy("")  # the message once it is done
+    label: LazyText = gettext_lazy("")  # the button
+    done: LazyText = gettext_lazy("")  # the message once it is done
     style: str = "primary"  # the button's Bootstrap style
     form: str = ""  # the name of its form class in hazards.forms; "" for actions without a button
     conditions: tuple[Callable[[Hazard, User], None], ...] = field(default=())
@@ -146,6 +146,10 @@ class Transition:
     @property
     def is_button(self) -> bool:
         return bool(self.form)
+
+    def leads_to(self, from_state: str) -> str:
+        """The state after this transition from `from_state`: its target, or the same state when it has none."""
+        return self.target or from_state
 
 
 Action = HazardEvent.Action
@@ -269,7 +273,7 @@ def target_state(action: str, from_state: str) -> str:
     """The state after `action` from `from_state`; ValueError when the table does not allow it."""
     for transition in (TRANSITIONS[action], ON_THE_SPOT):
         if transition.action == action and from_state in transition.sources:
-            return transition.target or from_state
+            return transition.leads_to(from_state)
     raise ValueError(f"{action} is not allowed from {from_state or 'a new finding'!r}")
 
 

@@ -8,16 +8,19 @@ photos, and the hazard claims them when it is saved.
 import io
 import uuid
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from accounts.models import User
 from hazards.models import Attachment
 
 try:  # HEIC/HEIF photos from phones, when the library is installed.
@@ -78,8 +81,8 @@ def sniff(head: bytes, upload: UploadedFile) -> Sniffed | None:
 
 def make_thumbnail(upload: UploadedFile) -> bytes:
     upload.seek(0)
-    with Image.open(upload) as image:
-        image = ImageOps.exif_transpose(image)
+    with Image.open(upload) as original:
+        image = ImageOps.exif_transpose(original)
         image.thumbnail(THUMBNAIL_SIZE)
         if image.mode not in ("RGB", "L"):
             image = image.convert("RGB")
@@ -91,6 +94,8 @@ def make_thumbnail(upload: UploadedFile) -> bytes:
 def check_upload(upload: UploadedFile) -> Sniffed:
     """Refuse a file that is too large or is not an image or document we accept, saying why."""
     limit = settings.ATTACHMENT_MAX_BYTES
+    # A file Django received always has a size and a name (the stubs allow None for files in general).
+    assert upload.size is not None and upload.name is not None
     if upload.size > limit:
         raise ValidationError(
             _("%(name)s is %(size)s; the limit is %(limit)s per file.")
@@ -113,9 +118,10 @@ def check_upload(upload: UploadedFile) -> Sniffed:
     return sniffed
 
 
-def store_upload(upload: UploadedFile, *, user, stage: str) -> Attachment:
+def store_upload(upload: UploadedFile, *, user: User, stage: str) -> Attachment:
     """Check and keep an upload as a pending attachment (no hazard yet); raises ValidationError."""
     sniffed = check_upload(upload)
+    assert upload.size is not None and upload.name is not None  # checked by check_upload
     attachment = Attachment(
         stage=stage,
         original_name=upload.name[:255],
@@ -131,9 +137,9 @@ def store_upload(upload: UploadedFile, *, user, stage: str) -> Attachment:
     return attachment
 
 
-def pending_uploads(tokens, *, user):
+def pending_uploads(tokens: Iterable[object], *, user: User) -> QuerySet[Attachment]:
     """The user's own unclaimed uploads among these tokens (others' tokens are ignored)."""
-    valid = []
+    valid: list[str] = []
     for token in tokens:
         try:
             valid.append(str(uuid.UUID(str(token))))

@@ -2,13 +2,14 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Case, OuterRef, Q, Subquery, When
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.models import Organization
+from accounts.models import Organization, User
 from accounts.scope import units_for
 from hazards import workflow
 from hazards.filters import HazardFilter
@@ -18,16 +19,17 @@ from hazards.models import Attachment, Hazard
 from hazards.responsibility import current_holders
 from hazards.selectors import work_queues
 from hazards.transitions import BUTTONS, TRANSITIONS, HazardError, HazardNotFound, allowed_actions
+from hazards.visibility import HazardQuerySet
 from hunan_safety.pagination import CappedPaginator
 
 PAGE_SIZES = (25, 50, 100)
 
 
-def visible_hazards(user):
+def visible_hazards(user: User | AnonymousUser) -> HazardQuerySet:
     return Hazard.objects.visible_to(user)
 
 
-def get_visible_hazard(user, pk: int) -> Hazard:
+def get_visible_hazard(user: User | AnonymousUser, pk: int) -> Hazard:
     """The hazard if this user may see it, else 404 (never a 403 that would confirm it exists)."""
     return get_object_or_404(
         visible_hazards(user).select_related(
@@ -201,7 +203,7 @@ def hazard_edit(request, pk: int):
     return render(request, "hazards/hazard_form.html", {"form": form, "hazard": hazard})
 
 
-def _visible_attachment(user, pk: int) -> Attachment:
+def _visible_attachment(user: User | AnonymousUser, pk: int) -> Attachment:
     """An attachment of a hazard the user may see, or the user's own pending upload; else 404."""
     scope = Q(hazard__in=visible_hazards(user).values("pk")) | Q(hazard__isnull=True, uploaded_by=user)
     return get_object_or_404(Attachment.objects.filter(scope), pk=pk)

@@ -15,10 +15,12 @@ the same rule on the same fields); a hazard outside it is a 404.
 
 from datetime import date
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.models import User
 from accounts.roles import Role
 from accounts.scope import is_usable, jurisdiction_rule, sees_everything
 from hazards.states import overdue_q
@@ -26,7 +28,7 @@ from inspections.models import Inspection
 
 
 class HazardQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "HazardQuerySet":
+    def visible_to(self, user: User | AnonymousUser | None) -> "HazardQuerySet":
         """The hazards this user may see; nothing for an anonymous or inactive user."""
         if not is_usable(user):
             return self.none()

@@ -6,14 +6,18 @@ lock, writes one HazardEvent in the same transaction, and sends notifications af
 Views, imports and tasks call these functions; nothing else writes `state`.
 """
 
+from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.models import Organization, User
 from accounts.roles import Role
 from hazards.models import Attachment, ExtensionRequest, Hazard, HazardEvent, HazardState, LedgerSequence
 from hazards.responsibility import resolve_chain
@@ -31,6 +35,7 @@ from hazards.transitions import (
     is_reporter,
     target_state,
 )
+from hunan_safety.lazy import LazyText
 from inspections.models import Inspection
 
 __all__ = ["HazardError", "HazardNotFound", "allowed_actions", "can_report", "is_head"]
@@ -58,7 +63,7 @@ REPORTERS_ONLY = REPORTER.refusal
 can_report = is_reporter
 
 
-def can_edit_finding(hazard: Hazard, user) -> bool:
+def can_edit_finding(hazard: Hazard, user: User) -> bool:
     """The finder or a head may edit a finding while it is reported; after that only actions change it."""
     if hazard.state not in TRANSITIONS[HazardEvent.Action.EDIT].sources:
         return False
@@ -66,7 +71,14 @@ def can_edit_finding(hazard: Hazard, user) -> bool:
 
 
 @transaction.atomic
-def report_finding(*, actor, hazard: Hazard, attachments=(), after_attachments=(), reason: str = "") -> Hazard:
+def report_finding(
+    *,
+    actor: User,
+    hazard: Hazard,
+    attachments: Iterable[Attachment] = (),
+    after_attachments: Iterable[Attachment] = (),
+    reason: str = "",
+) -> Hazard:
     """Put a new finding on the ledger: `reported`, or `submitted` when rectified on the spot (立查立改).
 
     A finding rectified on the spot needs at least one "after" photo or document as evidence; it
@@ -76,8 +88,8 @@ def report_finding(*, actor, hazard: Hazard, attachments=(), after_attachments=(
         raise HazardError(str(REPORTERS_ONLY))
     if hazard.pk is not None:
         raise HazardError(_("This finding is already on the ledger."))
-    after_attachments = list(after_attachments)
-    if hazard.on_the_spot and not after_attachments:
+    after = list(after_attachments)
+    if hazard.on_the_spot and not after:
         raise HazardError(_("A finding rectified on the spot needs at least one photo or document of the result."))
     hazard.found_by = actor
     reported = target_state(HazardEvent.Action.REPORT, "")
@@ -95,7 +107,7 @@ def report_finding(*, actor, hazard: Hazard, attachments=(), after_attachments=(
     # Numbered last, once the finding is known to be valid: a refused one uses up no number.
     hazard.number = LedgerSequence.next_number(region_code=hazard.region_id, year=hazard.found_on.year)
     hazard.save()
-    claimed = [attachment.pk for attachment in [*attachments, *after_attachments]]
+    claimed = [attachment.pk for attachment in [*attachments, *after]]
     Attachment.objects.filter(pk__in=claimed, hazard__isnull=True).update(hazard=hazard)
     HazardEvent.objects.create(
         hazard=hazard, actor=actor, action=HazardEvent.Action.REPORT, to_state=reported, reason=reason
@@ -113,7 +125,7 @@ def report_finding(*, actor, hazard: Hazard, attachments=(), after_attachments=(
 
 
 @transaction.atomic
-def import_findings(*, actor, findings: list[tuple[int, Hazard]], file_name: str) -> list[Hazard]:
+def import_findings(*, actor: User, findings: list[tuple[int, Hazard]], file_name: str) -> list[Hazard]:
     """Put the findings read from a unit's Excel ledger on the ledger: all of them, or none.
 
     `findings` are (row number, unsaved hazard) pairs checked by `ledger.validation.check_import`; each
@@ -132,7 +144,13 @@ def import_findings(*, actor, findings: list[tuple[int, Hazard]], file_name: str
 
 
 @transaction.atomic
-def record_inspection(*, actor, inspection: Inspection, team, findings) -> Inspection:
+def record_inspection(
+    *,
+    actor: User,
+    inspection: Inspection,
+    team: Iterable[User],
+    findings: Iterable[tuple[Hazard, Iterable[Attachment], Iterable[Attachment]]],
+) -> Inspection:
     """Save an inspection visit with its team and put each finding on the ledger.
 
     `findings` is a list of (hazard, before attachments, after attachments); each hazard takes the
@@ -160,9 +178,16 @@ def record_inspection(*, actor, inspection: Inspection, team, findings) -> Inspe
     return inspection
 
 
+def _column(name: str) -> Field:
+    """A field of the hazard's own table (the editable and plan fields are all such)."""
+    field = Hazard._meta.get_field(name)
+    assert isinstance(field, Field)
+    return field
+
+
 def _value(hazard: Hazard, field: str) -> str | int:
     """A field's value as history stores it: a code, an id or an ISO date, never a label in someone's language."""
-    model_field = Hazard._meta.get_field(field)
+    model_field = _column(field)
     if model_field.is_relation:
         return getattr(hazard, model_field.attname) or ""
     value = getattr(hazard, field)
@@ -172,7 +197,9 @@ def _value(hazard: Hazard, field: str) -> str | int:
 
 
 @transaction.atomic
-def edit_finding(*, actor, hazard_id: int, changes: dict, version: int, attachments=()) -> Hazard:
+def edit_finding(
+    *, actor: User, hazard_id: int, changes: dict[str, Any], version: int, attachments: Iterable[Attachment] = ()
+) -> Hazard:
     """Change a reported finding's fields; the event records each field's old and new value.
 
     `version` is the version the user's form was made from: a stale form is refused rather than
@@ -197,7 +224,7 @@ def edit_finding(*, actor, hazard_id: int, changes: dict, version: int, attachme
             raise HazardError(_("%(field)s cannot be edited here.") % {"field": field})
         setattr(hazard, field, value)
     hazard.full_clean(exclude=["number"])
-    diff = {}
+    diff: dict[str, list[str | int]] = {}
     for field in EDITABLE_FIELDS:
         after = _value(hazard, field)
         if after != before[field]:
@@ -217,7 +244,7 @@ def edit_finding(*, actor, hazard_id: int, changes: dict, version: int, attachme
 # --- The workflow after reporting ------------------------------------------------------------
 
 
-def _locked(actor, hazard_id: int, version: int | None) -> Hazard:
+def _locked(actor: User, hazard_id: int, version: int | None) -> Hazard:
     """The hazard under a row lock, if the actor may see it (else 404); refuses a stale form."""
     hazard = (
         Hazard.objects.visible_to(actor)
@@ -234,7 +261,15 @@ def _locked(actor, hazard_id: int, version: int | None) -> Hazard:
     return hazard
 
 
-def _record(hazard: Hazard, *, actor, action: str, from_state: str, reason: str = "", changes=None) -> HazardEvent:
+def _record(
+    hazard: Hazard,
+    *,
+    actor: User,
+    action: str,
+    from_state: str,
+    reason: str = "",
+    changes: dict[str, list[Any]] | None = None,
+) -> HazardEvent:
     hazard.version += 1
     hazard.save()
     return HazardEvent.objects.create(
@@ -249,7 +284,7 @@ def _record(hazard: Hazard, *, actor, action: str, from_state: str, reason: str 
 
 
 def _unit_members(hazard: Hazard) -> list[int]:
-    if not hazard.rectifying_unit_id:
+    if hazard.rectifying_unit is None:  # fetched with the locked hazard (or unset): no query
         return []
     return list(
         hazard.rectifying_unit.members.filter(is_active=True, groups__name=Role.RECTIFYING_UNIT).values_list(
@@ -263,16 +298,18 @@ def _assigner(hazard: Hazard) -> list[int]:
     return [assign.actor_id] if assign else []
 
 
-def _notify_after_commit(*, hazard: Hazard, actor, action: str, recipients, note: str = "") -> None:
-    recipients = list(recipients)
+def _notify_after_commit(
+    *, hazard: Hazard, actor: User, action: str, recipients: Iterable[int | None], note: str = ""
+) -> None:
+    recipient_ids = list(recipients)
     transaction.on_commit(
         lambda: hazard_changed.send(
-            sender=Hazard, hazard=hazard, actor=actor, action=action, recipients=recipients, note=note
+            sender=Hazard, hazard=hazard, actor=actor, action=action, recipients=recipient_ids, note=note
         )
     )
 
 
-def _require_text(value: str, message) -> str:
+def _require_text(value: str, message: LazyText) -> str:
     value = (value or "").strip()
     if not value:
         raise HazardError(str(message))
@@ -282,11 +319,11 @@ def _require_text(value: str, message) -> str:
 @transaction.atomic
 def assign(
     *,
-    actor,
+    actor: User,
     hazard_id: int,
-    deadline: date,
-    rectifying_unit,
-    chain: list[dict] | None = None,
+    deadline: date | None,
+    rectifying_unit: Organization | None,
+    chain: list[dict[str, Any]] | None = None,
     measures: str = "",
     version: int | None = None,
 ) -> Hazard:
@@ -303,7 +340,7 @@ def assign(
     if measures:
         hazard.measures = measures
     hazard.responsibility_chain = chain if chain is not None else resolve_chain(hazard)
-    hazard.state = transition.target
+    hazard.state = transition.leads_to(from_state)
     hazard.assigned_at = timezone.now()
     event = _record(hazard, actor=actor, action=HazardEvent.Action.ASSIGN, from_state=from_state)
     named = {entry["user_id"] for entry in hazard.responsibility_chain if entry.get("user_id")}
@@ -313,7 +350,7 @@ def assign(
 
 
 @transaction.atomic
-def start(*, actor, hazard_id: int, plan: dict, version: int | None = None) -> Hazard:
+def start(*, actor: User, hazard_id: int, plan: dict[str, Any], version: int | None = None) -> Hazard:
     """Begin rectification with the plan; a major hazard needs all five of 五落实, goals and the suspension decision."""
     hazard = _locked(actor, hazard_id, version)
     from_state = hazard.state
@@ -323,7 +360,7 @@ def start(*, actor, hazard_id: int, plan: dict, version: int | None = None) -> H
             setattr(hazard, field, plan[field])
     if hazard.is_major:
         missing = [
-            str(Hazard._meta.get_field(field).verbose_name)
+            str(_column(field).verbose_name)
             for field in Hazard.MAJOR_PLAN_FIELDS
             if getattr(hazard, field) in (None, "")
         ]
@@ -336,7 +373,7 @@ def start(*, actor, hazard_id: int, plan: dict, version: int | None = None) -> H
         raise HazardError(_("Describe the rectification measures first."))
     if hazard.funds is not None and hazard.funds < 0:
         raise HazardError(_("Funds cannot be negative."))
-    hazard.state = transition.target
+    hazard.state = transition.leads_to(from_state)
     hazard.started_at = timezone.now()
     event = _record(hazard, actor=actor, action=HazardEvent.Action.START, from_state=from_state)
     _notify_after_commit(hazard=hazard, actor=actor, action=event.action, recipients=_assigner(hazard))
@@ -344,7 +381,14 @@ def start(*, actor, hazard_id: int, plan: dict, version: int | None = None) -> H
 
 
 @transaction.atomic
-def submit(*, actor, hazard_id: int, completion_report: str, attachments=(), version: int | None = None) -> Hazard:
+def submit(
+    *,
+    actor: User,
+    hazard_id: int,
+    completion_report: str,
+    attachments: Iterable[Attachment] = (),
+    version: int | None = None,
+) -> Hazard:
     """Report the rectification done, with at least one "after" photo or document, for acceptance."""
     hazard = _locked(actor, hazard_id, version)
     from_state = hazard.state
@@ -359,20 +403,20 @@ def submit(*, actor, hazard_id: int, completion_report: str, attachments=(), ver
     hazard.completion_report = report
     hazard.submitted_by = actor
     hazard.submitted_at = timezone.now()
-    hazard.state = transition.target
+    hazard.state = transition.leads_to(from_state)
     event = _record(hazard, actor=actor, action=HazardEvent.Action.SUBMIT, from_state=from_state)
     _notify_after_commit(hazard=hazard, actor=actor, action=event.action, recipients=_assigner(hazard))
     return hazard
 
 
 @transaction.atomic
-def reject(*, actor, hazard_id: int, reason: str, version: int | None = None) -> Hazard:
+def reject(*, actor: User, hazard_id: int, reason: str, version: int | None = None) -> Hazard:
     """Send the rectification back to the unit, saying why."""
     hazard = _locked(actor, hazard_id, version)
     from_state = hazard.state
     transition = check("reject", hazard, actor)
     reason = _require_text(reason, gettext_lazy("Say why the rectification is not accepted."))
-    hazard.state = transition.target
+    hazard.state = transition.leads_to(from_state)
     event = _record(hazard, actor=actor, action=HazardEvent.Action.REJECT, from_state=from_state, reason=reason)
     _notify_after_commit(
         hazard=hazard,
@@ -385,7 +429,7 @@ def reject(*, actor, hazard_id: int, reason: str, version: int | None = None) ->
 
 
 @transaction.atomic
-def verify(*, actor, hazard_id: int, method: str, opinion: str, version: int | None = None) -> Hazard:
+def verify(*, actor: User, hazard_id: int, method: str, opinion: str, version: int | None = None) -> Hazard:
     """Accept the rectification (验收): how it was accepted and the opinion; never by the submitter."""
     hazard = _locked(actor, hazard_id, version)
     from_state = hazard.state
@@ -397,7 +441,7 @@ def verify(*, actor, hazard_id: int, method: str, opinion: str, version: int | N
     hazard.verified_at = timezone.now()
     hazard.acceptance_method = method
     hazard.acceptance_opinion = opinion
-    hazard.state = transition.target
+    hazard.state = transition.leads_to(from_state)
     event = _record(hazard, actor=actor, action=HazardEvent.Action.VERIFY, from_state=from_state)
     _notify_after_commit(
         hazard=hazard, actor=actor, action=event.action, recipients=[*_unit_members(hazard), hazard.submitted_by_id]
@@ -406,12 +450,12 @@ def verify(*, actor, hazard_id: int, method: str, opinion: str, version: int | N
 
 
 @transaction.atomic
-def close(*, actor, hazard_id: int, note: str = "", version: int | None = None) -> Hazard:
+def close(*, actor: User, hazard_id: int, note: str = "", version: int | None = None) -> Hazard:
     """Cancel the account (销号) of an accepted hazard; a listed one only at the listing level or above."""
     hazard = _locked(actor, hazard_id, version)
     from_state = hazard.state
     transition = check("close", hazard, actor)
-    hazard.state = transition.target
+    hazard.state = transition.leads_to(from_state)
     hazard.closed_at = timezone.now()
     event = _record(hazard, actor=actor, action=HazardEvent.Action.CLOSE, from_state=from_state, reason=note.strip())
     _notify_after_commit(
@@ -421,13 +465,13 @@ def close(*, actor, hazard_id: int, note: str = "", version: int | None = None) 
 
 
 @transaction.atomic
-def void(*, actor, hazard_id: int, reason: str, version: int | None = None) -> Hazard:
+def void(*, actor: User, hazard_id: int, reason: str, version: int | None = None) -> Hazard:
     """Mark a finding logged in error or twice (作废); it stays on the ledger, never deleted."""
     hazard = _locked(actor, hazard_id, version)
     transition = check("void", hazard, actor)
     reason = _require_text(reason, gettext_lazy("Say why this finding is void."))
     from_state = hazard.state
-    hazard.state = transition.target
+    hazard.state = transition.leads_to(from_state)
     hazard.voided_at = timezone.now()
     event = _record(hazard, actor=actor, action=HazardEvent.Action.VOID, from_state=from_state, reason=reason)
     _notify_after_commit(
@@ -441,7 +485,7 @@ def void(*, actor, hazard_id: int, reason: str, version: int | None = None) -> H
 
 
 @transaction.atomic
-def list_for_supervision(*, actor, hazard_id: int, level: str, version: int | None = None) -> Hazard:
+def list_for_supervision(*, actor: User, hazard_id: int, level: str, version: int | None = None) -> Hazard:
     """Put a major hazard under listed supervision (挂牌督办) at a level no higher than the head's own."""
     hazard = _locked(actor, hazard_id, version)
     check("list", hazard, actor)
@@ -470,12 +514,13 @@ def list_for_supervision(*, actor, hazard_id: int, level: str, version: int | No
 
 @transaction.atomic
 def request_extension(
-    *, actor, hazard_id: int, new_deadline: date, reason: str, version: int | None = None
+    *, actor: User, hazard_id: int, new_deadline: date | None, reason: str, version: int | None = None
 ) -> ExtensionRequest:
     """The rectifying unit asks, before the deadline passes, for a later one, saying why."""
     hazard = _locked(actor, hazard_id, version)
     check("request_extension", hazard, actor)
     reason = _require_text(reason, gettext_lazy("Say why more time is needed."))
+    assert hazard.deadline is not None  # only assigned work, which has a deadline, may ask for more time
     if new_deadline is None or new_deadline <= hazard.deadline:
         raise HazardError(_("The new deadline must be later than the current one."))
     request = ExtensionRequest.objects.create(
@@ -498,7 +543,9 @@ def request_extension(
 
 
 @transaction.atomic
-def decide_extension(*, actor, hazard_id: int, approve: bool, note: str = "", version: int | None = None) -> Hazard:
+def decide_extension(
+    *, actor: User, hazard_id: int, approve: bool, note: str = "", version: int | None = None
+) -> Hazard:
     """Approve (the deadline moves, the count goes up) or deny the pending extension request."""
     hazard = _locked(actor, hazard_id, version)
     check("decide_extension", hazard, actor)
@@ -511,8 +558,9 @@ def decide_extension(*, actor, hazard_id: int, approve: bool, note: str = "", ve
     request.decided_at = timezone.now()
     request.decision_note = note
     request.save()
-    changes = {"decision": [ExtensionRequest.Decision.PENDING, request.decision]}
+    changes: dict[str, list[str]] = {"decision": [ExtensionRequest.Decision.PENDING, request.decision]}
     if approve:
+        assert hazard.deadline is not None  # a pending request is only ever made on assigned work
         changes["deadline"] = [hazard.deadline.isoformat(), request.new_deadline.isoformat()]
         hazard.deadline = request.new_deadline
         hazard.extension_count += 1

@@ -1,4 +1,4 @@
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.forms.utils import flatatt
@@ -34,12 +34,19 @@ class QuickSelect(forms.Select):
 
 # The mixin goes before a form class; the type checker is told which one it extends.
 if TYPE_CHECKING:
-    _FormBase = forms.BaseForm
+    FormBase = forms.BaseForm
 else:
-    _FormBase = object
+    FormBase = object
 
 
-class BootstrapFormMixin(_FormBase):
+def model_choice(form: forms.BaseForm, name: str) -> "forms.ModelChoiceField[Any]":
+    """The form's field `name`, known to be a model choice field (a form's `fields` holds plain Fields)."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    return field
+
+
+class BootstrapFormMixin(FormBase):
     """Give every widget the Bootstrap class for its kind, and mark fields with errors invalid."""
 
     def __init__(self, *args, **kwargs):

@@ -6,6 +6,8 @@ Importing this module writes nothing: var/, its folders and the development secr
 `python -m hunan_safety.prepare`, which `make run` and `make test` run first.
 """
 
+from typing import Any
+
 import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
@@ -241,7 +243,7 @@ CELERY_BEAT_SCHEDULE: dict = {
 # leadership (layers of the responsibility chain, their posts' current holders), department_heads
 # (heads of the supervising department whose jurisdiction holds the hazard), listing_body (the heads
 # of the body that listed a major hazard). An empty list switches a stage off.
-REMINDERS = {
+REMINDERS: dict[str, dict[str, Any]] = {
     "due_soon": {
         "days_before": env_int("REMINDER_DUE_SOON_DAYS", 3),
         "recipients": env_list("REMINDER_DUE_SOON_TO", ["unit", "enterprise"]),

@@ -25,6 +25,7 @@ class IndustryField(ModelChoiceField):
 class CountyField(ModelChoiceField):
     def label_from_instance(self, county: Region) -> str:
         # Ordered by code, the counties of a city follow each other: name the city too.
+        assert county.parent is not None  # a county always has its city
         return f"{county.parent.name} · {county.name}"
 
 

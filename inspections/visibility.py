@@ -1,14 +1,16 @@
 """The one visibility rule (DESIGN.md section 5, accounts/scope.py) applied to inspections' own fields."""
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.db.models import Q
 
+from accounts.models import User
 from accounts.roles import Role
 from accounts.scope import is_usable, jurisdiction_rule, sees_everything
 
 
 class InspectionQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "InspectionQuerySet":
+    def visible_to(self, user: User | AnonymousUser | None) -> "InspectionQuerySet":
         """Inspections this user may see: the same rule as hazards, on the inspection's own fields."""
         if not is_usable(user):
             return self.none()

@@ -10,10 +10,10 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from hazards.responsibility import LAYERS
+from hunan_safety.lazy import LazyText
 
 # How a column's cells are written: the cell format of each kind is in ledger/formats.py.
 TEXT, WRAP, DATE, NUMBER, INTEGER, PERCENT = "text", "wrap", "date", "number", "integer", "percent"
@@ -35,7 +35,7 @@ VALUE_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
 @dataclass(frozen=True)
 class Column:
     key: str
-    header: Promise
+    header: LazyText
     width: float
     kind: str = TEXT
 
@@ -123,8 +123,8 @@ LEDGER_FIELDS = (
 @dataclass(frozen=True)
 class ImportColumn:
     key: str
-    header: Promise
-    help: Promise
+    header: LazyText
+    help: LazyText
     required: bool = False
     # Other headers units use for this column (data/synonyms.json); compared without spaces,
     # asterisks and anything in brackets, so 整改资金（万元）and 整改资金 are the same.

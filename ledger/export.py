@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl.utils import get_column_letter
 
-from accounts.models import Industry, Region
+from accounts.models import Industry, Region, User
 from accounts.scope import sees_everything
 from hazards.filters import HazardFilter
 from hazards.models import OPEN_WORK_STATES, Hazard, HazardState
@@ -53,7 +53,7 @@ CHUNK_SIZE = 2000  # rows fetched per round trip
 PROGRESS_EVERY = 5000  # rows between two progress reports
 
 
-def ledger_filter(user, params: QueryDict | dict | None) -> HazardFilter:
+def ledger_filter(user: User, params: QueryDict | dict[str, Any] | None) -> HazardFilter:
     """The list's own filters over the hazards this user may see: the export shows exactly what the list shows."""
     hazards = Hazard.objects.visible_to(user).order_by("-found_on", "-id")
     if isinstance(params, dict) and not isinstance(params, MultiValueDict):
@@ -109,7 +109,7 @@ class ExportContext:
     scope: str
 
     @classmethod
-    def build(cls, user, hazard_filter: HazardFilter) -> "ExportContext":
+    def build(cls, user: User, hazard_filter: HazardFilter) -> "ExportContext":
         filters = [(str(active["label"]), active["value"]) for active in hazard_filter.active_filters()]
         sort = hazard_filter.form.cleaned_data.get("sort") if hazard_filter.is_bound else None
         if sort:
@@ -131,12 +131,12 @@ class ExportContext:
         return f"{name} ({self.user.username})" + (f", {organization}" if organization else "")
 
 
-def describe_scope(user) -> str:
+def describe_scope(user: User) -> str:
     """The hazards a user's export can hold, in words: the whole province, a jurisdiction, or their own."""
     if sees_everything(user):
         return _("the whole province")
     region = user.jurisdiction
-    organization = user.organization.name if user.organization_id else ""
+    organization = user.organization.name if user.organization is not None else ""
     if region is not None and organization:
         return f"{organization} ({region.full_name})"
     if region is not None:
@@ -162,7 +162,7 @@ class LedgerWriter:
         self.formats = Formats(self.workbook, LEDGER_COLUMNS)
         self.today = timezone.localdate()
         self.sheets: list[str] = []
-        self.sheet = None
+        self.sheet: Any = None  # xlsxwriter's worksheet (untyped), once the first one is open
         self.sheet_rows = 0
         self.rows = 0
         # (top industry id, city code, level, state, overdue) → hazards: the summary is folded from it.
@@ -299,7 +299,7 @@ class LedgerWriter:
         overdue_days = (today - deadline).days if deadline is not None and state in open_states else 0
         if overdue_days < 0:
             overdue_days = 0
-        layers = {layer: [] for layer in CHAIN_HEADERS}
+        layers: dict[str, list[str]] = {layer: [] for layer in CHAIN_HEADERS}
         for entry in chain or ():
             if entry.get("layer") in layers:
                 layers[entry["layer"]].append(_chain_entry(entry))
@@ -322,7 +322,7 @@ class LedgerWriter:
             self.industry_names.get(industry_id, ""),
             self.level_labels.get(level, level),
             self.source_labels.get(source, source),
-            self.region_names.get(city, "") if city != region_id else "",
+            self.region_names.get(city, "") if city is not None and city != region_id else "",
             self.region_names.get(region_id, region_id),
             unit_name or site_name,
             location,
@@ -378,7 +378,7 @@ class LedgerWriter:
         sheet.write_string(0, 0, _("Summary of the ledger · %(scope)s") % {"scope": self.context.scope}, formats.title)
         sheet.write_string(1, 0, _("Filters: %(filters)s") % {"filters": self.context.filters_text})
         row = 3
-        tables = [
+        tables: list[tuple[int, str, dict[Any, str], Callable[[Any], Any]]] = [
             (0, _("By industry"), self.industry_names, lambda pk: self.industry_order.get(pk, (999, ""))),
             (1, _("By city"), self.region_names, lambda code: code or ""),
         ]
@@ -417,7 +417,9 @@ class LedgerWriter:
             row += 1
 
     @staticmethod
-    def _summary_row(sheet, row: int, name: str, counts: Counter, states: list[str], cell_formats: tuple) -> None:
+    def _summary_row(
+        sheet: Any, row: int, name: str, counts: Counter[str], states: list[str], cell_formats: tuple[Any, ...]
+    ) -> None:
         """One group: its count per state, rectified (accepted or closed), rectification rate, overdue and its rate."""
         name_format, integer, percent = cell_formats
         total = sum(counts[state] for state in states)
@@ -467,8 +469,8 @@ class LedgerWriter:
 def write_ledger(
     output: BinaryIO | str,
     *,
-    user,
-    params: QueryDict | dict | None = None,
+    user: User,
+    params: QueryDict | dict[str, Any] | None = None,
     progress: Callable[[int], None] | None = None,
     rows_per_sheet: int = DATA_ROWS_PER_SHEET,
 ) -> int:

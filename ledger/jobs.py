@@ -23,6 +23,7 @@ other): the view and the beat task queue the ids these functions return, after c
 import logging
 import tempfile
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.files import File
@@ -32,6 +33,7 @@ from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from hunan_safety.routers import reporting_reads
 from ledger import export
 from ledger.models import ExportJob
@@ -62,12 +64,12 @@ def filters_query(params: QueryDict) -> str:
     return query.urlencode()
 
 
-def export_count(*, user, params: QueryDict) -> int:
+def export_count(*, user: User, params: QueryDict) -> int:
     """How many rows the export of these filters would hold for this user."""
     return export.ledger_filter(user, params).qs.count()
 
 
-def start_export(*, actor, params: QueryDict, total_rows: int | None = None) -> ExportJob:
+def start_export(*, actor: User, params: QueryDict, total_rows: int | None = None) -> ExportJob:
     """Record an export job for the user to follow on its page; the caller queues it after commit (ledger.tasks)."""
     purge_expired()
     return ExportJob.objects.create(
@@ -121,7 +123,7 @@ def _ours(job_id: int, attempt: int) -> QuerySet:
     return ExportJob.objects.filter(pk=job_id, status=Status.RUNNING, attempts=attempt)
 
 
-def _renew(job_id: int, attempt: int, **fields) -> None:
+def _renew(job_id: int, attempt: int, **fields: Any) -> None:
     """Record progress and extend the lease; raise LeaseLost when another worker has taken the job."""
     if not _ours(job_id, attempt).update(lease_expires_at=timezone.now() + _lease(), **fields):
         raise LeaseLost
@@ -225,12 +227,12 @@ def purge_expired() -> int:
     return ExportJob.objects.filter(pk__in=[job.pk for job in expired]).update(status=Status.EXPIRED, file="")
 
 
-def job_for(user, job_id: int) -> ExportJob:
+def job_for(user: User, job_id: int) -> ExportJob:
     """The user's own export job; `ExportJob.DoesNotExist` for anyone else's (the views make it a 404)."""
     return ExportJob.objects.get(user_id=user.pk, pk=job_id)
 
 
-def ready_exports(user) -> QuerySet:
+def ready_exports(user: User) -> QuerySet[ExportJob]:
     """The user's exports ready and not yet downloaded: their in-app notice."""
     return ExportJob.objects.filter(
         user_id=user.pk, status=Status.READY, downloaded_at__isnull=True, expires_at__gt=timezone.now()

@@ -37,7 +37,7 @@ MAX_COLUMNS = 100
 UNPACKED_FACTOR = 20  # a workbook unpacking to more than this many times the upload limit is refused
 
 
-def _normalise_header(value) -> str:
+def _normalise_header(value: object) -> str:
     text = str(value or "")
     text = re.sub(r"[（(【\[].*?[)）】\]]", "", text)
     return re.sub(r"[\s*＊:：]", "", text).casefold()
@@ -234,8 +234,8 @@ def _read_sheet(stream: BinaryIO, check: ImportCheck) -> tuple[list[list[_RawCel
     return rows, max_col, merged
 
 
-def _head_rows(sheet) -> list[list[_RawCell]]:
-    rows = []
+def _head_rows(sheet: Any) -> list[list[_RawCell]]:  # an openpyxl worksheet (untyped)
+    rows: list[list[_RawCell]] = []
     for cells in sheet.iter_rows(min_row=1, max_row=HEADER_SEARCH_ROWS, max_col=MAX_COLUMNS):
         rows.append([_RawCell(cell.value, getattr(cell, "data_type", "n")) for cell in cells])
     return rows
@@ -361,7 +361,7 @@ def _read_into(stream: BinaryIO, check: ImportCheck) -> None:
         )
 
 
-def is_blank(value) -> bool:
+def is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "")
 
 
@@ -371,7 +371,9 @@ def _is_example(row: ImportRow) -> bool:
     return isinstance(marker, str) and marker.strip().casefold() in markers
 
 
-def _raw_row(number: int, cells: list[_RawCell], check: ImportCheck, merged_areas) -> ImportRow:
+def _raw_row(
+    number: int, cells: list[_RawCell], check: ImportCheck, merged_areas: list[tuple[int, int, int, int]]
+) -> ImportRow:
     row = ImportRow(number=number, cells=[cell.value for cell in cells])
     for index, key in check.columns.items():
         cell = cells[index] if index < len(cells) else _RawCell(None, "n")

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl.utils import get_column_letter
 
-from accounts.models import Industry, Region
+from accounts.models import Industry, Region, User
 from accounts.scope import counties_for, industries_for
 from hazards.models import Hazard
 from inspections.models import Campaign
@@ -56,7 +56,16 @@ def write_import_errors(output: BinaryIO, check: ImportCheck) -> None:
     workbook.close()
 
 
-def _write_value(sheet, workbook, row: int, col: int, value, cell_format, formats: Formats, highlight: bool) -> None:
+def _write_value(
+    sheet: Any,  # xlsxwriter's worksheet, workbook and format (untyped)
+    workbook: Any,
+    row: int,
+    col: int,
+    value: object,
+    cell_format: Any,
+    formats: Formats,
+    highlight: bool,
+) -> None:
     if value is None:
         if highlight:
             sheet.write_blank(row, col, None, cell_format)
@@ -74,7 +83,7 @@ def _write_value(sheet, workbook, row: int, col: int, value, cell_format, format
         sheet.write_string(row, col, text, cell_format)
 
 
-def write_import_template(output: BinaryIO, *, user) -> None:
+def write_import_template(output: BinaryIO, *, user: User) -> None:
     """The import template: its columns, an example row, notes on each column and lists of allowed values."""
     workbook = xlsxwriter.Workbook(output, WRITER_OPTIONS)
     formats = Formats(workbook, ())
@@ -98,7 +107,7 @@ def write_import_template(output: BinaryIO, *, user) -> None:
         (_("Source"), [str(label) for _value, label in Hazard.Source.choices]),
         (_("County"), [county.name for county in counties]),
         (_("County code"), [county.code for county in counties]),
-        (_("City"), [county.parent.name if county.parent_id else "" for county in counties]),
+        (_("City"), [county.parent.name if county.parent is not None else "" for county in counties]),
         (_("Campaign"), [campaign.name for campaign in campaigns]),
     ]
     list_ranges = {}
@@ -127,11 +136,11 @@ def write_import_template(output: BinaryIO, *, user) -> None:
         sheet.set_column(col, col, column.width)
         header = f"{column.header}*" if column.required else str(column.header)
         sheet.write_string(0, col, header, required_header if column.required else formats.header)
-        value = example.get(column.key)
-        if isinstance(value, dt.date):
-            sheet.write_datetime(1, col, value, example_date)
-        elif value is not None:
-            sheet.write_string(1, col, str(value), example_format)
+        example_value = example.get(column.key)
+        if isinstance(example_value, dt.date):
+            sheet.write_datetime(1, col, example_value, example_date)
+        elif example_value is not None:
+            sheet.write_string(1, col, str(example_value), example_format)
         if column.key in validations:
             sheet.data_validation(
                 1,
@@ -195,7 +204,7 @@ def write_import_template(output: BinaryIO, *, user) -> None:
     workbook.close()
 
 
-def _example_row(user, industries: list[Industry], counties: list[Region]) -> dict[str, Any]:
+def _example_row(user: User, industries: list[Industry], counties: list[Region]) -> dict[str, Any]:
     today = timezone.localdate()
     industry = next((industry for industry in industries if industry.parent_id), industries[0] if industries else None)
     county = counties[0] if counties else None

@@ -10,6 +10,7 @@ keeps the unsaved hazard it makes. Nothing is written: the writes are
 import datetime as dt
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any, BinaryIO
 
@@ -20,7 +21,7 @@ from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
-from accounts.models import Industry, Organization, Region
+from accounts.models import Industry, Organization, Region, User
 from accounts.scope import counties_for, industries_for, units_for
 from hazards.forms import FindingForm
 from hazards.models import Hazard, HazardState
@@ -35,7 +36,7 @@ DATE_PATTERNS = [
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
-def parse_date(value) -> dt.date | None:
+def parse_date(value: object) -> dt.date | None:
     """A date from an Excel date, an Excel serial number or text in the formats Chinese ledgers use."""
     if isinstance(value, dt.datetime):
         return value.date()
@@ -56,7 +57,7 @@ def parse_date(value) -> dt.date | None:
     return None
 
 
-def parse_funds(value) -> Decimal | None:
+def parse_funds(value: object) -> Decimal | None:
     """An amount in 万元 from a number or text such as “1.5”, “1.5万元” or “1.5万”."""
     if isinstance(value, bool):
         raise ValueError
@@ -73,13 +74,13 @@ def parse_funds(value) -> Decimal | None:
     return amount
 
 
-def name_key(value) -> str:
+def name_key(value: object) -> str:
     """Names compared as people mean them: spaces and bracket widths do not matter."""
     text = str(value).strip().replace("（", "(").replace("）", ")")
     return re.sub(r"\s+", "", text).casefold()
 
 
-def cell_text(value) -> str:
+def cell_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -89,7 +90,7 @@ def cell_text(value) -> str:
     return str(value).strip()
 
 
-def shown_value(value) -> str:
+def shown_value(value: object) -> str:
     """A cell's value as a page shows it: dates as dates, whole numbers without “.0”."""
     return cell_text(value)
 
@@ -97,7 +98,7 @@ def shown_value(value) -> str:
 class _Choices:
     """A choice field's accepted words: the stored value, its label in each language, and synonyms."""
 
-    def __init__(self, choices, synonyms: dict[str, tuple[str, ...]]):
+    def __init__(self, choices: Sequence[tuple[str, object]], synonyms: dict[str, tuple[str, ...]]) -> None:
         self.values: dict[str, str] = {}
         self.labels = [str(label) for _value, label in choices]
         for code, _name in settings.LANGUAGES:
@@ -116,7 +117,7 @@ class _Choices:
 class _Resolver:
     """Turns the words of a ledger into the user's industries, counties, units and campaigns (queries once)."""
 
-    def __init__(self, actor, rows: list[ImportRow]):
+    def __init__(self, actor: User, rows: list[ImportRow]) -> None:
         self.actor = actor
         self.industries = self._industries(industries_for(actor))
         self.all_industries = self._industries(Industry.objects.select_related("parent"))
@@ -130,22 +131,22 @@ class _Resolver:
         self.units = self._units(rows)
 
     @staticmethod
-    def _industries(industries) -> dict[str, Industry]:
+    def _industries(industries: Iterable[Industry]) -> dict[str, Industry]:
         found: dict[str, Industry] = {}
         for industry in industries:
             names = [industry.code, industry.name_zh, industry.name_en]
-            if industry.parent_id:
-                parent = industry.parent
+            parent = industry.parent  # fetched with the industry (select_related): no query
+            if parent is not None:
                 names += [f"{parent.name_zh}·{industry.name_zh}", f"{parent.name_en}·{industry.name_en}"]
             for name in names:
                 found.setdefault(name_key(name).replace("·", ""), industry)
         return found
 
     @staticmethod
-    def _counties(counties) -> dict[str, Region]:
+    def _counties(counties: Iterable[Region]) -> dict[str, Region]:
         found: dict[str, Region] = {}
         for county in counties:
-            city = county.parent.name if county.parent_id else ""
+            city = county.parent.name if county.parent is not None else ""  # fetched with the county
             for name in (county.code, county.name, f"{city}{county.name}", f"湖南省{city}{county.name}"):
                 found.setdefault(name_key(name), county)
         return found
@@ -229,7 +230,7 @@ FIELD_COLUMNS = {
 }
 
 
-def check_import(stream: BinaryIO, *, actor, file_name: str) -> ImportCheck:
+def check_import(stream: BinaryIO, *, actor: User, file_name: str) -> ImportCheck:
     """Read and validate a ledger file as `actor` would record its findings; nothing is written.
 
     Every row is checked with the browser's own finding form (scope of counties, industries and
@@ -247,7 +248,7 @@ def check_import(stream: BinaryIO, *, actor, file_name: str) -> ImportCheck:
     return check
 
 
-def _validate(row: ImportRow, resolver: _Resolver, index_of: dict[str, int], actor) -> None:
+def _validate(row: ImportRow, resolver: _Resolver, index_of: dict[str, int], actor: User) -> None:
     """Check one row as the browser's finding form would, naming the cell of each problem; keep its hazard."""
 
     def cell(key: str) -> str:
@@ -260,7 +261,7 @@ def _validate(row: ImportRow, resolver: _Resolver, index_of: dict[str, int], act
         row.errors.append(f"{cell(key)}: {message}")
 
     values = {key: value for key, value in row.values.items() if not is_blank(value)}
-    data = MultiValueDict()
+    data: MultiValueDict[str, Any] = MultiValueDict()
     for key in ("title", "legal_basis", "location"):
         if key in values:
             data[key] = cell_text(values[key])
@@ -367,8 +368,8 @@ def _validate(row: ImportRow, resolver: _Resolver, index_of: dict[str, int], act
             key = next((key for key in keys if key in index_of), keys[0] if keys else "")
             if any(error.startswith(cell(key)) for error in row.errors):
                 continue  # already said more precisely
-            for message in messages:
-                fail(key, str(message))
+            for form_message in messages:
+                fail(key, str(form_message))
     if row.errors:
         return
     hazard = form.save(commit=False)
@@ -384,13 +385,13 @@ def _place_key(hazard: Hazard) -> tuple:
     return ("unit", hazard.unit_id) if hazard.unit_id else ("site", name_key(hazard.site_name))
 
 
-def _flag_duplicates(check: ImportCheck, actor) -> None:
+def _flag_duplicates(check: ImportCheck, actor: User) -> None:
     """Same unit (or site), same title, found within 30 days: of a hazard on the ledger, or of an earlier row."""
-    valid = [row for row in check.rows if row.hazard is not None]
+    valid = [(row, hazard) for row in check.rows if (hazard := row.hazard) is not None]
     if not valid:
         return
-    titles = {row.hazard.title.strip() for row in valid}
-    dates = [row.hazard.found_on for row in valid]
+    titles = {hazard.title.strip() for _row, hazard in valid}
+    dates = [hazard.found_on for _row, hazard in valid]
     existing = (
         Hazard.objects.visible_to(actor)
         .exclude(state=HazardState.VOID)
@@ -404,9 +405,9 @@ def _flag_duplicates(check: ImportCheck, actor) -> None:
         place = ("unit", unit_id) if unit_id else ("site", name_key(site_name))
         on_ledger[(place, title.strip())].append((found_on, number))
     in_file: dict[tuple, list[tuple[dt.date, int]]] = defaultdict(list)
-    for row in valid:
-        key = (_place_key(row.hazard), row.hazard.title.strip())
-        found_on = row.hazard.found_on
+    for row, hazard in valid:
+        key = (_place_key(hazard), hazard.title.strip())
+        found_on = hazard.found_on
         match = next((number for day, number in on_ledger.get(key, []) if abs(day - found_on) <= DUPLICATE_WINDOW), "")
         if not match:
             earlier = next((number for day, number in in_file[key] if abs(day - found_on) <= DUPLICATE_WINDOW), None)

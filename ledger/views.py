@@ -10,6 +10,7 @@ import tempfile
 import uuid
 from datetime import timedelta
 from pathlib import PurePath
+from typing import BinaryIO, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -21,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from accounts.models import User
 from hazards import workflow
 from ledger import export, jobs, tasks, template, validation
 from ledger.formats import XLSX_CONTENT_TYPE
@@ -93,7 +95,7 @@ def export_list(request):
 # --- Import ---------------------------------------------------------------------------------
 
 
-def _require_reporter(user) -> None:
+def _require_reporter(user: User) -> None:
     if not workflow.can_report(user):
         raise Http404
 
@@ -139,7 +141,8 @@ def _purge_old_uploads() -> None:
 
 def _check(request, kept: dict) -> ImportCheck:
     with default_storage.open(kept["path"], "rb") as stream:
-        return validation.check_import(stream, actor=request.user, file_name=kept["name"])
+        # A Django File proxies the binary file it opened (read, seek, tell): what the reader needs.
+        return validation.check_import(cast(BinaryIO, stream), actor=request.user, file_name=kept["name"])
 
 
 def ledger_import(request):

@@ -1,6 +1,9 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from hunan_safety.forms import BootstrapFormMixin
 from notifications.models import ChannelPreference
 
@@ -18,7 +21,7 @@ class ChannelPreferenceForm(BootstrapFormMixin, forms.ModelForm):
             "webhook": _("Post my reminders and digests to my organisation's chat group"),
         }
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["email_address"].initial = user.email

@@ -8,13 +8,14 @@ per head and day, each with one `Delivery` row per channel (in-app, e-mail, webh
 from itertools import groupby
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organization
+from accounts.models import Organization, User
 from hazards.models import HazardEvent
 
 Action = HazardEvent.Action
@@ -39,7 +40,7 @@ SENTENCES: dict[str, str] = {
 
 
 class NotificationQuerySet(models.QuerySet):
-    def for_recipient(self, user) -> "NotificationQuerySet":
+    def for_recipient(self, user: User | AnonymousUser) -> "NotificationQuerySet":
         """A person's own notifications: nobody is ever shown anyone else's."""
         return self.filter(recipient_id=user.pk)
 
@@ -122,9 +123,10 @@ class Notification(models.Model):
     @property
     def text(self) -> str:
         """The sentence for the active language, e.g. "张三 submitted HN-430181-2026-000001 for acceptance"."""
-        if self.kind == self.Kind.REMINDER and self.reminder_id:
+        # (An unset foreign key reads as None without a query.)
+        if self.kind == self.Kind.REMINDER and self.reminder is not None:
             return self.reminder.headline()
-        if self.kind == self.Kind.DIGEST and self.digest_id:
+        if self.kind == self.Kind.DIGEST and self.digest is not None:
             return self.digest.headline()
         actor = (self.actor.get_full_name() or self.actor.username) if self.actor else gettext("Someone")
         values = {
@@ -219,7 +221,7 @@ class Reminder(models.Model):
             "title": hazard.title,
             "days": days,
             "deadline": self.deadline.isoformat(),
-            "unit": hazard.rectifying_unit.name if hazard.rectifying_unit_id else hazard.place,
+            "unit": hazard.rectifying_unit.name if hazard.rectifying_unit is not None else hazard.place,
         }
         if self.stage == self.Stage.DUE_SOON:
             # Translators: a reminder; number is a ledger number (HN-…), title a hazard's title, deadline a date.
@@ -420,7 +422,7 @@ class ChannelPreference(models.Model):
         return f"{self.user_id}: email={self.email} webhook={self.webhook}"
 
     @classmethod
-    def for_user(cls, user) -> "ChannelPreference":
+    def for_user(cls, user: User) -> "ChannelPreference":
         """The person's choices, or the defaults when they never chose (not saved)."""
         try:
             return user.channel_preference

@@ -25,10 +25,11 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Post, Region, User
@@ -97,7 +98,7 @@ class Ladder:
             return [(Stage.DUE_TODAY, 0)]
         overdue = -days_left
         sequence = (overdue - 1) // self.overdue_every_days if self.overdue_every_days else 0
-        rungs = [(Stage.OVERDUE, sequence)]
+        rungs: list[tuple[str, int]] = [(Stage.OVERDUE, sequence)]
         if overdue >= (self.escalation_days_major if major else self.escalation_days):
             rungs.append((Stage.ESCALATION, 0))
         return rungs
@@ -107,7 +108,7 @@ class Ladder:
 SCAN_PAGE = 10_000
 
 
-def open_work_until(horizon: date):
+def open_work_until(horizon: date) -> QuerySet[Hazard, dict[str, Any]]:
     """The query of the scan: open work with a deadline up to `horizon`, in (state, deadline) index order.
 
     The order and the LIMIT of each page are what make PostgreSQL walk the index. Without them its
@@ -185,7 +186,7 @@ class _People:
         self.listing_heads: dict[int, set[int]] = defaultdict(set)
         listing_bodies = {hazard["listed_by_id"] for hazard in hazards if hazard["listed_by_id"]}
         if "listing_body" in groups and listing_bodies:
-            heads = User.objects.filter(
+            body_heads = User.objects.filter(
                 is_active=True, organization_id__in=listing_bodies, groups__name=Role.DEPARTMENT_HEAD
             ).values_list("organization_id", "pk")
             leaders = Post.objects.filter(
@@ -194,7 +195,7 @@ class _People:
                 holder__isnull=False,
                 duty__in=[Post.Duty.PRINCIPAL, Post.Duty.SAFETY_LEAD],
             ).values_list("organization_id", "holder_id")
-            for organization_id, user_id in [*heads, *leaders]:
+            for organization_id, user_id in [*body_heads, *leaders]:
                 self.listing_heads[organization_id].add(user_id)
 
     def for_hazard(self, hazard: dict, groups: tuple[str, ...]) -> set[int]:

@@ -16,7 +16,7 @@ from notifications import delivery, reminders
 
 # The scan and the digest are safe to repeat (unique keys make reruns insert nothing), so a task
 # lost with its worker is redelivered (acks_late) and a database hiccup is retried with back-off.
-REMINDER_TASK = {
+REMINDER_TASK: dict[str, Any] = {
     "acks_late": True,
     "autoretry_for": (DatabaseError,),
     "retry_backoff": True,

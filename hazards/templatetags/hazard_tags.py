@@ -7,7 +7,7 @@ from hazards.transitions import TRANSITIONS
 
 register = template.Library()
 
-STATE_CLASSES = {
+STATE_CLASSES: dict[str, str] = {
     HazardState.REPORTED: "text-bg-secondary",
     HazardState.ASSIGNED: "text-bg-info",
     HazardState.RECTIFYING: "text-bg-primary",

@@ -51,8 +51,8 @@ class Command(BaseCommand):
                 self.stderr.write(f"warning: {warning}")
             if check.bad_rows:
                 for row in check.bad_rows:
-                    for error in row.errors:
-                        self.stderr.write(f"row {row.number}: {error}")
+                    for row_error in row.errors:
+                        self.stderr.write(f"row {row.number}: {row_error}")
                 if errors_out:
                     with open(errors_out, "wb") as output:
                         template.write_import_errors(output, check)
@@ -67,7 +67,7 @@ class Command(BaseCommand):
             if dry_run:
                 for row in check.rows:
                     hazard = row.hazard
-                    if (row.number, hazard) in findings:
+                    if hazard is not None and (row.number, hazard) in findings:
                         self.stdout.write(
                             f"row {row.number}: would create “{hazard.title}” · {hazard.industry.name} · "
                             f"{hazard.region.name} · {hazard.place} · {hazard.found_on.isoformat()}"
