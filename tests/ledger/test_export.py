@@ -20,7 +20,7 @@ from tests.factories import HazardFactory
 from tests.ledger.scene import CHAIN, INJECTIONS
 from tests.ledger.workbooks import COLUMN, ENGLISH_HEADERS, ledger_rows, numbers
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
 ROW = re.compile(r'<tr class="[^"]*" data-hazard="([^"]+)">')
 

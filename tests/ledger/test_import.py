@@ -19,7 +19,7 @@ from ledger import reading, template, validation
 from ledger.columns import IMPORT_COLUMNS
 from tests.factories import EnterpriseFactory, HazardFactory, region
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
 HEADERS = [
     "序号",

@@ -24,7 +24,7 @@ from tests.factories import EnterpriseFactory, HazardFactory, OrganizationFactor
 from tests.hazards.workflow_helpers import ask_extension, move_to, report, text
 from tests.notifications.reminder_helpers import LIUYANG, assigned_hazard, build_scene
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
 Stage = Reminder.Stage
 NOTHING = {Stage.DUE_SOON: 0, Stage.DUE_TODAY: 0, Stage.OVERDUE: 0, Stage.ESCALATION: 0}
