@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "inspections",
     "hazards",
     "notifications",
+    "demo",
 ]
 
 MIDDLEWARE = [
