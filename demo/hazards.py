@@ -21,7 +21,16 @@ from accounts.models import Organization, Region, User
 from demo import data
 from demo.data import Finding
 from demo.history import Replay, Step, replay
-from demo.people import CITIES, COUNTIES, DEMO_REGIONS, DEPARTMENTS, FAMILY_NAMES, department_name, ensure_staff
+from demo.people import (
+    CITIES,
+    COUNTIES,
+    DEMO_REGIONS,
+    DEPARTMENTS,
+    FAMILY_NAMES,
+    department_name,
+    ensure_staff,
+    inspectors_for,
+)
 from hazards.models import Hazard, HazardEvent, Industry
 from inspections.models import Campaign
 
@@ -126,8 +135,10 @@ Batch = list[tuple[Visit, list[DemoHazard]]]
 class LedgerGenerator:
     """Generates the findings: who found what where, and what became of it up to `today`."""
 
-    def __init__(self, *, today: date, seed: int, existing: int):
+    def __init__(self, *, today: date, seed: int, existing: int, ledger_size: int = 0):
+        """`ledger_size`: how many hazards the ledger will hold, to size the departments' staff."""
         self.today = today
+        self.ledger_size = ledger_size
         # The end of `today`, or now when seeding the real present: no milestone lies in the future.
         self.cutoff = (
             timezone.now().astimezone(TZ)  # one tzinfo for all: comparisons across zones are slow
@@ -156,7 +167,7 @@ class LedgerGenerator:
         if missing:
             raise DemoSeedError(f"run seed_demo first: personas {', '.join(missing)} are missing")
 
-        self.counts["users"] = ensure_staff()
+        self.counts["users"] = ensure_staff(inspectors=inspectors_for(self.ledger_size))
         users = list(User.objects.filter(organization__isnull=False).values_list("id", "username", "organization_id"))
         members: dict[int, list[tuple[str, int]]] = {}
         for pk, username, organization in users:
@@ -315,7 +326,9 @@ class LedgerGenerator:
         return self._body(county[:4] + "00" if county in COUNTIES else "430000", top)
 
     def _pick_inspector(self, body: Body) -> int:
-        if body.persona_inspector and self.rng.random() < 0.6:
+        # The persona leads most of a small brigade's inspections, twice a colleague's share of a large one's.
+        share = 0.6 if len(body.inspectors) <= 3 else 2 / len(body.inspectors)
+        if body.persona_inspector and self.rng.random() < share:
             return body.persona_inspector
         return self.rng.choice(body.inspectors)
 
@@ -384,8 +397,10 @@ class LedgerGenerator:
         else:
             visit.inspecting = body
             lead = self._pick_inspector(body)
-            others = [pk for pk in body.inspectors if pk != lead]
-            visit.team = [lead, *rng.sample(others, min(len(others), rng.randint(0, 2)))]
+            # One to three inspectors go together: the lead and up to two colleagues.
+            size = rng.randint(0, 2)
+            others = [pk for pk in rng.sample(body.inspectors, min(len(body.inspectors), size + 1)) if pk != lead]
+            visit.team = [lead, *others[:size]]
             visit.found_by = lead
             campaign = self._campaign(on, county, top)
             if campaign and rng.random() < 0.35:

@@ -10,7 +10,7 @@ steps through the services themselves and compares.
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from hazards.models import ExtensionRequest, HazardEvent
 from hazards.transitions import target_state
@@ -18,8 +18,7 @@ from hazards.transitions import target_state
 Action = HazardEvent.Action
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
+class Step(NamedTuple):  # a tuple: millions are made for a large ledger
     """One action on a hazard: when, which, by whom, the reason or text written, and its arguments.
 
     `params` are the action's arguments in `hazards.workflow`: report {"deadline"} (on the spot),

@@ -255,10 +255,21 @@ def department_name(region_name: str, region: str, department: str) -> str:
     return f"{region_name}{department}{DEPARTMENT_SUFFIX[level]}"
 
 
-def ensure_staff() -> int:
-    """Give each demo department a section chief (a head: assigns, accepts) and two inspectors, once.
+def inspectors_for(ledger_size: int) -> int:
+    """How many inspectors each demo department has for a ledger of this size.
 
-    They receive reminders and appear in histories; nobody signs in as them. Returns how many were made.
+    Two for a small demo (the persona then has plenty of work); for a large ledger a brigade big
+    enough that no inspector is on tens of thousands of inspections, up to 40 (a large county
+    bureau's law-enforcement brigade).
+    """
+    return max(2, min(40, ledger_size // 20_000))
+
+
+def ensure_staff(*, inspectors: int = 2) -> int:
+    """Give each demo department a section chief (a head: assigns, accepts) and `inspectors` inspectors.
+
+    Only those missing are made, so a larger ledger adds to the brigades. They receive reminders and
+    appear in histories; nobody signs in as them. Returns how many were made.
     """
     region_names = dict(Region.objects.filter(code__in=DEMO_REGIONS).values_list("code", "name"))
     by_name = {
@@ -274,7 +285,7 @@ def ensure_staff() -> int:
             organization = by_name.get((region, department_name(region_names[region], region, department)))
             if organization is None:
                 continue
-            for number in (1, 2, 3):
+            for number in range(1, inspectors + 2):
                 serial = index * 12 + offset * 3 + number
                 wanted.append(
                     (

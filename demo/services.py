@@ -35,7 +35,7 @@ def seed_hazards(*, count: int, today: date | None = None, seed: int = 2026) -> 
         raise DemoSeedError("seeding hazards needs PostgreSQL or SQLite 3.35+ (ids back from bulk inserts)")
     today = today or timezone.localdate()
     existing = Hazard.objects.count()
-    generator = LedgerGenerator(today=today, seed=seed, existing=existing)
+    generator = LedgerGenerator(today=today, seed=seed, existing=existing, ledger_size=max(count, existing))
     campaigns = generator.ensure_campaigns()
     if count > existing:
         with without_cyclic_gc(), indexes_rebuilt_after_large_load(count - existing):
