@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "hazards",
     "notifications",
     "ledger",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -2,8 +2,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.demo import PERSONAS, seed_demo
-from hazards.demo import DemoSeedError, seed_hazards
+from demo.services import PERSONAS, DemoSeedError, seed_demo, seed_hazards
 
 DEFAULT_PASSWORD = "hunan-demo-2026"
 

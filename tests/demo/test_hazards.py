@@ -1,4 +1,4 @@
-"""Demo findings (hazards/demo.py): a realistic, mature ledger, numbered like the real one, made once."""
+"""Demo findings (demo/hazards.py, demo/bulk.py): a realistic, mature ledger, numbered like the real one, made once."""
 
 import re
 from collections import Counter
@@ -8,9 +8,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from accounts.demo import COUNTIES, seed_demo
 from accounts.models import Industry, Organization, User
-from hazards.demo import DemoSeedError, seed_hazards
+from demo.people import COUNTIES
+from demo.services import DemoSeedError, seed_demo, seed_hazards
 from hazards.models import ExtensionRequest, Hazard, HazardEvent, HazardState, LedgerSequence
 from inspections.models import Campaign, Inspection
 
@@ -23,7 +23,6 @@ NUMBER = re.compile(r"^HN-(\d{6})-(\d{4})-(\d{6})$")
 OPEN_WORK = (HazardState.ASSIGNED, HazardState.RECTIFYING, HazardState.SUBMITTED)
 MILESTONES = {
     HazardEvent.Action.ASSIGN: "assigned_at",
-    HazardEvent.Action.START: "started_at",
     HazardEvent.Action.VERIFY: "verified_at",
     HazardEvent.Action.CLOSE: "closed_at",
     HazardEvent.Action.VOID: "voided_at",
@@ -182,10 +181,14 @@ def test_each_history_starts_with_the_report_and_follows_the_workflow(ledger):
             first.setdefault(event.action, event.at)
         for action, milestone in MILESTONES.items():
             assert first.get(action) == getattr(hazard, milestone), (hazard.number, action)
+        # Started by `start`, or, rectified on the spot, as it was recorded (report_finding does both).
+        started = first.get(HazardEvent.Action.REPORT) if hazard.on_the_spot else first.get(HazardEvent.Action.START)
+        assert hazard.started_at == started, hazard.number
         submits = [event for event in history if event.action == HazardEvent.Action.SUBMIT]
         if submits:
             assert submits[-1].at == hazard.submitted_at and submits[-1].actor_id == hazard.submitted_by_id
-        assert hazard.version == len(history)
+        # One version per action after the recording; report_finding submits on the spot in the same save.
+        assert hazard.version == len(history) - (2 if hazard.on_the_spot else 1) + 1
 
 
 def test_extensions_are_on_record_with_their_requests(ledger):

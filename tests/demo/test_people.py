@@ -5,6 +5,7 @@ from django.test import override_settings
 from accounts.credit_codes import validate_credit_code
 from accounts.models import Organization, Post, User
 from accounts.roles import Role
+from demo.people import ensure_staff, inspectors_for
 
 pytestmark = pytest.mark.django_db
 
@@ -99,3 +100,18 @@ def test_hazards_option_is_accepted():
     call_command("seed_demo", hazards=0)
     with pytest.raises(CommandError):
         call_command("seed_demo", hazards=-1)
+
+
+def test_departments_get_a_brigade_sized_to_the_ledger_and_a_larger_ledger_only_adds_to_it():
+    call_command("seed_demo")
+    assert inspectors_for(120) == 2 and inspectors_for(200_000) == 10 and inspectors_for(1_000_000) == 40
+    ensure_staff(inspectors=2)
+    brigade = User.objects.filter(username__startswith="demo-430181-yj-")
+    assert brigade.count() == 3  # the section chief and two inspectors
+
+    made = ensure_staff(inspectors=5)
+    assert brigade.count() == 6 and made == 3 * User.objects.filter(username__regex=r"^demo-.*-1$").count()
+    chief = brigade.get(username="demo-430181-yj-1")
+    assert chief.roles == [Role.DEPARTMENT_HEAD]
+    assert all(user.roles == [Role.INSPECTOR] for user in brigade.exclude(pk=chief.pk))
+    assert ensure_staff(inspectors=5) == 0

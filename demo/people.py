@@ -1,6 +1,8 @@
-"""Demo data: a few cities and counties with their bodies, enterprises, posts and one user per role.
+"""The demo's people: a few cities and counties with their bodies, enterprises, posts, one user per role,
+and a few staff per demo department who find, assign and accept the demo hazards.
 
-Idempotent: every object is found by its natural key and brought to the state below.
+Idempotent: every object is found by its natural key and brought to the state below. The tables
+(departments, enterprises, posts, names) are in demo/data/organisations.yaml.
 """
 
 from django.contrib.auth.hashers import make_password
@@ -10,49 +12,21 @@ from django.db import transaction
 from accounts.credit_codes import build_credit_code
 from accounts.models import Industry, Organization, Post, Region, User
 from accounts.roles import Role
+from demo import data
 
 PERSONAS = ("inspector", "head", "rectifier", "province", "admin")
 
+ORGANISATIONS = data.organisations()
 # Industries supervised by each kind of department (by top-level industry code).
-DEPARTMENTS = {
-    "应急管理": ["coal-mine", "non-coal-mine", "fireworks", "hazardous-chemicals", "industry-trade", "forest-fire"],
-    "住房和城乡建设": ["construction", "self-built-housing", "gas", "building-power"],
-    "交通运输": ["road-transport", "waterway-transport"],
-    "市场监督管理": ["special-equipment"],
-}
-DEPARTMENT_SUFFIX = {"province": "厅", "city": "局", "county": "局"}
-
-CITIES = ["430100", "430200", "431300"]  # 长沙市, 株洲市, 娄底市
-COUNTIES = ["430181", "430182", "430281", "431382"]  # 浏阳市, 宁乡市, 醴陵市, 涟源市
-
-# (county, name, industries, serial for the credit code)
-ENTERPRISES = [
-    ("430181", "浏阳演示烟花制造有限公司", ["fireworks-production"], 10000001),
-    ("430181", "浏阳演示化工仓储有限公司", ["hazchem-storage"], 10000002),
-    ("430182", "宁乡演示建筑工程有限公司", ["construction-housing"], 10000003),
-    ("430281", "醴陵演示花炮有限公司", ["fireworks-production"], 10000004),
-    ("431382", "涟源演示煤业有限公司", ["coal-mine"], 10000005),
-    ("430181", "浏阳演示客运有限公司", ["road-passenger"], 10000006),
-]
-
-# Government posts at each city and county: (title, duty, industry codes of the portfolio).
-GOVERNMENT_POSTS = [
-    ("{head}", Post.Duty.PRINCIPAL, []),
-    ("常务副{head}（分管安全生产）", Post.Duty.SAFETY_LEAD, []),
-    (
-        "副{head}（分管工业和应急）",
-        Post.Duty.PORTFOLIO_LEAD,
-        ["coal-mine", "non-coal-mine", "fireworks", "hazardous-chemicals", "industry-trade", "special-equipment"],
-    ),
-    (
-        "副{head}（分管住建和交通）",
-        Post.Duty.PORTFOLIO_LEAD,
-        ["construction", "self-built-housing", "gas", "building-power", "road-transport", "waterway-transport"],
-    ),
-    ("副{head}（分管自然资源和林业）", Post.Duty.PORTFOLIO_LEAD, ["forest-fire", "fire"]),
-]
-FAMILY_NAMES = "赵钱孙周吴郑冯蒋沈韩杨朱秦许何吕施张"
-GIVEN_NAMES = ["建国", "志强", "秀英", "海燕", "卫东", "晓明", "丽华", "国庆", "文涛", "红梅", "湘平", "振华"]
+DEPARTMENTS: dict[str, list[str]] = ORGANISATIONS["departments"]
+DEPARTMENT_SUFFIX: dict[str, str] = ORGANISATIONS["department_suffix"]
+DEPARTMENT_KEYS: dict[str, str] = ORGANISATIONS["department_keys"]  # in the demo staff's usernames
+CITIES: list[str] = ORGANISATIONS["cities"]  # 长沙市, 株洲市, 娄底市
+COUNTIES: list[str] = ORGANISATIONS["counties"]  # 浏阳市, 宁乡市, 醴陵市, 涟源市
+DEMO_REGIONS = ["430000", *CITIES, *COUNTIES]  # where the demo has a government and departments
+FAMILY_NAMES: str = ORGANISATIONS["family_names"]
+GIVEN_NAMES: list[str] = ORGANISATIONS["given_names"]
+STAFF_GIVEN_NAMES: list[str] = data.places()["given_names"]
 
 
 def head_title(region) -> str:
@@ -126,7 +100,8 @@ class DemoSeeder:
         )
         self.post(organization=party, title=f"{short}委书记", duty=Post.Duty.PRINCIPAL, holder=secretary)
         government = self.organization(region=region, name=f"{short}人民政府", kind=Organization.Kind.GOVERNMENT)
-        for index, (title, duty, industries) in enumerate(GOVERNMENT_POSTS, start=1):
+        for index, post in enumerate(ORGANISATIONS["government_posts"], start=1):
+            title, duty, industries = post["title"], post["duty"], post["industries"]
             holder = self.user(
                 f"{region.code}-gov-{index}",
                 family=FAMILY_NAMES[(index + int(region.code[2:4])) % len(FAMILY_NAMES)],
@@ -180,7 +155,9 @@ class DemoSeeder:
         county_departments = {code: self.bodies(Region.objects.get(code=code)) for code in COUNTIES}
 
         enterprises = {}
-        for county_code, name, industries, serial in ENTERPRISES:
+        for enterprise_row in ORGANISATIONS["enterprises"]:
+            county_code, name = enterprise_row["county"], enterprise_row["name"]
+            industries, serial = enterprise_row["industries"], enterprise_row["serial"]
             county = Region.objects.get(code=county_code)
             enterprises[name] = enterprise = self.organization(
                 region=county,
@@ -269,3 +246,78 @@ class DemoSeeder:
 def seed_demo(*, password: str) -> dict:
     """Create or refresh the demo organisations, posts and personas; returns what it touched."""
     return DemoSeeder(password).run()
+
+
+def department_name(region_name: str, region: str, department: str) -> str:
+    """The name the demo gives a department: 浏阳市应急管理局, 湖南省应急管理厅."""
+    level = "province" if region == "430000" else ("city" if region in CITIES else "county")
+    return f"{region_name}{department}{DEPARTMENT_SUFFIX[level]}"
+
+
+def inspectors_for(ledger_size: int) -> int:
+    """How many inspectors each demo department has for a ledger of this size.
+
+    Two for a small demo (the persona then has plenty of work); for a large ledger a brigade big
+    enough that no inspector is on tens of thousands of inspections, up to 40 (a large county
+    bureau's law-enforcement brigade).
+    """
+    return max(2, min(40, ledger_size // 20_000))
+
+
+def ensure_staff(*, inspectors: int = 2) -> int:
+    """Give each demo department a section chief (a head: assigns, accepts) and `inspectors` inspectors.
+
+    Only those missing are made, so a larger ledger adds to the brigades. They receive reminders and
+    appear in histories; nobody signs in as them. Returns how many were made.
+    """
+    region_names = dict(Region.objects.filter(code__in=DEMO_REGIONS).values_list("code", "name"))
+    by_name = {
+        (region, name): pk
+        for pk, name, region in Organization.objects.filter(region_id__in=DEMO_REGIONS).values_list(
+            "id", "name", "region_id"
+        )
+    }
+    groups = {role: Group.objects.get(name=role) for role in (Role.INSPECTOR, Role.DEPARTMENT_HEAD)}
+    wanted = []
+    for index, region in enumerate(DEMO_REGIONS):
+        for offset, department in enumerate(DEPARTMENTS):
+            organization = by_name.get((region, department_name(region_names[region], region, department)))
+            if organization is None:
+                continue
+            for number in range(1, inspectors + 2):
+                serial = index * 12 + offset * 3 + number
+                wanted.append(
+                    (
+                        f"demo-{region}-{DEPARTMENT_KEYS[department]}-{number}",
+                        FAMILY_NAMES[serial * 7 % len(FAMILY_NAMES)],
+                        STAFF_GIVEN_NAMES[serial * 5 % len(STAFF_GIVEN_NAMES)],
+                        organization,
+                        region,
+                        Role.DEPARTMENT_HEAD if number == 1 else Role.INSPECTOR,
+                    )
+                )
+    existing = set(User.objects.filter(username__startswith="demo-").values_list("username", flat=True))
+    unusable = make_password(None)
+    new = [
+        User(
+            username=username,
+            last_name=family,
+            first_name=given,
+            organization_id=organization,
+            region_id=region,
+            email=f"{username}@example.gov.cn",
+            password=unusable,
+        )
+        for username, family, given, organization, region, _role in wanted
+        if username not in existing
+    ]
+    if not new:
+        return 0
+    User.objects.bulk_create(new)
+    ids = dict(User.objects.filter(username__in=[user.username for user in new]).values_list("username", "id"))
+    role_of = {username: role for username, *_rest, role in wanted}
+    User.groups.through.objects.bulk_create(
+        [User.groups.through(user_id=ids[user.username], group=groups[role_of[user.username]]) for user in new],
+        ignore_conflicts=True,
+    )
+    return len(new)
