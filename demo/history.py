@@ -80,6 +80,7 @@ def replay(steps: list[Step]) -> Replay:
             result.last_submit = step
             if state == "reported":
                 first.setdefault("on_the_spot", step.at)
+                changes = {"on_the_spot": [False, True]}
         elif action == Action.VERIFY:
             result.last_verify = step
         elif action == Action.LIST:
@@ -100,14 +101,16 @@ def replay(steps: list[Step]) -> Replay:
         elif action == Action.DECIDE_EXTENSION:
             request = result.extension_requests[-1]
             approved = params["approve"]
+            decision = ExtensionRequest.Decision.APPROVED if approved else ExtensionRequest.Decision.DENIED
+            changes = {"decision": [ExtensionRequest.Decision.PENDING, decision]}
             request.update(
-                decision=ExtensionRequest.Decision.APPROVED if approved else ExtensionRequest.Decision.DENIED,
+                decision=decision,
                 decided_by_id=step.actor,
                 decided_at=step.at,
                 decision_note=step.reason,
             )
             if approved:
-                changes = {"deadline": [deadline.isoformat(), request["new_deadline"].isoformat()]}
+                changes["deadline"] = [deadline.isoformat(), request["new_deadline"].isoformat()]
                 deadline = request["new_deadline"]
                 result.extension_count += 1
         # Each action after the recording counts a version; report_finding submits on the spot in the same save.

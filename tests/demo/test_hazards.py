@@ -11,6 +11,7 @@ from django.core.management import call_command
 from accounts.models import Industry, Organization, User
 from demo.people import COUNTIES
 from demo.services import DemoSeedError, seed_demo, seed_hazards
+from hazards import workflow
 from hazards.models import ExtensionRequest, Hazard, HazardEvent, HazardState, LedgerSequence
 from inspections.models import Campaign, Inspection
 
@@ -106,14 +107,17 @@ def test_numbers_come_from_the_ledger_sequence_so_later_hazards_never_collide(le
         assert sequences[key] == len(issued)
 
     (county, year), issued = max(serials.items(), key=lambda item: len(item[1]))
-    hazard = Hazard.objects.create(
-        title="消防通道被占用",
-        description="后来正常登记的隐患。",
-        industry=Industry.objects.get(code="fire"),
-        region_id=county,
-        site_name="测试场所",
-        found_on=date(year, 6, 1),
-        found_by=User.objects.get(username="inspector"),
+    inspector = User.objects.get(username="inspector")
+    hazard = workflow.report_finding(
+        actor=inspector,
+        hazard=Hazard(
+            title="消防通道被占用",
+            description="后来正常登记的隐患。",
+            industry=Industry.objects.get(code="fire"),
+            region_id=county,
+            site_name="测试场所",
+            found_on=date(year, 6, 1),
+        ),
     )
     assert hazard.number == f"HN-{county}-{year}-{len(issued) + 1:06d}"
 
