@@ -41,9 +41,9 @@ def insert_batch(generator: LedgerGenerator, batch: Batch, insert: Insert) -> No
                 "site_name": visit.site_name,
                 "industry_id": generator.industries[visit.industry],
                 "campaign_id": visit.campaign,
-                "organization_id": visit.inspecting.id,
-                "notes": f"{generator.campaign_names.get(visit.campaign, '日常执法检查')}："
-                f"对{visit.site_name or generator.enterprise_names[visit.unit]}开展安全检查，"
+                "organization_id": visit.inspecting.id if visit.inspecting is not None else None,
+                "notes": f"{generator.campaign_names.get(visit.campaign or 0, '日常执法检查')}："
+                f"对{visit.site_name or generator.enterprise_names[visit.unit or 0]}开展安全检查，"
                 f"发现隐患{len(hazards)}处。",
                 "created_by_id": visit.team[0],
                 "created_at": hazards[-1].steps[0].at,

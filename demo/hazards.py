@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -365,6 +366,7 @@ class LedgerGenerator:
         unit, industry = None, None
         enterprises = self.enterprises.get((county, top))
         if persona_work:
+            assert enterprises, "the persona's unit is registered for its county and industry"
             unit, industry = next(enterprise for enterprise in enterprises if enterprise[0] == self.rectifier_factory)
         elif enterprises:
             unit, industry = rng.choice(enterprises)
@@ -588,7 +590,7 @@ class LedgerGenerator:
         history = replay(steps)
         first = history.first
         where = finding.where.format(**words)
-        hazard = {
+        hazard: dict[str, Any] = {
             "title": finding.title.format(**words),
             "description": SOURCE_PREFIX.get(visit.source, "") + finding.description.format(**words),
             "industry_id": self.industries[finding.industry],
@@ -640,7 +642,7 @@ class LedgerGenerator:
         if history.last_verify:
             hazard.update(
                 verified_by_id=history.last_verify.actor,
-                acceptance_method=history.last_verify.params["method"],
+                acceptance_method=(history.last_verify.params or {})["method"],
                 acceptance_opinion=history.last_verify.reason,
             )
         return DemoHazard(hazard, steps, history)

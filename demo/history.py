@@ -70,7 +70,7 @@ def replay(steps: list[Step]) -> Replay:
         action = step.action
         to_state = target_state(action, state)
         changes: dict[str, list] = {}
-        params = step.params
+        params = step.params or {}
         if action == Action.REPORT:
             if params:
                 deadline = params.get("deadline", deadline)
@@ -88,6 +88,7 @@ def replay(steps: list[Step]) -> Replay:
             result.listed_level = params["level"]
         elif action == Action.REQUEST_EXTENSION:
             new_deadline = params["new_deadline"]
+            assert deadline is not None, "an extension is asked for an assigned hazard, which has a deadline"
             changes = {"deadline": [deadline.isoformat(), new_deadline.isoformat()]}
             result.extension_requests.append(
                 {
@@ -110,6 +111,7 @@ def replay(steps: list[Step]) -> Replay:
                 decision_note=step.reason,
             )
             if approved:
+                assert deadline is not None, "an extension is decided for an assigned hazard, which has a deadline"
                 changes["deadline"] = [deadline.isoformat(), request["new_deadline"].isoformat()]
                 deadline = request["new_deadline"]
                 result.extension_count += 1

@@ -27,6 +27,7 @@ def seed_hazards(*, count: int, today: date | None = None, seed: int = 2026) -> 
     """
     if count < 0:
         raise ValueError("count must be zero or more")
+    rows: CopyRows | BulkCreateRows
     if connection.vendor == "postgresql":
         rows = CopyRows()
     elif connection.features.can_return_rows_from_bulk_insert:
