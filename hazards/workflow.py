@@ -38,6 +38,7 @@ from hazards.transitions import (
 from hunan_safety.lazy import LazyText
 from inspections.models import Inspection
 
+# The table's answers that callers of the workflow need too, re-exported so that one import serves them.
 __all__ = ["HazardError", "HazardNotFound", "allowed_actions", "can_report", "is_head"]
 
 

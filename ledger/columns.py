@@ -40,14 +40,6 @@ class Column:
     kind: str = TEXT
 
 
-CHAIN_HEADERS = {
-    "enterprise": pgettext_lazy("ledger column", "Enterprise main responsibility"),
-    "department": pgettext_lazy("ledger column", "Departmental supervision"),
-    "territorial": pgettext_lazy("ledger column", "Territorial management"),
-    "leadership": pgettext_lazy("ledger column", "Leadership (one post, two responsibilities)"),
-}
-assert set(CHAIN_HEADERS) == set(LAYERS), "every layer of the responsibility chain has its column"
-
 LEDGER_COLUMNS: tuple[Column, ...] = (
     Column("seq", pgettext_lazy("ledger column", "No."), 6, INTEGER),
     Column("number", pgettext_lazy("ledger column", "Ledger number"), 23),
@@ -66,7 +58,7 @@ LEDGER_COLUMNS: tuple[Column, ...] = (
     Column("funds", pgettext_lazy("ledger column", "Funds (10,000 yuan)"), 11, NUMBER),
     Column("rectifying_unit", pgettext_lazy("ledger column", "Rectifying unit"), 24, WRAP),
     Column("responsible_person", pgettext_lazy("ledger column", "Person responsible"), 11),
-    *(Column(f"chain_{layer}", CHAIN_HEADERS[layer], 34, WRAP) for layer in LAYERS),
+    *(Column(f"chain_{layer}", label, 34, WRAP) for layer, label in LAYERS.items()),
     Column("deadline", pgettext_lazy("ledger column", "Deadline"), 12, DATE),
     Column("extensions", pgettext_lazy("ledger column", "Extensions"), 8, INTEGER),
     Column("state", pgettext_lazy("ledger column", "State"), 13),

@@ -32,9 +32,10 @@ from openpyxl.utils import get_column_letter
 from accounts.models import Industry, Region, User
 from accounts.scope import sees_everything
 from hazards.filters import HazardFilter
-from hazards.models import OPEN_WORK_STATES, Hazard, HazardState
+from hazards.models import Hazard, HazardState
+from hazards.responsibility import LAYERS
+from hazards.states import days_overdue
 from ledger.columns import (
-    CHAIN_HEADERS,
     DATE,
     INTEGER,
     LEDGER_COLUMNS,
@@ -233,13 +234,13 @@ class LedgerWriter:
         self._new_sheet()
         kinds = [column.kind for column in LEDGER_COLUMNS]
         formats, quoted = self.formats.plain, self.formats.quoted
-        today, open_states = self.today, set(OPEN_WORK_STATES)
+        today = self.today
         counts = self.counts
         for record in values:
             if self.sheet_rows == self.rows_per_sheet:
                 self._close_sheet()
                 self._new_sheet()
-            cells, key = self._cells(record, today, open_states)
+            cells, key = self._cells(record, today)
             counts[key] += 1
             self.rows += 1
             self.sheet_rows += 1
@@ -261,7 +262,7 @@ class LedgerWriter:
                 progress(self.rows)
         return self.rows
 
-    def _cells(self, record: tuple, today: dt.date, open_states: set) -> tuple[list, tuple]:
+    def _cells(self, record: tuple, today: dt.date) -> tuple[list, tuple]:
         """The cells of one ledger row, and its key in the summary's counts."""
         (
             number,
@@ -296,10 +297,8 @@ class LedgerWriter:
             on_the_spot,
             campaign,
         ) = record
-        overdue_days = (today - deadline).days if deadline is not None and state in open_states else 0
-        if overdue_days < 0:
-            overdue_days = 0
-        layers: dict[str, list[str]] = {layer: [] for layer in CHAIN_HEADERS}
+        overdue_days = days_overdue(state, deadline, today)
+        layers: dict[str, list[str]] = {layer: [] for layer in LAYERS}
         for entry in chain or ():
             if entry.get("layer") in layers:
                 layers[entry["layer"]].append(_chain_entry(entry))
@@ -332,7 +331,7 @@ class LedgerWriter:
             float(funds) if funds is not None else None,
             rectifying_unit,
             responsible_person,
-            *("\n".join(layers[layer]) for layer in CHAIN_HEADERS),
+            *("\n".join(layers[layer]) for layer in LAYERS),
             deadline,
             extension_count,
             self.state_labels.get(state, state),
