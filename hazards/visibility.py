@@ -1,16 +1,9 @@
-"""The one visibility rule (DESIGN.md section 5) for hazards, and the one definition of overdue.
+"""The one visibility rule (DESIGN.md section 5, written out in accounts/scope.py) applied to hazards.
 
 Every list, detail page, download, export, task and API call fetches hazards through
-`Hazard.objects.visible_to(user)` (and inspections through `Inspection.objects.visible_to(user)`,
-the same rule on the same fields); a hazard outside it is a 404.
-
-- provincial staff (and superusers) see everything;
-- government and department users (inspectors, heads) see their region's subtree — a code prefix —
-  limited to their body's industries (with sub-categories) unless the body is territorial
-  (a party committee or a people's government);
-- a rectifying unit sees what is assigned to it;
-- anyone sees what they found, what an inspection they were on produced, and what the
-  responsibility chain names them on.
+`Hazard.objects.visible_to(user)`; a hazard outside it is a 404. Beyond the jurisdiction, a user
+sees what they found, what an inspection they were on produced, what the responsibility chain
+names them on, and (a rectifying unit) what is assigned to it.
 """
 
 from datetime import date
