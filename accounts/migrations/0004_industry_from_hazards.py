@@ -10,9 +10,10 @@ from django.db import migrations, models
 
 def rename_content_type(apps, schema_editor, *, old: str, new: str) -> None:
     ContentType = apps.get_model("contenttypes", "ContentType")
-    ContentType.objects.using(schema_editor.connection.alias).filter(app_label=old, model="industry").update(
-        app_label=new
-    )
+    alias = schema_editor.connection.alias
+    if ContentType.objects.using(alias).filter(app_label=new, model="industry").exists():
+        return  # already made by a post_migrate run in between: nothing to carry over
+    ContentType.objects.using(alias).filter(app_label=old, model="industry").update(app_label=new)
 
 
 def forwards(apps, schema_editor):

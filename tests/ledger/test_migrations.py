@@ -1,6 +1,7 @@
 """ExportJob moved from hazards to the ledger app: a database upgraded across the move keeps its rows."""
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
@@ -41,8 +42,14 @@ def test_an_upgraded_database_keeps_its_export_jobs(before_the_move):
         file_name="隐患台账-20261130-1012.xlsx",
     )
 
+    # As on a database made before the move: the content type (and its permissions) under hazards.
+    ContentType.objects.filter(app_label="ledger", model="exportjob").delete()
+    old_type = ContentType.objects.get_or_create(app_label="hazards", model="exportjob")[0]
+
     migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
 
+    assert ContentType.objects.get(app_label="ledger", model="exportjob").pk == old_type.pk
+    assert not ContentType.objects.filter(app_label="hazards", model="exportjob").exists()
     job = ExportJob.objects.get(pk=old_job.pk)
     assert (job.user.username, job.query, job.language, job.status) == ("exporter", "level=major", "zh-hans", "ready")
     assert (job.rows_written, job.file.name, job.file_name) == (12, old_job.file, "隐患台账-20261130-1012.xlsx")
