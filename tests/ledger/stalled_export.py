@@ -21,11 +21,11 @@ STALL_AFTER = 2
 real_cells = export.LedgerWriter._cells
 
 
-def stalling_cells(writer, record, today, open_states):
+def stalling_cells(writer, record, today):
     if writer.rows == STALL_AFTER:
         print("stalled", flush=True)
         time.sleep(600)
-    return real_cells(writer, record, today, open_states)
+    return real_cells(writer, record, today)
 
 
 export.PROGRESS_EVERY = 1  # report (and renew the lease) after every row
