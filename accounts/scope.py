@@ -15,14 +15,17 @@ the rule is written once; a row outside it is a 404. The choices a user may pick
   responsibility chain names them on.
 """
 
-from typing import TypeGuard
+from typing import TypeGuard, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
+from django.db import models
 from django.db.models import Q, QuerySet
 
 import hunan_safety.db  # noqa: F401  (registers the any_of lookup used below)
 from accounts.models import Industry, Organization, Region, User
 from accounts.roles import Role
+
+_Row = TypeVar("_Row", bound=models.Model)
 
 
 def sees_everything(user: User) -> bool:
@@ -57,15 +60,19 @@ def is_usable(user: User | AnonymousUser | None) -> TypeGuard[User]:
     return bool(user and user.is_authenticated and user.is_active)
 
 
-def counties_for(user: User) -> QuerySet[Region]:
-    """Counties a finding may be recorded in: those of the user's jurisdiction."""
-    counties = Region.objects.filter(level=Region.Level.COUNTY)
+def _in_jurisdiction(rows: QuerySet[_Row], user: User, *, code_field: str) -> QuerySet[_Row]:
+    """The rows whose region code (`code_field`) lies in the user's jurisdiction; all for provincial staff."""
     if sees_everything(user):
-        return counties
+        return rows
     region = user.jurisdiction
     if region is None:
-        return counties.none()
-    return counties.filter(code__startswith=region.scope_prefix)
+        return rows.none()
+    return rows.filter(**{f"{code_field}__startswith": region.scope_prefix})
+
+
+def counties_for(user: User) -> QuerySet[Region]:
+    """Counties a finding may be recorded in: those of the user's jurisdiction."""
+    return _in_jurisdiction(Region.objects.filter(level=Region.Level.COUNTY), user, code_field="code")
 
 
 def industries_for(user: User) -> QuerySet[Industry]:
@@ -80,9 +87,4 @@ def industries_for(user: User) -> QuerySet[Industry]:
 def units_for(user: User) -> QuerySet[Organization]:
     """Units a finding may name: active organisations in the user's counties."""
     units = Organization.objects.filter(is_active=True).select_related("region")
-    if sees_everything(user):
-        return units
-    region = user.jurisdiction
-    if region is None:
-        return units.none()
-    return units.filter(region__code__startswith=region.scope_prefix)
+    return _in_jurisdiction(units, user, code_field="region__code")
