@@ -11,7 +11,7 @@ from accounts.models import Organization, User
 from accounts.scope import counties_for, industries_for, units_for
 from hazards import workflow
 from hazards.models import Attachment, Hazard
-from hazards.responsibility import LAYERS, candidates, chain_from_posts, resolve_chain
+from hazards.responsibility import LAYERS, candidates, chain_from_posts, lacks_enterprise_contact, resolve_chain
 from hazards.transitions import TRANSITIONS
 from hazards.uploads import pending_uploads, store_upload
 from hunan_safety.forms import BootstrapFormMixin, FormBase, model_choice
@@ -177,7 +177,7 @@ class FindingForm(FindingFields):
             model_choice(self, "industry").queryset, current and current.industry_id
         )
         model_choice(self, "campaign").queryset = _with_current(
-            Campaign.objects.filter(is_active=True), current and current.campaign_id
+            Campaign.objects.recordable(), current and current.campaign_id
         )
         self.fields["found_on"].initial = timezone.localdate()
         if not self.is_bound and user.jurisdiction and user.jurisdiction.level == "county":
@@ -193,6 +193,12 @@ class FindingForm(FindingFields):
         found_on = cleaned.get("found_on")
         if found_on and found_on > timezone.localdate():
             self.add_error("found_on", _("The date found cannot be in the future."))
+        campaign = cleaned.get("campaign")
+        if campaign and found_on and {"campaign", "found_on"} & set(self.changed_data):
+            try:
+                campaign.refuse_outside(found_on, "campaign")
+            except ValidationError as error:
+                self.add_error(None, error)
         return cleaned
 
 
@@ -268,6 +274,7 @@ class AssignForm(ActionForm):
         self.fields["rectifying_unit"].help_text = UNIT_SEARCH_HELP
         self.fields["rectifying_unit"].initial = hazard.rectifying_unit_id or hazard.unit_id
         resolved = resolve_chain(hazard)
+        self.enterprise_contact_missing = lacks_enterprise_contact(hazard, resolved)
         for layer, posts in candidates(hazard).items():
             proposed = [entry["post_id"] for entry in resolved if entry["layer"] == layer and entry.get("post_id")]
             self.fields[f"chain_{layer}"] = PostChoices(

@@ -14,6 +14,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import ngettext
 
 from accounts.models import Industry, User
@@ -23,7 +24,7 @@ from hazards.models import Hazard, HazardState
 from hazards.visibility import HazardQuerySet
 from hazards.workflow import HazardError, record_inspection
 from inspections.filters import InspectionFilter
-from inspections.models import Campaign, Inspection
+from inspections.models import Campaign, Inspection, campaign_state_rank
 
 PAGE_SIZE = 25
 CAMPAIGN_INSPECTIONS_SHOWN = 50
@@ -56,7 +57,7 @@ def _inspections_with_findings(user, inspections: QuerySet) -> QuerySet:
 
 
 def campaign_list(request):
-    """Campaigns, active first, with the user's visible inspections and findings of each."""
+    """Campaigns in progress first, then planned, then ended, with the user's visible inspections and findings of each."""
     findings = _findings(request.user)
     campaigns = (
         Campaign.objects.select_related("organizer")
@@ -68,7 +69,8 @@ def campaign_list(request):
             closed_count=_count_of(findings.filter(state=HazardState.CLOSED), outer_field="campaign"),
             overdue_count=_count_of(findings.overdue(), outer_field="campaign"),
         )
-        .order_by("-is_active", "-start_date", "name")
+        .annotate(state_rank=campaign_state_rank(timezone.localdate()))
+        .order_by("state_rank", "-start_date", "name")
     )
     page = Paginator(campaigns, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "inspections/campaign_list.html", {"page_obj": page})

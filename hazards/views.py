@@ -16,7 +16,7 @@ from hazards.filters import HazardFilter
 from hazards.forms import ActionForm, FindingEditForm, FindingForm, action_form
 from hazards.history import timeline
 from hazards.models import Attachment, Hazard, SubmissionRound
-from hazards.responsibility import current_holders
+from hazards.responsibility import current_holders, lacks_enterprise_contact
 from hazards.selectors import work_queues
 from hazards.transitions import BUTTONS, TRANSITIONS, HazardError, HazardNotFound, allowed_actions
 from hazards.visibility import HazardQuerySet
@@ -137,6 +137,8 @@ def _detail_page(request, hazard: Hazard, bound: ActionForm | None = None, statu
             "action_forms": forms_by_action,
             "open_action": bound.action if bound is not None else "",
             "chain_rows": chain_rows,
+            "enterprise_contact_missing": hazard.state != Hazard.State.REPORTED
+            and lacks_enterprise_contact(hazard, chain),
         },
         status=status,
     )

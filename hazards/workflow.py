@@ -344,6 +344,15 @@ def assign(
     transition = check("assign", hazard, actor)
     if rectifying_unit is None:
         raise HazardError(_("Choose the unit that must rectify the hazard."))
+    if hazard.unit is not None and hazard.unit.kind == Organization.Kind.ENTERPRISE and rectifying_unit != hazard.unit:
+        # 企业主体责任: the enterprise puts its own hazard right; bodies of government supervise it.
+        raise HazardError(
+            _(
+                "A hazard at an enterprise is rectified by that enterprise (%(unit)s): a government body or "
+                "another unit supervises, it does not rectify."
+            )
+            % {"unit": hazard.unit.name}
+        )
     if deadline is None or deadline < timezone.localdate():
         raise HazardError(_("The deadline must be today or later."))
     hazard.rectifying_unit = rectifying_unit
