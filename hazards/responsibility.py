@@ -22,7 +22,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organization, Post, Region
+from accounts.models import Organization, Post, Region, User
+from accounts.roles import Role
 from hazards.models import Hazard
 
 LAYERS = {
@@ -187,6 +188,25 @@ def resolve_chain(hazard: Hazard) -> list[dict[str, Any]]:
     leadership = _nearest(pools["leadership"], regions)
     chain += [ChainEntry.from_post("leadership", post) for post in leadership[:1]]
     return [asdict(entry) for entry in chain]
+
+
+def supervising_heads(hazard: Hazard) -> list[int]:
+    """The heads of the department supervising the hazard's industry at the nearest level, and of the
+    one at the level above: told at once when a major hazard is reported."""
+    industries = _industry_ids(hazard)
+    departments = Organization.objects.filter(
+        kind=Organization.Kind.DEPARTMENT, industries__in=industries, is_active=True
+    ).values_list("pk", "region_id")
+    by_region: dict[str, set[int]] = {}
+    for pk, region_id in departments:
+        by_region.setdefault(region_id, set()).add(pk)
+    levels = [by_region[region.pk] for region in _levels(hazard.region) if region.pk in by_region]
+    bodies = set().union(*levels[:2])
+    return list(
+        User.objects.filter(organization_id__in=bodies, is_active=True, groups__name=Role.DEPARTMENT_HEAD)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
 
 
 def chain_from_posts(hazard: Hazard, chosen: dict[str, list[Post]]) -> list[dict[str, Any]]:

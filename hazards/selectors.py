@@ -3,8 +3,9 @@
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,16 +27,35 @@ class Queue:
     rows: list | None = None
 
 
-def overdue_first(hazards: QuerySet) -> QuerySet:
-    """Overdue items on top, then the nearest deadline, then the oldest finding."""
+def most_urgent_first(hazards: QuerySet) -> QuerySet:
+    """Major hazards on top, then overdue ones, then the nearest deadline, then the oldest finding."""
     today = timezone.localdate()
     return hazards.annotate(
+        severity_rank=Case(
+            When(level=Hazard.Level.MAJOR, then=Value(0)), default=Value(1), output_field=IntegerField()
+        ),
         overdue_rank=Case(
             When(overdue_q(today), then=Value(0)),
             default=Value(1),
             output_field=IntegerField(),
-        )
-    ).order_by("overdue_rank", "deadline", "found_on", "id")
+        ),
+    ).order_by("severity_rank", "overdue_rank", F("deadline").asc(nulls_last=True), "found_on", "id")
+
+
+def ever_escalated() -> Exists:
+    """True for a hazard whose reminders were ever escalated up the chain, whatever its deadline since."""
+    # Reached through Hazard's reverse relation: notifications sits above hazards and is not imported.
+    # (So mypy knows it only as "some model": typed Any, its manager and Stage are looked up at run time.)
+    reminder: Any = Hazard._meta.get_field("reminders").related_model
+    return Exists(reminder.objects.filter(hazard_id=OuterRef("pk"), stage=reminder.Stage.ESCALATION))
+
+
+def acts_for_the_province(user: User) -> bool:
+    """Provincial staff, and heads whose jurisdiction is the province: they get the province's queue."""
+    if user.has_role(Role.PROVINCIAL_STAFF):
+        return True
+    region = user.jurisdiction
+    return user.has_role(Role.DEPARTMENT_HEAD) and region is not None and region.level == "province"
 
 
 def work_queues(user: User) -> list[Queue]:
@@ -65,6 +85,20 @@ def work_queues(user: User) -> list[Queue]:
             Queue("to_submit", _("Being rectified: submit when done"), mine.filter(state=HazardState.RECTIFYING)),
             Queue("waiting", _("Waiting for acceptance"), mine.filter(state=HazardState.SUBMITTED)),
         ]
+    if acts_for_the_province(user):
+        open_majors = visible.filter(level=Hazard.Level.MAJOR).exclude(state__in=[HazardState.CLOSED, HazardState.VOID])
+        queues += [
+            Queue(
+                "province_listed",
+                _("Major hazards under provincial listed supervision"),
+                open_majors.filter(listed_level=Hazard.ListedLevel.PROVINCE),
+            ),
+            Queue(
+                "escalated",
+                _("Escalated hazards still open"),
+                visible.filter(ever_escalated(), state__in=OPEN_WORK_STATES),
+            ),
+        ]
     if user.has_role(Role.INSPECTOR):
         queues.append(
             Queue(
@@ -75,7 +109,7 @@ def work_queues(user: User) -> list[Queue]:
         )
     for queue in queues:
         queue.count = queue.hazards.count()
-        queue.rows = list(overdue_first(queue.hazards)[:QUEUE_ROWS])
+        queue.rows = list(most_urgent_first(queue.hazards)[:QUEUE_ROWS])
     return queues
 
 

@@ -274,5 +274,5 @@ def unit_search(request):
 
 
 def work_queue(request):
-    """What waits on the signed-in user, by role, overdue first."""
+    """What waits on the signed-in user, by role: major first, then overdue, then by deadline."""
     return render(request, "hazards/work_queue.html", {"queues": work_queues(request.user)})

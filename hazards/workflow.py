@@ -28,7 +28,7 @@ from hazards.models import (
     LedgerSequence,
     SubmissionRound,
 )
-from hazards.responsibility import resolve_chain
+from hazards.responsibility import resolve_chain, supervising_heads
 from hazards.signals import hazard_changed
 from hazards.transitions import (
     LEVEL_RANK,
@@ -120,6 +120,11 @@ def report_finding(
     Attachment.objects.filter(pk__in=claimed, hazard__isnull=True).update(hazard=hazard)
     if hazard.on_the_spot:
         _open_round(hazard, actor=actor, report=hazard.measures, evidence=after)
+    if hazard.is_major:
+        # A major hazard is news: the supervising department's heads and the level above are told at once.
+        _notify_after_commit(
+            hazard=hazard, actor=actor, action=HazardEvent.Action.REPORT, recipients=supervising_heads(hazard)
+        )
     HazardEvent.objects.create(
         hazard=hazard, actor=actor, action=HazardEvent.Action.REPORT, to_state=reported, reason=reason
     )
