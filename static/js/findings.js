@@ -71,6 +71,10 @@
       },
       preload: "focus"
     });
+    // tom-select points the label at its own control; the original select, still read by screen
+    // readers, keeps the same label as its accessible name.
+    var label = document.getElementById(select.id + "-ts-label");
+    if (label) { select.setAttribute("aria-labelledby", label.id); }
   }
 
   function enhanceOnTheSpot(root) {
