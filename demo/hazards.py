@@ -539,7 +539,7 @@ class LedgerGenerator:
 
     def _acceptance(self, submitted: datetime, approver: int, *, major: bool = False) -> list[Step]:
         """Acceptance (验收) — of a major hazard on the experts' or agency's evaluation, after an on-site
-        review — then the account cancelled."""
+        review — then the ledger entry cancelled (销号)."""
         rng = self.rng
         method = (
             rng.choices(["expert", "agency"], weights=[6, 4])

@@ -12,7 +12,6 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import ngettext
@@ -23,6 +22,7 @@ from hazards.inspection_forms import FindingFormSet, InspectionForm
 from hazards.models import Hazard, HazardState
 from hazards.visibility import HazardQuerySet
 from hazards.workflow import HazardError, record_inspection
+from hunan_safety.http import NotForYourRole
 from inspections.filters import InspectionFilter
 from inspections.models import Campaign, Inspection, campaign_state_rank
 
@@ -151,7 +151,7 @@ def inspection_detail(request, pk: int):
 def inspection_new(request):
     """Record an inspection visit with one or more findings and their photos."""
     if not workflow.can_report(request.user):
-        raise Http404
+        raise NotForYourRole(str(workflow.REPORTERS_ONLY))
     data, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)
     form = InspectionForm(data, files, user=request.user)
     findings = FindingFormSet(data, files, prefix="findings", form_kwargs={"user": request.user})

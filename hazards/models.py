@@ -306,7 +306,7 @@ class HazardEvent(models.Model):
         SUBMIT = "submit", _("Submitted for acceptance")
         REJECT = "reject", _("Rejected")
         VERIFY = "verify", _("Accepted")
-        CLOSE = "close", _("Closed (account cancelled)")
+        CLOSE = "close", _("Closed (ledger entry cancelled)")
         VOID = "void", _("Voided")
         REQUEST_EXTENSION = "request_extension", _("Asked for an extension")
         DECIDE_EXTENSION = "decide_extension", _("Decided an extension")

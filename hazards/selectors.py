@@ -76,7 +76,7 @@ def work_queues(user: User) -> list[Queue]:
                 _("Rectifications to accept"),
                 visible.filter(state=HazardState.SUBMITTED).exclude(submitted_by=user),
             ),
-            Queue("to_close", _("Accounts to close (销号)"), visible.filter(state=HazardState.VERIFIED)),
+            Queue("to_close", _("Ledger entries to cancel (close)"), visible.filter(state=HazardState.VERIFIED)),
         ]
     if user.has_role(Role.RECTIFYING_UNIT) and user.organization_id:
         mine = visible.filter(rectifying_unit_id=user.organization_id)

@@ -20,6 +20,7 @@ from hazards.responsibility import current_holders, lacks_enterprise_contact
 from hazards.selectors import work_queues
 from hazards.transitions import BUTTONS, TRANSITIONS, HazardError, HazardNotFound, allowed_actions
 from hazards.visibility import HazardQuerySet
+from hunan_safety.http import NotForYourRole
 from hunan_safety.pagination import CappedPaginator
 
 PAGE_SIZES = (25, 50, 100)
@@ -175,7 +176,7 @@ def hazard_by_number(request, number: str):
 
 def hazard_new(request):
     if not workflow.can_report(request.user):
-        raise Http404
+        raise NotForYourRole(str(workflow.REPORTERS_ONLY))
     form = FindingForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
