@@ -11,6 +11,7 @@ from accounts.models import Organization, User
 from accounts.scope import counties_for, industries_for, units_for
 from hazards import workflow
 from hazards.models import Attachment, Hazard
+from hazards.photo_facts import parse_position
 from hazards.responsibility import LAYERS, candidates, chain_from_posts, lacks_enterprise_contact, resolve_chain
 from hazards.transitions import TRANSITIONS
 from hazards.uploads import pending_uploads, store_upload
@@ -91,9 +92,11 @@ class AttachmentsMixin(FormBase):
         assert cleaned is not None  # Form.clean returns cleaned_data
         limit = self._max_files()
         for field, stage in self.photo_fields.items():
+            # The phone's position when the photos were taken, if the user agreed to give it.
+            position = parse_position(str(self.data.get(self.add_prefix(f"{field}_position"), "")))
             for upload in cleaned.get(field) or []:
                 try:
-                    self.kept[field].append(store_upload(upload, user=self.user, stage=stage))
+                    self.kept[field].append(store_upload(upload, user=self.user, stage=stage, position=position))
                 except ValidationError as error:
                     self.add_error(field, error)
             if len(self.kept[field]) > limit:
