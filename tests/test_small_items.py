@@ -89,3 +89,23 @@ def test_a_hazard_out_of_scope_is_a_plain_404_that_confirms_nothing(client, insp
 
     assert response.status_code == 404
     assert 'data-testid="not-found-reason"' not in response.content.decode()
+
+
+def test_an_empty_ledger_says_what_to_do_not_that_no_filter_matches(client, inspector, rectifier):
+    client.cookies["django_language"] = "en"
+    client.force_login(inspector)
+    page = text(client.get("/hazards/").content.decode())
+    assert "Nothing is on the ledger in your scope yet." in page and "Record an inspection" in page
+    assert "No hazard matches these filters." not in page
+
+    client.force_login(rectifier)
+    assert "once inspectors record them" in text(client.get("/hazards/").content.decode())
+    filtered = text(client.get("/hazards/?level=major").content.decode())
+    assert "No hazard matches these filters." in filtered
+
+
+def test_the_import_template_has_a_chinese_file_name_in_the_chinese_interface(client, inspector):
+    client.force_login(inspector)
+    response = client.get("/hazards/import/template.xlsx")
+    assert response.status_code == 200
+    assert "%E9%9A%90%E6%82%A3" in response["Content-Disposition"]  # 隐患, percent-encoded (RFC 5987)
