@@ -30,7 +30,8 @@ def navigation(request):
             items.append({"label": label, "url": url, "active": active})
     # The most specific match wins: /inspections/new/ is not also "Inspections".
     matches = [item for item in items if item["active"]]
-    for item in matches[:-1] if len(matches) > 1 else []:
-        if any(len(other["url"]) > len(item["url"]) for other in matches):
-            item["active"] = False
+    if matches:
+        most_specific = max(matches, key=lambda item: len(item["url"]))
+        for item in matches:
+            item["active"] = item is most_specific
     return {"navigation": items}

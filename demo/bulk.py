@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from django.db import connection, models, transaction
 
 from demo.hazards import BATCH_SIZE, Batch, LedgerGenerator
-from hazards.models import ExtensionRequest, Hazard, HazardEvent, LedgerSequence
+from hazards.models import ExtensionRequest, Hazard, HazardEvent, LedgerSequence, SubmissionRound
 from inspections.models import Inspection
 
 # insert(model, rows, ids=...) -> the new primary keys, in order, when ids is true.
@@ -90,6 +90,14 @@ def insert_batch(generator: LedgerGenerator, batch: Batch, insert: Insert) -> No
             {"hazard_id": pk, **request}
             for hazard, pk in zip(hazards, hazard_ids, strict=True)
             for request in hazard.history.extension_requests
+        ],
+    )
+    insert(
+        SubmissionRound,
+        [
+            {"hazard_id": pk, **submission}
+            for hazard, pk in zip(hazards, hazard_ids, strict=True)
+            for submission in hazard.history.rounds
         ],
     )
     generator.counts["hazards"] += len(hazards)

@@ -61,6 +61,8 @@ RECTIFIER_FACTORY = "浏阳演示烟花制造有限公司"
 SUSPENSIONS = [Hazard.ProductionSuspension.FULL, Hazard.ProductionSuspension.PARTIAL, Hazard.ProductionSuspension.NONE]
 SOURCE_PREFIX: dict[str, str] = TEXTS["source_prefix"]
 ON_THE_SPOT_REPORT = "立查立改，现场已整改完毕。"
+# Qualified agencies that evaluate the rectification of a major hazard.
+EVALUATION_AGENCIES: list[str] = TEXTS["evaluation_agencies"]
 
 TZ = ZoneInfo(settings.TIME_ZONE)
 
@@ -513,22 +515,45 @@ class LedgerGenerator:
             moment = self._later(moment, 0, (due - moment).total_seconds() / 3600 * share)
         else:
             moment = self._later(moment, 1, 8)
-        steps.append(Step(moment, Action.SUBMIT, doer, rng.choice(TEXTS["completion_reports"])))
+        steps.append(self._submission(moment, doer, major=major))
         if rng.random() < 0.05:
             moment = self._later(moment, 4, 120)
             steps.append(Step(moment, Action.REJECT, approver, rng.choice(TEXTS["rejections"])))
             moment = self._later(moment, 24, 240)
-            steps.append(Step(moment, Action.SUBMIT, doer, rng.choice(TEXTS["completion_reports"])))
+            steps.append(self._submission(moment, doer, major=major))
         return [*steps, *self._acceptance(moment, approver, major=major)]
 
-    def _acceptance(self, submitted: datetime, approver: int, *, major: bool = False) -> list[Step]:
-        """Acceptance (验收) — by experts or the government for a major hazard — then the account cancelled."""
+    def _submission(self, moment: datetime, doer: int, *, major: bool) -> Step:
+        """A completion report; a major hazard's carries the evaluation by experts or an agency (SAWS Order 16 art. 18)."""
         rng = self.rng
-        method = rng.choices(["expert", "government", "self_evaluation"], weights=[6, 4, 0] if major else [1, 4, 5])
+        report = rng.choice(TEXTS["completion_reports"])
+        if not major:
+            return Step(moment, Action.SUBMIT, doer, report)
+        method = rng.choices(["expert", "agency"], weights=[6, 4])[0]
+        body = (
+            f"{rng.choice(FAMILY_NAMES)}{rng.choice(GIVEN)}等3名安全生产专家"
+            if method == "expert"
+            else rng.choice(EVALUATION_AGENCIES)
+        )
+        return Step(moment, Action.SUBMIT, doer, report, {"evaluation_method": method, "evaluating_body": body})
+
+    def _acceptance(self, submitted: datetime, approver: int, *, major: bool = False) -> list[Step]:
+        """Acceptance (验收) — of a major hazard on the experts' or agency's evaluation, after an on-site
+        review — then the ledger entry cancelled (销号)."""
+        rng = self.rng
+        method = (
+            rng.choices(["expert", "agency"], weights=[6, 4])
+            if major
+            else rng.choices(["expert", "government", "self_evaluation"], weights=[1, 4, 5])
+        )
         verified = self._later(submitted, 2, 240)
         opinion = rng.choice(TEXTS["acceptance_opinions"])
+        params: dict = {"method": method[0]}
+        if major:
+            reviewers = "、".join(f"{rng.choice(FAMILY_NAMES)}{rng.choice(GIVEN)}" for _ in range(2))
+            params.update(reviewed_on=verified.date(), reviewers=reviewers)
         return [
-            Step(verified, Action.VERIFY, approver, opinion, {"method": method[0]}),
+            Step(verified, Action.VERIFY, approver, opinion, params),
             Step(self._later(verified, 0.5, 120), Action.CLOSE, approver),
         ]
 
@@ -640,10 +665,13 @@ class LedgerGenerator:
         if history.last_submit:
             hazard.update(completion_report=history.last_submit.reason, submitted_by_id=history.last_submit.actor)
         if history.last_verify:
+            accepted = history.last_verify.params or {}
             hazard.update(
                 verified_by_id=history.last_verify.actor,
-                acceptance_method=(history.last_verify.params or {})["method"],
+                acceptance_method=accepted["method"],
                 acceptance_opinion=history.last_verify.reason,
+                reviewed_on=accepted.get("reviewed_on"),
+                reviewers=accepted.get("reviewers", ""),
             )
         return DemoHazard(hazard, steps, history)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from hazards.models import ExtensionRequest, HazardEvent
+from hazards.models import ExtensionRequest, HazardEvent, SubmissionRound
 from hazards.transitions import target_state
 
 Action = HazardEvent.Action
@@ -23,7 +23,8 @@ class Step(NamedTuple):  # a tuple: millions are made for a large ledger
 
     `params` are the action's arguments in `hazards.workflow`: report {"deadline"} (on the spot),
     assign {"deadline"}, list {"level"}, request_extension {"new_deadline"}, decide_extension
-    {"approve"}, verify {"method"}.
+    {"approve"}, verify {"method"} (and for a major hazard {"reviewed_on", "reviewers"}), submit of a
+    major hazard {"evaluation_method", "evaluating_body"}.
     """
 
     at: datetime
@@ -50,6 +51,8 @@ class Replay:
     last_verify: Step | None = None
     # ExtensionRequest rows (dicts of attnames without the hazard).
     extension_requests: list[dict] = field(default_factory=list)
+    # SubmissionRound rows, one per submission, decided by the rejection or acceptance that follows.
+    rounds: list[dict] = field(default_factory=list)
 
     @property
     def started_at(self) -> datetime | None:
@@ -78,11 +81,30 @@ def replay(steps: list[Step]) -> Replay:
             deadline = params["deadline"]
         elif action == Action.SUBMIT:
             result.last_submit = step
+            result.rounds.append(
+                {
+                    "number": len(result.rounds) + 1,
+                    "completion_report": step.reason,
+                    "submitted_by_id": step.actor,
+                    "submitted_at": step.at,
+                    "evaluation_method": params.get("evaluation_method", ""),
+                    "evaluating_body": params.get("evaluating_body", ""),
+                    "outcome": SubmissionRound.Outcome.PENDING,
+                }
+            )
             if state == "reported":
                 first.setdefault("on_the_spot", step.at)
                 changes = {"on_the_spot": [False, True]}
-        elif action == Action.VERIFY:
-            result.last_verify = step
+        elif action in (Action.REJECT, Action.VERIFY):
+            rejected = action == Action.REJECT
+            result.rounds[-1].update(
+                outcome=SubmissionRound.Outcome.REJECTED if rejected else SubmissionRound.Outcome.ACCEPTED,
+                decided_by_id=step.actor,
+                decided_at=step.at,
+                rejection_reason=step.reason if rejected else "",
+            )
+            if not rejected:
+                result.last_verify = step
         elif action == Action.LIST:
             changes = {"listed_level": [result.listed_level, params["level"]]}
             result.listed_level = params["level"]

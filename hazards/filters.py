@@ -7,7 +7,6 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Industry, Region
 from hazards.models import OPEN_WORK_STATES, Hazard, HazardState
 from hazards.search import search_hazards
+from hazards.selectors import ever_escalated
 from hazards.states import overdue_q
 from hunan_safety.forms import BootstrapFormMixin, QuickSelect
 from inspections.models import Campaign
@@ -166,10 +166,7 @@ class HazardFilter(django_filters.FilterSet):
 
     def filter_escalated(self, queryset, name, value):
         # Ever escalated up the chain, whatever its deadline since: combine with "overdue" for now.
-        # Reached through Hazard's reverse relation: notifications sits above hazards and is not imported.
-        # (So mypy knows it only as "some model": typed Any, its manager and Stage are looked up at run time.)
-        reminder: Any = Hazard._meta.get_field("reminders").related_model
-        escalated = Exists(reminder.objects.filter(hazard_id=OuterRef("pk"), stage=reminder.Stage.ESCALATION))
+        escalated = ever_escalated()
         return queryset.filter(escalated) if value else queryset.exclude(escalated)
 
     def filter_due_within(self, queryset, name, days):

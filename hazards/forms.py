@@ -11,10 +11,12 @@ from accounts.models import Organization, User
 from accounts.scope import counties_for, industries_for, units_for
 from hazards import workflow
 from hazards.models import Attachment, Hazard
-from hazards.responsibility import LAYERS, candidates, chain_from_posts, resolve_chain
+from hazards.photo_facts import parse_position
+from hazards.responsibility import LAYERS, candidates, chain_from_posts, lacks_enterprise_contact, resolve_chain
 from hazards.transitions import TRANSITIONS
 from hazards.uploads import pending_uploads, store_upload
 from hunan_safety.forms import BootstrapFormMixin, FormBase, model_choice
+from hunan_safety.lazy import LazyText
 from inspections.models import Campaign
 
 
@@ -90,9 +92,11 @@ class AttachmentsMixin(FormBase):
         assert cleaned is not None  # Form.clean returns cleaned_data
         limit = self._max_files()
         for field, stage in self.photo_fields.items():
+            # The phone's position when the photos were taken, if the user agreed to give it.
+            position = parse_position(str(self.data.get(self.add_prefix(f"{field}_position"), "")))
             for upload in cleaned.get(field) or []:
                 try:
-                    self.kept[field].append(store_upload(upload, user=self.user, stage=stage))
+                    self.kept[field].append(store_upload(upload, user=self.user, stage=stage, position=position))
                 except ValidationError as error:
                     self.add_error(field, error)
             if len(self.kept[field]) > limit:
@@ -176,7 +180,7 @@ class FindingForm(FindingFields):
             model_choice(self, "industry").queryset, current and current.industry_id
         )
         model_choice(self, "campaign").queryset = _with_current(
-            Campaign.objects.filter(is_active=True), current and current.campaign_id
+            Campaign.objects.recordable(), current and current.campaign_id
         )
         self.fields["found_on"].initial = timezone.localdate()
         if not self.is_bound and user.jurisdiction and user.jurisdiction.level == "county":
@@ -192,6 +196,12 @@ class FindingForm(FindingFields):
         found_on = cleaned.get("found_on")
         if found_on and found_on > timezone.localdate():
             self.add_error("found_on", _("The date found cannot be in the future."))
+        campaign = cleaned.get("campaign")
+        if campaign and found_on and {"campaign", "found_on"} & set(self.changed_data):
+            try:
+                campaign.refuse_outside(found_on, "campaign")
+            except ValidationError as error:
+                self.add_error(None, error)
         return cleaned
 
 
@@ -240,9 +250,22 @@ class PostChoices(forms.ModelMultipleChoiceField):
 class AssignForm(ActionForm):
     action = "assign"
     rectifying_unit: "forms.ModelChoiceField[Organization]" = forms.ModelChoiceField(
-        label=_("Rectifying unit"), queryset=None, widget=UnitWidget
+        label=_("Rectifying unit"),
+        queryset=None,
+        widget=UnitWidget,
+        error_messages={
+            "required": _(
+                "Choose the unit that must rectify the hazard: for a hazard at an enterprise, the enterprise."
+            )
+        },
     )
-    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    deadline = forms.DateField(
+        label=_("Deadline"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": _("Set the deadline by which the unit must have rectified the hazard (today or later).")
+        },
+    )
     measures = forms.CharField(
         label=_("Rectification measures required"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -254,6 +277,7 @@ class AssignForm(ActionForm):
         self.fields["rectifying_unit"].help_text = UNIT_SEARCH_HELP
         self.fields["rectifying_unit"].initial = hazard.rectifying_unit_id or hazard.unit_id
         resolved = resolve_chain(hazard)
+        self.enterprise_contact_missing = lacks_enterprise_contact(hazard, resolved)
         for layer, posts in candidates(hazard).items():
             proposed = [entry["post_id"] for entry in resolved if entry["layer"] == layer and entry.get("post_id")]
             self.fields[f"chain_{layer}"] = PostChoices(
@@ -276,9 +300,20 @@ class AssignForm(ActionForm):
         )
 
 
+FIVE_MUSTS_RULE = _(
+    "A major hazard must have the five musts (五落实) in place before rectification starts — the person "
+    "responsible, the measures, the funds, the time limit and the contingency plan — with its goals and the "
+    "production suspension decided: %(field)s is missing."
+)
+
+
 class StartForm(ActionForm):
     action = "start"
-    measures = forms.CharField(label=_("Rectification measures"), widget=forms.Textarea(attrs={"rows": 3}))
+    measures = forms.CharField(
+        label=_("Rectification measures"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Describe the rectification measures before starting.")},
+    )
     responsible_person = forms.CharField(label=_("Person responsible"), required=False, max_length=100)
     funds = forms.DecimalField(label=_("Funds (10,000 yuan)"), required=False, min_value=0, decimal_places=2)
     contingency_plan = forms.CharField(
@@ -303,6 +338,7 @@ class StartForm(ActionForm):
             for name in Hazard.MAJOR_PLAN_FIELDS:
                 if name in self.fields:
                     self.fields[name].required = True
+                    self.fields[name].error_messages["required"] = FIVE_MUSTS_RULE % {"field": self.fields[name].label}
 
     def perform(self):
         plan = {key: value for key, value in self.cleaned_data.items() if key != "version"}
@@ -311,25 +347,72 @@ class StartForm(ActionForm):
         )
 
 
+EVIDENCE_ACCEPT = "image/*,application/pdf,.doc,.docx,.xls,.xlsx"
+
+MAJOR_METHOD_CHOICES = [("", "---------")] + [
+    (value, label) for value, label in Hazard.AcceptanceMethod.choices if value in Hazard.MAJOR_ACCEPTANCE_METHODS
+]
+
+
 class SubmitForm(AttachmentsMixin, ActionForm):
     action = "submit"
-    photo_fields = {"after_photos": Attachment.Stage.AFTER}
+    photo_fields = {
+        "after_photos": Attachment.Stage.AFTER,
+        "evaluation_report": Attachment.Stage.EVALUATION,
+        "application": Attachment.Stage.APPLICATION,
+    }
     completion_report = forms.CharField(
-        label=_("Completion report"), widget=forms.Textarea(attrs={"rows": 3}), help_text=_("What was done, and when.")
+        label=_("Completion report"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What was done, and when."),
+        error_messages={"required": _("Write the completion report: what was done, and when.")},
     )
     after_photos = PhotosField(
         label=_("Photos or documents of the result"),
         required=False,
-        widget=MultipleFileInput(
-            attrs={"accept": "image/*,application/pdf,.doc,.docx,.xls,.xlsx", "capture": "environment"}
-        ),
+        widget=MultipleFileInput(attrs={"accept": EVIDENCE_ACCEPT, "capture": "environment"}),
     )
+    # A major hazard's submission (SAWS Order 16 art. 18): the evaluation and the written application.
+    evaluation_method = forms.ChoiceField(
+        label=_("Evaluated by"),
+        choices=MAJOR_METHOD_CHOICES,
+        error_messages={
+            "required": _("Say who evaluated the rectification: experts or a qualified agency (not the unit itself).")
+        },
+    )
+    evaluating_body = forms.CharField(
+        label=_("Evaluating agency or experts"),
+        max_length=300,
+        help_text=_("The agency's name, or the experts' names and titles."),
+        error_messages={"required": _("Name the agency or the experts who evaluated the rectification.")},
+    )
+    evaluation_report = PhotosField(
+        label=_("Evaluation report"), required=False, widget=MultipleFileInput(attrs={"accept": EVIDENCE_ACCEPT})
+    )
+    application = PhotosField(
+        label=_("Written application for cancellation"),
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": EVIDENCE_ACCEPT}),
+        help_text=_("The unit's signed and stamped application to have the major hazard cancelled."),
+    )
+
+    MAJOR_ONLY = ("evaluation_method", "evaluating_body", "evaluation_report", "application")
+
+    def __init__(self, *args, hazard, user, **kwargs):
+        super().__init__(*args, hazard=hazard, user=user, **kwargs)
+        if not hazard.is_major:
+            for name in self.MAJOR_ONLY:
+                del self.fields[name]
 
     def clean(self):
         cleaned = super().clean()
-        has_after = self.hazard.attachments.filter(stage=Attachment.Stage.AFTER).exists()
-        if not self.kept["after_photos"] and not has_after and not self.has_error("after_photos"):
-            self.add_error("after_photos", _("Add at least one photo or document of the result."))
+        needed = {"after_photos": _("Add at least one photo or document of the result of this round.")}
+        if self.hazard.is_major:
+            needed["evaluation_report"] = _("Attach the evaluation report of the experts or agency.")
+            needed["application"] = _("Attach the unit's written application for cancellation.")
+        for field, message in needed.items():
+            if not self.kept[field] and not self.has_error(field):
+                self.add_error(field, message)
         return cleaned
 
     def perform(self):
@@ -338,16 +421,26 @@ class SubmitForm(AttachmentsMixin, ActionForm):
             hazard_id=self.hazard.pk,
             completion_report=self.cleaned_data["completion_report"],
             attachments=self.kept["after_photos"],
+            evaluation_method=self.cleaned_data.get("evaluation_method", ""),
+            evaluating_body=self.cleaned_data.get("evaluating_body", ""),
+            evaluation_reports=self.kept["evaluation_report"],
+            applications=self.kept["application"],
             version=self.cleaned_data["version"],
         )
 
 
 class ReasonForm(ActionForm):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason_required: LazyText = _("Give the reason.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].error_messages["required"] = self.reason_required
 
 
 class RejectForm(ReasonForm):
     action = "reject"
+    reason_required = _("Say why the rectification is not accepted: the unit sees it above its next submission.")
 
     def perform(self):
         return workflow.reject(
@@ -360,6 +453,7 @@ class RejectForm(ReasonForm):
 
 class VoidForm(ReasonForm):
     action = "void"
+    reason_required = _("Say why this finding is void, e.g. logged twice or in error: it stays on the ledger.")
 
     def perform(self):
         return workflow.void(
@@ -373,7 +467,36 @@ class VoidForm(ReasonForm):
 class VerifyForm(ActionForm):
     action = "verify"
     method = forms.ChoiceField(label=_("Acceptance method"), choices=Hazard.AcceptanceMethod.choices)
-    opinion = forms.CharField(label=_("Acceptance opinion"), widget=forms.Textarea(attrs={"rows": 2}))
+    reviewed_on = forms.DateField(
+        label=_("On-site review date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": _("A major hazard is reviewed on site before it is accepted: give the date.")},
+    )
+    reviewers = forms.CharField(
+        label=_("On-site reviewers"),
+        max_length=300,
+        error_messages={"required": _("Name the people who reviewed the major hazard on site.")},
+    )
+    opinion = forms.CharField(
+        label=_("Acceptance opinion"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Write the acceptance opinion: what was checked and found.")},
+    )
+
+    def __init__(self, *args, hazard, user, **kwargs):
+        super().__init__(*args, hazard=hazard, user=user, **kwargs)
+        if hazard.is_major:
+            # No default for a major hazard: the evaluation is by experts or an agency, chosen deliberately.
+            method = self.fields["method"]
+            assert isinstance(method, forms.ChoiceField)
+            method.choices = MAJOR_METHOD_CHOICES
+            method.initial = ""
+            method.error_messages["required"] = _(
+                "A major hazard is accepted on an evaluation by experts or a qualified agency: choose which."
+            )
+        else:
+            del self.fields["reviewed_on"]
+            del self.fields["reviewers"]
 
     def perform(self):
         return workflow.verify(
@@ -381,6 +504,8 @@ class VerifyForm(ActionForm):
             hazard_id=self.hazard.pk,
             method=self.cleaned_data["method"],
             opinion=self.cleaned_data["opinion"],
+            reviewed_on=self.cleaned_data.get("reviewed_on"),
+            reviewers=self.cleaned_data.get("reviewers", ""),
             version=self.cleaned_data["version"],
         )
 
@@ -417,9 +542,15 @@ class ListForm(ActionForm):
 class ExtensionRequestForm(ActionForm):
     action = "request_extension"
     new_deadline = forms.DateField(
-        label=_("New deadline"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("New deadline"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": _("Give the new deadline you ask for: later than the current one.")},
     )
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Say why more time is needed.")},
+    )
 
     def perform(self):
         return workflow.request_extension(
@@ -437,6 +568,7 @@ class DecideExtensionForm(ActionForm):
         label=_("Decision"),
         choices=[("approve", _("Approve the new deadline")), ("deny", _("Deny"))],
         widget=forms.RadioSelect,
+        error_messages={"required": _("Choose whether to approve the new deadline or deny it (saying why).")},
     )
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text=_("Required when denying.")

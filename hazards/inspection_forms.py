@@ -31,7 +31,7 @@ class InspectionForm(BootstrapFormMixin, forms.ModelForm):
         model_choice(self, "unit").queryset = units_for(user)
         self.fields["unit"].help_text = UNIT_SEARCH_HELP
         model_choice(self, "industry").queryset = industries_for(user)
-        model_choice(self, "campaign").queryset = Campaign.objects.filter(is_active=True)
+        model_choice(self, "campaign").queryset = Campaign.objects.recordable().order_by("-end_date", "name")
         team = User.objects.filter(is_active=True, groups__name__in=[Role.INSPECTOR, Role.DEPARTMENT_HEAD])
         if user.organization_id:
             team = team.filter(organization_id=user.organization_id)

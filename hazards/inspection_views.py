@@ -12,8 +12,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import ngettext
 
 from accounts.models import Industry, User
@@ -22,8 +22,9 @@ from hazards.inspection_forms import FindingFormSet, InspectionForm
 from hazards.models import Hazard, HazardState
 from hazards.visibility import HazardQuerySet
 from hazards.workflow import HazardError, record_inspection
+from hunan_safety.http import NotForYourRole
 from inspections.filters import InspectionFilter
-from inspections.models import Campaign, Inspection
+from inspections.models import Campaign, Inspection, campaign_state_rank
 
 PAGE_SIZE = 25
 CAMPAIGN_INSPECTIONS_SHOWN = 50
@@ -56,7 +57,7 @@ def _inspections_with_findings(user, inspections: QuerySet) -> QuerySet:
 
 
 def campaign_list(request):
-    """Campaigns, active first, with the user's visible inspections and findings of each."""
+    """Campaigns in progress first, then planned, then ended, with the user's visible inspections and findings of each."""
     findings = _findings(request.user)
     campaigns = (
         Campaign.objects.select_related("organizer")
@@ -68,7 +69,8 @@ def campaign_list(request):
             closed_count=_count_of(findings.filter(state=HazardState.CLOSED), outer_field="campaign"),
             overdue_count=_count_of(findings.overdue(), outer_field="campaign"),
         )
-        .order_by("-is_active", "-start_date", "name")
+        .annotate(state_rank=campaign_state_rank(timezone.localdate()))
+        .order_by("state_rank", "-start_date", "name")
     )
     page = Paginator(campaigns, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "inspections/campaign_list.html", {"page_obj": page})
@@ -149,7 +151,7 @@ def inspection_detail(request, pk: int):
 def inspection_new(request):
     """Record an inspection visit with one or more findings and their photos."""
     if not workflow.can_report(request.user):
-        raise Http404
+        raise NotForYourRole(str(workflow.REPORTERS_ONLY))
     data, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)
     form = InspectionForm(data, files, user=request.user)
     findings = FindingFormSet(data, files, prefix="findings", form_kwargs={"user": request.user})

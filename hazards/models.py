@@ -73,6 +73,11 @@ class Hazard(models.Model):
         SELF_EVALUATION = "self_evaluation", _("Self-evaluation")
         EXPERT = "expert", _("Expert assessment")
         GOVERNMENT = "government", _("Government acceptance")
+        AGENCY = "agency", _("Evaluation by a qualified agency")
+
+    # SAWS Order 16 art. 18: a major hazard is evaluated by experts or a qualified agency, never by
+    # the unit itself, before the regulator reviews it on site and cancels it.
+    MAJOR_ACCEPTANCE_METHODS = (AcceptanceMethod.EXPERT, AcceptanceMethod.AGENCY)
 
     State = HazardState
 
@@ -187,6 +192,9 @@ class Hazard(models.Model):
         _("acceptance method"), max_length=20, choices=AcceptanceMethod.choices, blank=True
     )
     acceptance_opinion = models.TextField(_("acceptance opinion"), blank=True)
+    # The regulator's on-site review of a major hazard before it accepts (SAWS Order 16 art. 18).
+    reviewed_on = models.DateField(_("on-site review date"), null=True, blank=True)
+    reviewers = models.CharField(_("on-site reviewers"), max_length=300, blank=True)
 
     assigned_at = models.DateTimeField(_("assigned"), null=True, blank=True)
     started_at = models.DateTimeField(_("rectification started"), null=True, blank=True)
@@ -298,7 +306,7 @@ class HazardEvent(models.Model):
         SUBMIT = "submit", _("Submitted for acceptance")
         REJECT = "reject", _("Rejected")
         VERIFY = "verify", _("Accepted")
-        CLOSE = "close", _("Closed (account cancelled)")
+        CLOSE = "close", _("Closed (ledger entry cancelled)")
         VOID = "void", _("Voided")
         REQUEST_EXTENSION = "request_extension", _("Asked for an extension")
         DECIDE_EXTENSION = "decide_extension", _("Decided an extension")
@@ -386,11 +394,22 @@ class Attachment(models.Model):
         BEFORE = "before", _("Before rectification")
         AFTER = "after", _("After rectification")
         DOCUMENT = "document", _("Document")
+        EVALUATION = "evaluation", _("Evaluation report")
+        APPLICATION = "application", _("Written application for cancellation")
 
     hazard = models.ForeignKey(
         Hazard, verbose_name=_("hazard"), null=True, blank=True, on_delete=models.PROTECT, related_name="attachments"
     )
-    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices, default=Stage.BEFORE)
+    stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices, default=Stage.BEFORE)
+    # The submission a piece of evidence was handed in with: a rejected round keeps its own photos.
+    round = models.ForeignKey(
+        "hazards.SubmissionRound",
+        verbose_name=_("submission"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="attachments",
+    )
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
     thumbnail = models.FileField(_("thumbnail"), upload_to=attachment_path, max_length=200, blank=True)
     original_name = models.CharField(_("file name"), max_length=255)
@@ -400,6 +419,11 @@ class Attachment(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
     )
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    # The photo's facts, shown on its thumbnail: when it was taken (EXIF, else the upload), and where,
+    # when the phone gave its position with the user's consent.
+    taken_at = models.DateTimeField(_("taken"), null=True, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     # An upload kept while its form is corrected: it joins a hazard when the form is saved.
     token = models.UUIDField(_("upload token"), default=uuid.uuid4, unique=True, editable=False)
 
@@ -414,3 +438,54 @@ class Attachment(models.Model):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
+
+
+class SubmissionRound(models.Model):
+    """One submission of a rectification for acceptance (第1次提交, 第2次提交 …), never overwritten.
+
+    A rejection closes the round with its reason and sends the hazard back; the next submission is a
+    new round with its own report and evidence. A major hazard's round carries the evaluation by
+    experts or a qualified agency and the unit's written application (SAWS Order 16 art. 18).
+    """
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("Waiting for acceptance")
+        REJECTED = "rejected", _("Rejected")
+        ACCEPTED = "accepted", _("Accepted")
+
+    hazard = models.ForeignKey(Hazard, verbose_name=_("hazard"), on_delete=models.PROTECT, related_name="rounds")
+    number = models.PositiveSmallIntegerField(_("submission number"))
+    completion_report = models.TextField(_("completion report"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("submitted"))
+    evaluation_method = models.CharField(
+        _("evaluation method"), max_length=20, choices=Hazard.AcceptanceMethod.choices, blank=True
+    )
+    evaluating_body = models.CharField(_("evaluating body or experts"), max_length=300, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+
+    class Meta:
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
+        ordering = ["hazard", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["hazard", "number"], name="submission_round_unique_number"),
+            models.UniqueConstraint(
+                fields=["hazard"], condition=Q(outcome="pending"), name="submission_round_one_pending"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hazard_id} #{self.number} ({self.outcome})"

@@ -4,7 +4,9 @@ For a hazard in county R, industry I, unit U the chain has four layers, each res
 organisations and posts, walking up the region tree (county → city → province) when a level has
 no match:
 
-1. enterprise main responsibility — U's principal and safety officer;
+1. enterprise main responsibility — U's principal and safety officer: always people of the unit,
+   never a government body's staff; empty (and the pages warn) when U has none registered, or the
+   hazard is at a site that is no registered enterprise;
 2. departmental supervision — the department at R whose industries include I;
 3. territorial management — R's government post in charge of work safety, and the party
    committee's principal (党政同责);
@@ -20,7 +22,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organization, Post, Region
+from accounts.models import Organization, Post, Region, User
+from accounts.roles import Role
 from hazards.models import Hazard
 
 LAYERS = {
@@ -82,11 +85,26 @@ def _posts() -> QuerySet[Post]:
     return Post.objects.filter(is_active=True).select_related("organization", "holder", "region")
 
 
+def enterprise_of(hazard: Hazard) -> Organization | None:
+    """The enterprise that bears the main responsibility (企业主体责任), if the hazard is at one."""
+    for unit in (hazard.rectifying_unit, hazard.unit):
+        if unit is not None and unit.kind == Organization.Kind.ENTERPRISE:
+            return unit
+    return None
+
+
+def lacks_enterprise_contact(hazard: Hazard, chain: list[dict[str, Any]]) -> bool:
+    """True when the hazard is at an enterprise but its chain names nobody of it: the pages warn."""
+    return enterprise_of(hazard) is not None and not any(
+        entry["layer"] == "enterprise" and entry.get("person") for entry in chain
+    )
+
+
 def candidates(hazard: Hazard) -> dict[str, QuerySet[Post]]:
     """For each layer, the posts that could answer for this hazard (for the head to choose from)."""
     regions = [region.pk for region in _levels(hazard.region)]
     industries = _industry_ids(hazard)
-    unit = hazard.rectifying_unit or hazard.unit
+    unit = enterprise_of(hazard)
     territorial = Q(organization__kind__in=Organization.TERRITORIAL_KINDS, region_id__in=regions)
     return {
         "enterprise": _posts().filter(organization=unit) if unit else Post.objects.none(),
@@ -118,12 +136,14 @@ def resolve_chain(hazard: Hazard) -> list[dict[str, Any]]:
     pools = {layer: list(queryset) for layer, queryset in candidates(hazard).items()}
     chain: list[ChainEntry] = []
 
-    unit = hazard.rectifying_unit or hazard.unit
-    enterprise = [post for post in pools["enterprise"] if post.duty in (Post.Duty.PRINCIPAL, Post.Duty.SAFETY_OFFICER)]
-    if enterprise:
-        chain += [ChainEntry.from_post("enterprise", post) for post in enterprise]
-    elif unit is not None:
-        chain.append(ChainEntry.from_organization("enterprise", unit))
+    # Only people of the enterprise answer for it; a unit without a registered principal or safety
+    # officer leaves the layer empty rather than naming someone else (the pages say so).
+    enterprise = [
+        post
+        for post in pools["enterprise"]
+        if post.duty in (Post.Duty.PRINCIPAL, Post.Duty.SAFETY_OFFICER) and post.holder_id is not None
+    ]
+    chain += [ChainEntry.from_post("enterprise", post) for post in enterprise]
 
     # The department at the nearest level that has one for this industry; its principal answers.
     for region in regions:
@@ -168,6 +188,25 @@ def resolve_chain(hazard: Hazard) -> list[dict[str, Any]]:
     leadership = _nearest(pools["leadership"], regions)
     chain += [ChainEntry.from_post("leadership", post) for post in leadership[:1]]
     return [asdict(entry) for entry in chain]
+
+
+def supervising_heads(hazard: Hazard) -> list[int]:
+    """The heads of the department supervising the hazard's industry at the nearest level, and of the
+    one at the level above: told at once when a major hazard is reported."""
+    industries = _industry_ids(hazard)
+    departments = Organization.objects.filter(
+        kind=Organization.Kind.DEPARTMENT, industries__in=industries, is_active=True
+    ).values_list("pk", "region_id")
+    by_region: dict[str, set[int]] = {}
+    for pk, region_id in departments:
+        by_region.setdefault(region_id, set()).add(pk)
+    levels = [by_region[region.pk] for region in _levels(hazard.region) if region.pk in by_region]
+    bodies = set().union(*levels[:2])
+    return list(
+        User.objects.filter(organization_id__in=bodies, is_active=True, groups__name=Role.DEPARTMENT_HEAD)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
 
 
 def chain_from_posts(hazard: Hazard, chosen: dict[str, list[Post]]) -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ class HazardState(models.TextChoices):
     RECTIFYING = "rectifying", _("Rectifying")
     SUBMITTED = "submitted", _("Submitted for acceptance")
     VERIFIED = "verified", _("Accepted")
-    CLOSED = "closed", _("Closed (account cancelled)")
+    CLOSED = "closed", _("Closed (ledger entry cancelled)")
     VOID = "void", _("Void")
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.models import User
 from accounts.roles import Role
-from hazards.models import ExtensionRequest, Hazard, HazardEvent
+from hazards.models import Attachment, ExtensionRequest, Hazard, HazardEvent, SubmissionRound
 from hazards.states import HazardState
 from hunan_safety.lazy import LazyText
 
@@ -86,6 +86,25 @@ REPORTER = Actor(
 def _not_the_submitter(hazard: Hazard, user: User) -> None:
     if hazard.submitted_by_id == user.pk:
         raise HazardError(_("You submitted this rectification: someone else must accept it."))
+
+
+def _major_evaluated(hazard: Hazard, user: User) -> None:
+    """A major hazard's submission carries the evaluation by experts or an agency and the written application."""
+    if not hazard.is_major:
+        return
+    submission = hazard.rounds.filter(outcome=SubmissionRound.Outcome.PENDING).first()
+    stages = set(submission.attachments.values_list("stage", flat=True)) if submission else set()
+    if (
+        submission is None
+        or submission.evaluation_method not in Hazard.MAJOR_ACCEPTANCE_METHODS
+        or not {Attachment.Stage.EVALUATION, Attachment.Stage.APPLICATION} <= stages
+    ):
+        raise HazardError(
+            _(
+                "This major hazard was submitted without an evaluation by experts or a qualified agency and the "
+                "unit's written application (SAWS Order 16, art. 18): reject it and ask the unit for them."
+            )
+        )
 
 
 def _at_the_listing_level(hazard: Hazard, user: User) -> None:
@@ -205,15 +224,15 @@ TRANSITIONS: dict[str, Transition] = {
             done=gettext_lazy("Rectification accepted."),
             style="success",
             form="VerifyForm",
-            conditions=(_not_the_submitter,),
+            conditions=(_not_the_submitter, _major_evaluated),
         ),
         Transition(
             Action.CLOSE,
             frozenset({S.VERIFIED}),
             S.CLOSED,
             HEAD,
-            label=gettext_lazy("Close the account (销号)"),
-            done=gettext_lazy("Account cancelled (销号)."),
+            label=gettext_lazy("Cancel the ledger entry (close)"),
+            done=gettext_lazy("Ledger entry cancelled (closed)."),
             style="success",
             form="CloseForm",
             conditions=(_at_the_listing_level,),

@@ -10,6 +10,7 @@ import uuid
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,6 +23,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from accounts.models import User
 from hazards.models import Attachment
+from hazards.photo_facts import read_photo_facts
 
 try:  # HEIC/HEIF photos from phones, when the library is installed.
     from pillow_heif import register_heif_opener
@@ -118,8 +120,13 @@ def check_upload(upload: UploadedFile) -> Sniffed:
     return sniffed
 
 
-def store_upload(upload: UploadedFile, *, user: User, stage: str) -> Attachment:
-    """Check and keep an upload as a pending attachment (no hazard yet); raises ValidationError."""
+def store_upload(
+    upload: UploadedFile, *, user: User, stage: str, position: tuple[Decimal, Decimal] | None = None
+) -> Attachment:
+    """Check and keep an upload as a pending attachment (no hazard yet); raises ValidationError.
+
+    A photo keeps its facts: the time taken from its EXIF, and its GPS position from the EXIF or,
+    failing that, `position` (the phone's, given with the user's consent when it was taken)."""
     sniffed = check_upload(upload)
     assert upload.size is not None and upload.name is not None  # checked by check_upload
     attachment = Attachment(
@@ -133,6 +140,11 @@ def store_upload(upload: UploadedFile, *, user: User, stage: str) -> Attachment:
     attachment.file.save(f"upload.{sniffed.extension}", upload, save=False)
     if sniffed.is_image:
         attachment.thumbnail.save("thumbnail.jpg", ContentFile(make_thumbnail(upload)), save=False)
+        facts = read_photo_facts(upload)
+        attachment.taken_at = facts.taken_at
+        attachment.latitude, attachment.longitude = (
+            (facts.latitude, facts.longitude) if facts.latitude is not None else position or (None, None)
+        )
     attachment.save()
     return attachment
 

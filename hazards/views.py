@@ -15,11 +15,12 @@ from hazards import workflow
 from hazards.filters import HazardFilter
 from hazards.forms import ActionForm, FindingEditForm, FindingForm, action_form
 from hazards.history import timeline
-from hazards.models import Attachment, Hazard
-from hazards.responsibility import current_holders
+from hazards.models import Attachment, Hazard, SubmissionRound
+from hazards.responsibility import current_holders, lacks_enterprise_contact
 from hazards.selectors import work_queues
 from hazards.transitions import BUTTONS, TRANSITIONS, HazardError, HazardNotFound, allowed_actions
 from hazards.visibility import HazardQuerySet
+from hunan_safety.http import NotForYourRole
 from hunan_safety.pagination import CappedPaginator
 
 PAGE_SIZES = (25, 50, 100)
@@ -99,6 +100,16 @@ def _detail_page(request, hazard: Hazard, bound: ActionForm | None = None, statu
     }
     if bound is not None:
         forms_by_action[bound.action] = bound
+    # Every file in one query, each under its submission round or, before any, with the finding.
+    files_by_round: dict[int | None, list[Attachment]] = {}
+    for attachment in hazard.attachments.select_related("uploaded_by"):
+        files_by_round.setdefault(attachment.round_id, []).append(attachment)
+    rounds = [
+        (submission, files_by_round.get(submission.pk, []))
+        for submission in hazard.rounds.select_related("submitted_by", "decided_by")
+    ]
+    latest_round, latest_files = rounds[-1] if rounds else (None, [])
+    loose = files_by_round.get(None, [])
     chain = hazard.responsibility_chain or []
     holders_now = current_holders(chain)
     chain_rows = [
@@ -109,13 +120,26 @@ def _detail_page(request, hazard: Hazard, bound: ActionForm | None = None, statu
         "hazards/hazard_detail.html",
         {
             "hazard": hazard,
-            "attachments": hazard.attachments.all(),
+            "loose_attachments": loose,
+            "rounds": rounds,
+            "latest_round": latest_round,
+            # Before and after side by side: the finding's photos beside the latest submission's result.
+            "before_photos": [attachment for attachment in loose if attachment.stage == Attachment.Stage.BEFORE],
+            "latest_after": [attachment for attachment in latest_files if attachment.stage == Attachment.Stage.AFTER],
+            # The banner of a rework: the unit sees why its last submission was sent back, and by whom.
+            "rejection": latest_round
+            if latest_round
+            and latest_round.outcome == SubmissionRound.Outcome.REJECTED
+            and hazard.state == Hazard.State.RECTIFYING
+            else None,
             "timeline": timeline(hazard.events.select_related("actor").order_by("at", "id")),
             "extension_requests": hazard.extension_requests.select_related("requested_by", "decided_by"),
             "can_edit": workflow.can_edit_finding(hazard, request.user),
             "action_forms": forms_by_action,
             "open_action": bound.action if bound is not None else "",
             "chain_rows": chain_rows,
+            "enterprise_contact_missing": hazard.state != Hazard.State.REPORTED
+            and lacks_enterprise_contact(hazard, chain),
         },
         status=status,
     )
@@ -152,7 +176,7 @@ def hazard_by_number(request, number: str):
 
 def hazard_new(request):
     if not workflow.can_report(request.user):
-        raise Http404
+        raise NotForYourRole(str(workflow.REPORTERS_ONLY))
     form = FindingForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -251,5 +275,5 @@ def unit_search(request):
 
 
 def work_queue(request):
-    """What waits on the signed-in user, by role, overdue first."""
+    """What waits on the signed-in user, by role: major first, then overdue, then by deadline."""
     return render(request, "hazards/work_queue.html", {"queues": work_queues(request.user)})

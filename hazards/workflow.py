@@ -19,8 +19,16 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Organization, User
 from accounts.roles import Role
-from hazards.models import Attachment, ExtensionRequest, Hazard, HazardEvent, HazardState, LedgerSequence
-from hazards.responsibility import resolve_chain
+from hazards.models import (
+    Attachment,
+    ExtensionRequest,
+    Hazard,
+    HazardEvent,
+    HazardState,
+    LedgerSequence,
+    SubmissionRound,
+)
+from hazards.responsibility import resolve_chain, supervising_heads
 from hazards.signals import hazard_changed
 from hazards.transitions import (
     LEVEL_RANK,
@@ -110,6 +118,13 @@ def report_finding(
     hazard.save()
     claimed = [attachment.pk for attachment in [*attachments, *after]]
     Attachment.objects.filter(pk__in=claimed, hazard__isnull=True).update(hazard=hazard)
+    if hazard.on_the_spot:
+        _open_round(hazard, actor=actor, report=hazard.measures, evidence=after)
+    if hazard.is_major:
+        # A major hazard is news: the supervising department's heads and the level above are told at once.
+        _notify_after_commit(
+            hazard=hazard, actor=actor, action=HazardEvent.Action.REPORT, recipients=supervising_heads(hazard)
+        )
     HazardEvent.objects.create(
         hazard=hazard, actor=actor, action=HazardEvent.Action.REPORT, to_state=reported, reason=reason
     )
@@ -334,6 +349,15 @@ def assign(
     transition = check("assign", hazard, actor)
     if rectifying_unit is None:
         raise HazardError(_("Choose the unit that must rectify the hazard."))
+    if hazard.unit is not None and hazard.unit.kind == Organization.Kind.ENTERPRISE and rectifying_unit != hazard.unit:
+        # 企业主体责任: the enterprise puts its own hazard right; bodies of government supervise it.
+        raise HazardError(
+            _(
+                "A hazard at an enterprise is rectified by that enterprise (%(unit)s): a government body or "
+                "another unit supervises, it does not rectify."
+            )
+            % {"unit": hazard.unit.name}
+        )
     if deadline is None or deadline < timezone.localdate():
         raise HazardError(_("The deadline must be today or later."))
     hazard.rectifying_unit = rectifying_unit
@@ -381,6 +405,56 @@ def start(*, actor: User, hazard_id: int, plan: dict[str, Any], version: int | N
     return hazard
 
 
+def _open_round(
+    hazard: Hazard,
+    *,
+    actor: User,
+    report: str,
+    evidence: Iterable[Attachment],
+    evaluation_method: str = "",
+    evaluating_body: str = "",
+) -> SubmissionRound:
+    """A new numbered submission with the evidence handed in with it; earlier rounds stay as they were."""
+    submission = SubmissionRound.objects.create(
+        hazard=hazard,
+        number=hazard.rounds.count() + 1,
+        completion_report=report,
+        submitted_by=actor,
+        submitted_at=hazard.submitted_at or timezone.now(),
+        evaluation_method=evaluation_method,
+        evaluating_body=evaluating_body,
+    )
+    Attachment.objects.filter(pk__in=[attachment.pk for attachment in evidence], hazard=hazard).update(round=submission)
+    return submission
+
+
+def _pending_round(hazard: Hazard) -> SubmissionRound | None:
+    return hazard.rounds.select_for_update().filter(outcome=SubmissionRound.Outcome.PENDING).first()
+
+
+def _check_major_evaluation(
+    *, method: str, body: str, reports: list[Attachment], applications: list[Attachment]
+) -> None:
+    """SAWS Order 16 art. 18: a major hazard is evaluated by experts or an agency, and the unit applies in writing."""
+    missing = []
+    if method not in Hazard.MAJOR_ACCEPTANCE_METHODS:
+        missing.append(_("the evaluation method (experts or a qualified agency, not the unit itself)"))
+    if not body.strip():
+        missing.append(_("the evaluating body or experts"))
+    if not reports:
+        missing.append(_("the evaluation report"))
+    if not applications:
+        missing.append(_("the written application"))
+    if missing:
+        raise HazardError(
+            _(
+                "A major hazard is accepted only after an evaluation by experts or a qualified agency and the "
+                "unit's written application (SAWS Order 16, art. 18); missing: %(items)s."
+            )
+            % {"items": "、".join(str(item) for item in missing)}
+        )
+
+
 @transaction.atomic
 def submit(
     *,
@@ -388,24 +462,62 @@ def submit(
     hazard_id: int,
     completion_report: str,
     attachments: Iterable[Attachment] = (),
+    evaluation_method: str = "",
+    evaluating_body: str = "",
+    evaluation_reports: Iterable[Attachment] = (),
+    applications: Iterable[Attachment] = (),
     version: int | None = None,
 ) -> Hazard:
-    """Report the rectification done, with at least one "after" photo or document, for acceptance."""
+    """Report the rectification done as a new numbered round, with at least one "after" photo or document.
+
+    A major hazard's round also carries the evaluation by experts or a qualified agency (method, body,
+    report) and the unit's written application for cancellation.
+    """
     hazard = _locked(actor, hazard_id, version)
     from_state = hazard.state
     transition = check("submit", hazard, actor)
-    report = _require_text(completion_report, gettext_lazy("Write the completion report."))
-    # Only the submitter's own unclaimed uploads join the hazard; then the evidence is counted.
-    Attachment.objects.filter(
-        pk__in=[attachment.pk for attachment in attachments], hazard__isnull=True, uploaded_by=actor
-    ).update(hazard=hazard, stage=Attachment.Stage.AFTER)
-    if not hazard.attachments.filter(stage=Attachment.Stage.AFTER).exists():
-        raise HazardError(_("Add at least one photo or document of the result."))
+    report = _require_text(completion_report, gettext_lazy("Write the completion report: what was done, and when."))
+    # Only the submitter's own unclaimed uploads count, each as the kind of evidence it was handed in as.
+    evidence = {
+        Attachment.Stage.AFTER: list(attachments),
+        Attachment.Stage.EVALUATION: list(evaluation_reports),
+        Attachment.Stage.APPLICATION: list(applications),
+    }
+    owned = {
+        stage: list(
+            Attachment.objects.filter(
+                pk__in=[attachment.pk for attachment in files], hazard__isnull=True, uploaded_by=actor
+            )
+        )
+        for stage, files in evidence.items()
+    }
+    if not owned[Attachment.Stage.AFTER]:
+        raise HazardError(_("Add at least one photo or document of the result of this round."))
+    evaluating_body = (evaluating_body or "").strip()
+    if hazard.is_major:
+        _check_major_evaluation(
+            method=evaluation_method,
+            body=evaluating_body,
+            reports=owned[Attachment.Stage.EVALUATION],
+            applications=owned[Attachment.Stage.APPLICATION],
+        )
+    else:
+        evaluation_method = evaluating_body = ""
+    for stage, files in owned.items():
+        Attachment.objects.filter(pk__in=[attachment.pk for attachment in files]).update(hazard=hazard, stage=stage)
     hazard.completion_report = report
     hazard.submitted_by = actor
     hazard.submitted_at = timezone.now()
     hazard.state = transition.leads_to(from_state)
     event = _record(hazard, actor=actor, action=HazardEvent.Action.SUBMIT, from_state=from_state)
+    _open_round(
+        hazard,
+        actor=actor,
+        report=report,
+        evidence=[attachment for files in owned.values() for attachment in files],
+        evaluation_method=evaluation_method,
+        evaluating_body=evaluating_body,
+    )
     _notify_after_commit(hazard=hazard, actor=actor, action=event.action, recipients=_assigner(hazard))
     return hazard
 
@@ -416,9 +528,12 @@ def reject(*, actor: User, hazard_id: int, reason: str, version: int | None = No
     hazard = _locked(actor, hazard_id, version)
     from_state = hazard.state
     transition = check("reject", hazard, actor)
-    reason = _require_text(reason, gettext_lazy("Say why the rectification is not accepted."))
+    reason = _require_text(
+        reason, gettext_lazy("Say why the rectification is not accepted: the unit sees it above its next submission.")
+    )
     hazard.state = transition.leads_to(from_state)
     event = _record(hazard, actor=actor, action=HazardEvent.Action.REJECT, from_state=from_state, reason=reason)
+    _decide_round(hazard, actor=actor, outcome=SubmissionRound.Outcome.REJECTED, reason=reason)
     _notify_after_commit(
         hazard=hazard,
         actor=actor,
@@ -429,21 +544,64 @@ def reject(*, actor: User, hazard_id: int, reason: str, version: int | None = No
     return hazard
 
 
+def _decide_round(hazard: Hazard, *, actor: User, outcome: str, reason: str = "") -> None:
+    submission = _pending_round(hazard)
+    if submission is None:  # submitted before rounds were kept and not backfilled: nothing to close
+        return
+    submission.outcome = outcome
+    submission.decided_by = actor
+    submission.decided_at = timezone.now()
+    submission.rejection_reason = reason
+    submission.save(update_fields=["outcome", "decided_by", "decided_at", "rejection_reason"])
+
+
 @transaction.atomic
-def verify(*, actor: User, hazard_id: int, method: str, opinion: str, version: int | None = None) -> Hazard:
-    """Accept the rectification (验收): how it was accepted and the opinion; never by the submitter."""
+def verify(
+    *,
+    actor: User,
+    hazard_id: int,
+    method: str,
+    opinion: str,
+    reviewed_on: date | None = None,
+    reviewers: str = "",
+    version: int | None = None,
+) -> Hazard:
+    """Accept the rectification (验收): how it was accepted and the opinion; never by the submitter.
+
+    A major hazard is accepted only on an evaluation by experts or a qualified agency (the round
+    carries it, see `submit`), and the head records the on-site review: its date and the reviewers.
+    """
     hazard = _locked(actor, hazard_id, version)
     from_state = hazard.state
     transition = check("verify", hazard, actor)
-    if method not in Hazard.AcceptanceMethod.values:
+    reviewers = (reviewers or "").strip()
+    if hazard.is_major:
+        if method not in Hazard.MAJOR_ACCEPTANCE_METHODS:
+            raise HazardError(
+                _(
+                    "A major hazard is accepted on an evaluation by experts or a qualified agency, never on the "
+                    "unit's self-evaluation: choose which."
+                )
+            )
+        if reviewed_on is None or not reviewers:
+            raise HazardError(
+                _("Record the on-site review of the major hazard before accepting it: its date and the reviewers.")
+            )
+        if reviewed_on > timezone.localdate():
+            raise HazardError(_("The on-site review cannot be dated in the future."))
+    elif method not in Hazard.AcceptanceMethod.values:
         raise HazardError(_("Choose how the rectification was accepted."))
-    opinion = _require_text(opinion, gettext_lazy("Write the acceptance opinion."))
+    opinion = _require_text(opinion, gettext_lazy("Write the acceptance opinion: what was checked and found."))
     hazard.verified_by = actor
     hazard.verified_at = timezone.now()
     hazard.acceptance_method = method
     hazard.acceptance_opinion = opinion
+    if hazard.is_major:
+        hazard.reviewed_on = reviewed_on
+        hazard.reviewers = reviewers
     hazard.state = transition.leads_to(from_state)
     event = _record(hazard, actor=actor, action=HazardEvent.Action.VERIFY, from_state=from_state)
+    _decide_round(hazard, actor=actor, outcome=SubmissionRound.Outcome.ACCEPTED)
     _notify_after_commit(
         hazard=hazard, actor=actor, action=event.action, recipients=[*_unit_members(hazard), hazard.submitted_by_id]
     )

@@ -8,8 +8,11 @@ from hazards import views as hazard_views
 from hunan_safety import views
 from notifications import views as notification_views
 
+handler404 = "hunan_safety.views.page_not_found"
+
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon),
     path("healthz", views.healthz, name="healthz"),
     # A person's reminder channels: notifications' page at the address every e-mail links to; wired
     # here because accounts, the layer below notifications, must not import it.

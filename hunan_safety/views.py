@@ -1,8 +1,11 @@
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
+
+from hunan_safety.http import NotForYourRole
 
 
 @login_not_required
@@ -16,6 +19,18 @@ def healthz(request):
     except DatabaseError as error:
         return JsonResponse({"status": "error", "database": str(error)[:200]}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@login_not_required
+def favicon(request):
+    """Browsers ask /favicon.ico on every page: the icon among the static files."""
+    return redirect(static("favicon.ico"), permanent=True)
+
+
+def page_not_found(request, exception=None):
+    """The 404 page in the product's look; it says why when the user's role has no use for the page."""
+    reason = str(exception) if isinstance(exception, NotForYourRole) else ""
+    return render(request, "404.html", {"reason": reason}, status=404)
 
 
 def home(request):

@@ -1,15 +1,46 @@
 """The investigation work that produces findings: special campaigns and inspection visits."""
 
+from datetime import date
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from inspections.visibility import InspectionQuerySet
 
 
+def campaign_state_rank(today: date) -> Case:
+    """0 in progress, 1 planned, 2 ended: the campaigns' order on their list."""
+    return Case(
+        When(start_date__gt=today, then=Value(1)),
+        When(end_date__lt=today, then=Value(2)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
+class CampaignQuerySet(models.QuerySet):
+    def recordable(self, today: date | None = None) -> "CampaignQuerySet":
+        """Campaigns an inspection may be filed under: not withdrawn and already begun (ended ones too,
+        for a visit made while they ran); the inspection's date is checked against the period."""
+        return self.filter(is_active=True, start_date__lte=today or timezone.localdate())
+
+
 class Campaign(models.Model):
-    """A special action (专项行动), e.g. 打非治违 or the self-built housing rectification."""
+    """A special action (专项行动), e.g. 打非治违 or the self-built housing rectification.
+
+    Its state comes from its dates (planned, in progress, ended); `is_active` only withdraws a
+    campaign from the recording forms.
+    """
+
+    class State(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        IN_PROGRESS = "in_progress", pgettext_lazy("campaign", "In progress")
+        ENDED = "ended", pgettext_lazy("campaign", "Ended")
 
     class Kind(models.TextChoices):
         CRACKDOWN = "crackdown", _("Crack down on illegal production (打非治违)")
@@ -33,6 +64,8 @@ class Campaign(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
+    objects = CampaignQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("campaign")
         verbose_name_plural = _("campaigns")
@@ -43,6 +76,36 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def state_on(self, day: date) -> str:
+        if day < self.start_date:
+            return self.State.PLANNED
+        if day > self.end_date:
+            return self.State.ENDED
+        return self.State.IN_PROGRESS
+
+    @property
+    def state(self) -> str:
+        return self.state_on(timezone.localdate())
+
+    def get_state_display(self) -> str:
+        return str(self.State(self.state).label)
+
+    def covers(self, day: date) -> bool:
+        return self.start_date <= day <= self.end_date
+
+    def refuse_outside(self, day: date, field: str) -> None:
+        """A ValidationError on `field` unless `day` falls in the campaign's period."""
+        if not self.covers(day):
+            raise ValidationError(
+                {
+                    field: _(
+                        "The campaign “%(name)s” runs from %(start)s to %(end)s: a visit on %(day)s cannot be "
+                        "filed under it. Choose another campaign, or none."
+                    )
+                    % {"name": self.name, "start": self.start_date, "end": self.end_date, "day": day}
+                }
+            )
 
 
 class Inspection(models.Model):
@@ -105,6 +168,11 @@ class Inspection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.inspected_on:%Y-%m-%d} {self.place}"
+
+    def clean(self) -> None:
+        # Whoever records it (form, service, import), a visit is filed only under a campaign running that day.
+        if self.campaign is not None and self.inspected_on:
+            self.campaign.refuse_outside(self.inspected_on, "campaign")
 
     @property
     def place(self) -> str:

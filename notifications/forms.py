@@ -27,7 +27,10 @@ class ChannelPreferenceForm(BootstrapFormMixin, forms.ModelForm):
         self.fields["email_address"].initial = user.email
         organization = user.organization
         self.webhook_available = bool(organization and organization.is_active and organization.webhook_url)
+        self.webhook_chosen = self.instance.webhook
         if not self.webhook_available:
+            # Shown unticked: nothing is posted without a robot. The choice itself is kept for when one is added.
+            self.initial["webhook"] = False
             self.fields["webhook"].disabled = True
             self.fields["webhook"].help_text = _(
                 "Your organisation has no chat webhook yet; an administrator can add one to the organisation."
@@ -43,6 +46,8 @@ class ChannelPreferenceForm(BootstrapFormMixin, forms.ModelForm):
     def save(self, commit=True):
         preference = super().save(commit=False)
         preference.user = self.user
+        if not self.webhook_available:
+            preference.webhook = self.webhook_chosen
         if commit:
             preference.save()
             if self.user.email != self.cleaned_data["email_address"]:

@@ -31,7 +31,7 @@ SENTENCES: dict[str, str] = {
     Action.SUBMIT: gettext_noop("%(actor)s submitted %(number)s for acceptance"),
     Action.REJECT: gettext_noop("%(actor)s rejected the rectification of %(number)s"),
     Action.VERIFY: gettext_noop("%(actor)s accepted the rectification of %(number)s"),
-    Action.CLOSE: gettext_noop("%(actor)s closed %(number)s (account cancelled)"),
+    Action.CLOSE: gettext_noop("%(actor)s cancelled the ledger entry %(number)s (closed)"),
     Action.VOID: gettext_noop("%(actor)s voided %(number)s"),
     Action.REQUEST_EXTENSION: gettext_noop("%(actor)s asked to extend the deadline of %(number)s"),
     Action.DECIDE_EXTENSION: gettext_noop("%(actor)s decided on the extension of %(number)s"),

@@ -1,4 +1,4 @@
-"""Everything but the login page, the language switch and /healthz requires a signed-in user."""
+"""Everything but the login page, the language switch, /healthz and /favicon.ico requires a signed-in user."""
 
 import re
 
@@ -7,7 +7,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC = {"/accounts/login/", "/healthz", "/i18n/setlang/"}
+PUBLIC = {"/accounts/login/", "/healthz", "/i18n/setlang/", "/favicon.ico"}
 
 
 def _concrete_paths(patterns, prefix=""):

@@ -358,8 +358,10 @@ def test_a_hazards_page_costs_the_same_with_a_long_history(client, world, scene,
 
     sizes = {
         name: (len(few.response.context[name]), len(many.response.context[name]))
-        for name in ("timeline", "attachments", "extension_requests", "chain_rows")
+        for name in ("timeline", "loose_attachments", "extension_requests", "chain_rows")
     }
+    # Three submissions sent back, each a round with its report and photos, against none.
+    assert (len(few.response.context["rounds"]), len(many.response.context["rounds"])) == (0, 3)
     sizes["reminders"] = (
         len(few.response.context["reminders"]["rungs"]),
         len(many.response.context["reminders"]["rungs"]),

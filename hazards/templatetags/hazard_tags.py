@@ -1,7 +1,9 @@
 from django import template
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
 
-from hazards.models import Hazard, HazardState
+from hazards.models import Attachment, Hazard, HazardState
 from hazards.responsibility import LAYERS
 from hazards.transitions import TRANSITIONS
 
@@ -51,3 +53,20 @@ def action_style(action: str) -> str:
 def layer_label(layer: str) -> str:
 
     return str(LAYERS.get(layer, layer))
+
+
+@register.filter
+def kept_files(form, field: str) -> list:
+    """The uploads a form keeps for one of its file fields across a correction."""
+    return form.kept.get(field, [])
+
+
+@register.simple_tag
+def photo_facts(attachment: Attachment):
+    """When a photo was taken (EXIF, else its upload), where (when the phone gave it) and by whom."""
+    taken = attachment.taken_at or attachment.uploaded_at
+    facts = [timezone.localtime(taken).strftime("%Y-%m-%d %H:%M")] if taken else []
+    facts.append(attachment.uploaded_by.get_full_name() or attachment.uploaded_by.username)
+    if attachment.latitude is not None and attachment.longitude is not None:
+        facts.append(_("GPS %(lat).5f, %(lon).5f") % {"lat": attachment.latitude, "lon": attachment.longitude})
+    return format_html_join(" · ", "<span>{}</span>", ((fact,) for fact in facts))

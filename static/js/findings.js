@@ -71,6 +71,10 @@
       },
       preload: "focus"
     });
+    // tom-select points the label at its own control; the original select, still read by screen
+    // readers, keeps the same label as its accessible name.
+    var label = document.getElementById(select.id + "-ts-label");
+    if (label) { select.setAttribute("aria-labelledby", label.id); }
   }
 
   function enhanceOnTheSpot(root) {
@@ -84,7 +88,27 @@
     });
   }
 
+  // The phone's position goes with the photos only when the user ticks the box, and only if the
+  // browser is allowed to give it; without either, the photos keep just their time and author.
+  function enhanceGeolocation(box) {
+    var field = box.closest("[data-photo-field]");
+    var position = field && field.querySelector("[data-geo-position]");
+    if (!position || box.dataset.enhanced) { return; }
+    box.dataset.enhanced = "1";
+    if (!navigator.geolocation) { box.disabled = true; return; }
+    var locate = function () {
+      if (!box.checked) { position.value = ""; return; }
+      navigator.geolocation.getCurrentPosition(function (found) {
+        position.value = found.coords.latitude.toFixed(6) + "," + found.coords.longitude.toFixed(6);
+      }, function () { box.checked = false; position.value = ""; }, { enableHighAccuracy: true, timeout: 15000 });
+    };
+    box.addEventListener("change", locate);
+    var input = field.querySelector("input[type=file]");
+    if (input) { input.addEventListener("change", locate); }
+  }
+
   function enhance(root) {
+    root.querySelectorAll("[data-geo-consent]").forEach(enhanceGeolocation);
     root.querySelectorAll("[data-drop-zone]").forEach(enhanceDropZone);
     root.querySelectorAll("select[data-unit-search]").forEach(enhanceUnitPicker);
     enhanceOnTheSpot(root);

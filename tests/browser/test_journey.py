@@ -37,7 +37,7 @@ def _sign_in(browser, live_server, username):
     return page
 
 
-def _act(page, action, fill=None):
+def _act(page, action, fill=None, files=None):
     page.locator(f'[data-action="{action}"]').click()
     form = page.locator(f"#action-{action}")
     # Bootstrap's collapse animates ("collapsing"); act once it has settled open ("collapse show").
@@ -48,6 +48,8 @@ def _act(page, action, fill=None):
             field.select_option(value)
         else:
             field.fill(value)
+    for selector, payload in (files or {}).items():
+        form.locator(selector).set_input_files(files=payload)
     # Wait for the POST's answer, not for the page that was already loaded.
     with page.expect_navigation():
         form.locator("button[type=submit]").click()
@@ -98,7 +100,15 @@ def test_the_whole_journey_with_three_users(live_server, browser, inspector, hea
     head_page.goto(detail)
     _act(head_page, "reject", {"textarea[name='reject-reason']": "未提供转运记录。"})
     rectifier_page.goto(detail)
-    _act(rectifier_page, "submit", {"textarea[name='submit-completion_report']": "已补充转运记录和仓库台账。"})
+    # The second round brings its own evidence: the first round's photo stays with the first round.
+    _act(
+        rectifier_page,
+        "submit",
+        {"textarea[name='submit-completion_report']": "已补充转运记录和仓库台账。"},
+        files={
+            "input[name='submit-after_photos']": [{"name": "台账.jpg", "mimeType": "image/jpeg", "buffer": _photo()}]
+        },
+    )
     head_page.goto(detail)
     _act(
         head_page,
@@ -114,5 +124,7 @@ def test_the_whole_journey_with_three_users(live_server, browser, inspector, hea
     timeline = head_page.get_by_test_id("timeline").locator("li")
     assert timeline.count() == len(actions)
     assert "未提供转运记录。" in head_page.get_by_test_id("timeline").inner_text()
-    assert head_page.locator("img.detail-photo").count() == 1
+    # Each submission keeps its own photo; the latest also stands beside the finding's in the photos card.
+    assert head_page.get_by_test_id("rounds").locator("img.detail-photo").count() == 2
+    assert head_page.get_by_test_id("before-after").locator("img.detail-photo").count() == 1
     assert HazardEvent.objects.filter(hazard=hazard, action="reject", actor=head).exists()

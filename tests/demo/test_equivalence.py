@@ -18,7 +18,7 @@ from demo.hazards import LedgerGenerator
 from demo.history import Step
 from demo.services import seed_demo, seed_hazards
 from hazards import workflow
-from hazards.models import Hazard, HazardEvent
+from hazards.models import Attachment, Hazard, HazardEvent
 from hazards.transitions import BUTTONS
 from tests.factories import UserFactory
 from tests.hazards.workflow_helpers import png_attachment
@@ -124,14 +124,21 @@ class ServiceDriver:
                 )
             case Action.SUBMIT:
                 evidence = [png_attachment(rectifier)]
+                evaluation = {}
+                if "evaluation_method" in params:  # a major hazard's evaluation and written application
+                    evaluation = {
+                        **params,
+                        "evaluation_reports": [png_attachment(rectifier, stage=Attachment.Stage.EVALUATION)],
+                        "applications": [png_attachment(rectifier, stage=Attachment.Stage.APPLICATION)],
+                    }
                 return workflow.submit(
-                    actor=rectifier, hazard_id=pk, completion_report=step.reason, attachments=evidence
+                    actor=rectifier, hazard_id=pk, completion_report=step.reason, attachments=evidence, **evaluation
                 )
             case Action.REJECT:
                 return workflow.reject(actor=self.head, hazard_id=pk, reason=step.reason)
             case Action.VERIFY:
                 head = self.second_head if hazard.submitted_by_id == self.head.pk else self.head
-                return workflow.verify(actor=head, hazard_id=pk, method=params["method"], opinion=step.reason)
+                return workflow.verify(actor=head, hazard_id=pk, opinion=step.reason, **params)
             case Action.CLOSE:
                 return workflow.close(actor=self.head, hazard_id=pk, note=step.reason)
             case Action.VOID:
@@ -155,6 +162,8 @@ def _outcome(hazard: Hazard) -> dict:
         "version": hazard.version,
         "rectifying_unit": hazard.rectifying_unit_id,
         "acceptance_method": hazard.acceptance_method,
+        "on_site_review": (hazard.reviewed_on, bool(hazard.reviewers)),
+        "rounds": list(hazard.rounds.values_list("number", "outcome", "evaluation_method", "rejection_reason")),
         "milestones": {name: getattr(hazard, name) is not None for name in MILESTONES},
         "extension_decisions": list(hazard.extension_requests.order_by("pk").values_list("decision", flat=True)),
     }

@@ -7,6 +7,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db.models import F
 
 from accounts.models import Industry, Organization, User
 from demo.people import COUNTIES
@@ -230,3 +231,17 @@ def test_hazards_in_work_carry_the_chain_the_workflow_would_have_stored(ledger):
     named = set(hazard.named_users.values_list("pk", flat=True))
     assert named == {entry["user_id"] for entry in hazard.responsibility_chain if entry.get("user_id")}
     assert not Hazard.objects.exclude(state__in=IN_WORK).exclude(responsibility_chain=[]).exists()
+
+
+def test_government_bodies_never_rectify_an_enterprises_hazard_nor_answer_for_an_enterprise(ledger):
+    """Issue 13 item 3: the enterprise rectifies its own hazards; the chain's enterprise layer is its people."""
+    at_enterprises = Hazard.objects.filter(unit__kind=Organization.Kind.ENTERPRISE, rectifying_unit__isnull=False)
+    assert at_enterprises.exists()
+    assert not at_enterprises.exclude(rectifying_unit=F("unit")).exists()
+    members = dict(User.objects.values_list("pk", "organization_id"))
+    for hazard in Hazard.objects.filter(state__in=IN_WORK).select_related("rectifying_unit", "unit"):
+        for entry in hazard.responsibility_chain:
+            if entry["layer"] == "enterprise":
+                assert hazard.unit is not None and hazard.unit.kind == Organization.Kind.ENTERPRISE, hazard.number
+                assert entry["organization_id"] == hazard.unit_id, hazard.number
+                assert members.get(entry["user_id"]) == hazard.unit_id, hazard.number

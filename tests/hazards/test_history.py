@@ -141,7 +141,7 @@ def test_the_timeline_lists_every_event_of_a_journey_in_order(client, inspector,
         ("Rejected", "Submitted for acceptance → Rectifying", head),
         ("Submitted for acceptance", "Rectifying → Submitted for acceptance", rectifier),
         ("Accepted", "Submitted for acceptance → Accepted", accepting_head),
-        ("Closed (account cancelled)", "Accepted → Closed (account cancelled)", head),
+        ("Closed (ledger entry cancelled)", "Accepted → Closed (ledger entry cancelled)", head),
     ]
     assert len(items) == len(journey) == hazard.events.count()
     for item, (label, states, actor) in zip(items, journey, strict=True):

@@ -10,12 +10,14 @@ import re
 from collections import defaultdict
 
 import pytest
+from django.utils import translation
 
 from accounts.models import Organization, Post
 from accounts.roles import Role
 from hazards import workflow
 from hazards.models import Hazard
 from hazards.responsibility import candidates, current_holders, resolve_chain
+from hazards.transitions import HazardError
 from tests.factories import EnterpriseFactory, HazardFactory, OrganizationFactory, PostFactory, UserFactory, region
 from tests.hazards.workflow_helpers import in_days
 
@@ -220,11 +222,52 @@ def test_a_department_of_the_parent_industry_supervises_the_sub_category(hazard,
     assert {post.organization_id for post in candidates(hazard)["department"]} == {parent.pk}
 
 
-def test_an_enterprise_without_posts_answers_as_itself(hazard, enterprise):
+def test_an_enterprise_without_a_registered_contact_leaves_its_layer_empty_and_the_pages_warn(
+    hazard, enterprise, head, client
+):
     territory(LIUYANG)
     chain = resolve_chain(hazard)
-    enterprise_entries = [entry for entry in chain if entry["layer"] == "enterprise"]
-    assert [(entry["organization_id"], entry["post_id"]) for entry in enterprise_entries] == [(enterprise.pk, None)]
+    assert [entry for entry in chain if entry["layer"] == "enterprise"] == []
+    assert {entry["layer"] for entry in chain} == {"department", "territorial", "leadership"}
+
+    client.force_login(head)
+    before = client.get(f"/hazards/{hazard.pk}/").content.decode()
+    assert 'data-testid="enterprise-contact-missing"' in before  # in the assign form
+    workflow.assign(actor=head, hazard_id=hazard.pk, deadline=in_days(30), rectifying_unit=enterprise)
+    after = client.get(f"/hazards/{hazard.pk}/").content.decode()
+    assert 'data-testid="enterprise-contact-missing"' in after  # on the chain
+    assert "企业没有登记主要负责人或安全管理人员" in after
+
+
+def test_the_enterprise_layer_names_only_people_of_the_enterprise(hazard, enterprise_posts, head, client):
+    territory(LIUYANG)
+    chain = resolve_chain(hazard)
+    named = {entry["post_id"] for entry in chain if entry["layer"] == "enterprise"}
+    assert named == {enterprise_posts["principal"].pk, enterprise_posts["safety_officer"].pk}
+    client.force_login(head)
+    assert 'data-testid="enterprise-contact-missing"' not in client.get(f"/hazards/{hazard.pk}/").content.decode()
+
+
+def test_a_government_body_is_never_the_rectifying_unit_of_an_enterprises_hazard(hazard, head):
+    bureau = territory(LIUYANG)["department"].organization
+    before = Hazard.objects.get(pk=hazard.pk).version
+
+    with translation.override("en"), pytest.raises(HazardError, match="rectified by that enterprise"):
+        workflow.assign(actor=head, hazard_id=hazard.pk, deadline=in_days(30), rectifying_unit=bureau)
+
+    assert Hazard.objects.get(pk=hazard.pk).version == before
+
+
+def test_a_site_put_right_by_a_department_names_nobody_of_the_department_for_an_enterprise(head):
+    county = territory(LIUYANG)
+    bureau = county["department"].organization
+    house = HazardFactory(unit=None, site_name="浏阳某自建房")
+
+    workflow.assign(actor=head, hazard_id=house.pk, deadline=in_days(30), rectifying_unit=bureau)
+
+    chain = Hazard.objects.get(pk=house.pk).responsibility_chain
+    assert [entry for entry in chain if entry["layer"] == "enterprise"] == []
+    assert county["department"].pk in {entry["post_id"] for entry in chain if entry["layer"] == "department"}
 
 
 def test_candidates_offer_every_level_for_the_head_to_choose(hazard, enterprise_posts):
@@ -342,11 +385,12 @@ def test_the_assign_form_proposes_the_resolved_chain(hazard, enterprise, enterpr
 
 
 def test_assigning_with_the_proposed_chain_unchanged_stores_the_resolved_chain(hazard, enterprise, head, client):
-    """The enterprise has no posts: the resolved chain names the unit itself, and leaving the form
-    as proposed must not drop it (nor any other entry that is not a post)."""
-    territory(LIUYANG)
+    """The supervising department has no posts: the resolved chain names the body itself, and leaving
+    the form as proposed must not drop it (nor any other entry that is not a post)."""
+    territory(LIUYANG, department=False)
+    OrganizationFactory(name="浏阳市应急管理局烟花爆竹科", region=region(LIUYANG), industries=["fireworks"])
     resolved = resolve_chain(hazard)
-    assert any(entry["layer"] == "enterprise" and entry["post_id"] is None for entry in resolved)
+    assert any(entry["layer"] == "department" and entry["post_id"] is None for entry in resolved)
     client.force_login(head)
     proposed = checked_posts(client.get(f"/hazards/{hazard.pk}/").content.decode())
 
@@ -354,7 +398,7 @@ def test_assigning_with_the_proposed_chain_unchanged_stores_the_resolved_chain(h
 
     assert response.status_code == 302
     hazard.refresh_from_db()
-    assert layers(hazard.responsibility_chain).get("enterprise"), "the rectifying unit was dropped from the chain"
+    assert layers(hazard.responsibility_chain).get("department"), "the supervising body was dropped from the chain"
     assert entries(hazard.responsibility_chain) == entries(resolve_chain(hazard))
 
 

@@ -30,7 +30,9 @@ from tests.hazards.workflow_helpers import (
     dual_head,
     head_out_of_scope,
     in_days,
+    major_evaluation,
     move_to,
+    on_site_review,
     other_rectifier,
     png_attachment,
     png_bytes,
@@ -142,12 +144,18 @@ def perform(action: str, actor, hazard: Hazard, people):
     if action == "submit":
         report_text = "整改完成。"
         return workflow.submit(
-            actor=actor, hazard_id=pk, completion_report=report_text, attachments=[png_attachment(actor)]
+            actor=actor,
+            hazard_id=pk,
+            completion_report=report_text,
+            attachments=[png_attachment(actor)],
+            **major_evaluation(actor),
         )
     if action == "reject":
         return workflow.reject(actor=actor, hazard_id=pk, reason="现场仍有超量药物。")
     if action == "verify":
-        return workflow.verify(actor=actor, hazard_id=pk, method=Hazard.AcceptanceMethod.EXPERT, opinion="合格。")
+        return workflow.verify(
+            actor=actor, hazard_id=pk, method=Hazard.AcceptanceMethod.EXPERT, opinion="合格。", **on_site_review()
+        )
     if action == "close":
         return workflow.close(actor=actor, hazard_id=pk, note="逐一对账销号。")
     if action == "void":
@@ -246,7 +254,13 @@ def test_a_refused_action_posted_is_a_400_with_the_reason_and_changes_nothing(en
 
     response = english.post(
         f"/hazards/{hazard.pk}/act/verify/",
-        {"verify-version": hazard.version, "verify-method": "expert", "verify-opinion": "合格。"},
+        {
+            "verify-version": hazard.version,
+            "verify-method": "expert",
+            "verify-opinion": "合格。",
+            "verify-reviewed_on": in_days(0).isoformat(),
+            "verify-reviewers": "李科长",
+        },
     )
 
     assert response.status_code == 400
@@ -334,6 +348,10 @@ def test_submitting_through_the_form_with_a_photo(client, people):
             "submit-version": hazard.version,
             "submit-completion_report": "已整改。",
             "submit-after_photos": SimpleUploadedFile("after.png", png_bytes(), content_type="image/png"),
+            "submit-evaluation_method": "agency",
+            "submit-evaluating_body": "湖南某安全评价有限公司",
+            "submit-evaluation_report": SimpleUploadedFile("report.png", png_bytes(), content_type="image/png"),
+            "submit-application": SimpleUploadedFile("apply.png", png_bytes(), content_type="image/png"),
         },
     )
 
@@ -354,7 +372,13 @@ def test_a_stale_form_is_refused_with_a_message(english, people):
 
     response = english.post(
         f"/hazards/{hazard.pk}/act/verify/",
-        {"verify-version": stale, "verify-method": "expert", "verify-opinion": "合格。"},
+        {
+            "verify-version": stale,
+            "verify-method": "expert",
+            "verify-opinion": "合格。",
+            "verify-reviewed_on": in_days(0).isoformat(),
+            "verify-reviewers": "李科长",
+        },
     )
 
     assert response.status_code == 400
@@ -489,7 +513,13 @@ def test_submit_claims_the_after_photo_and_records_the_submitter(people):
     hazard = scene(people, "rectifying")
     photo = png_attachment(people["rectifier"], stage=Attachment.Stage.DOCUMENT)
 
-    workflow.submit(actor=people["rectifier"], hazard_id=hazard.pk, completion_report="已整改。", attachments=[photo])
+    workflow.submit(
+        actor=people["rectifier"],
+        hazard_id=hazard.pk,
+        completion_report="已整改。",
+        attachments=[photo],
+        **major_evaluation(people["rectifier"]),
+    )
 
     hazard.refresh_from_db()
     photo.refresh_from_db()
@@ -541,12 +571,18 @@ def test_verify_records_the_method_and_the_opinion(people):
     hazard = scene(people, "submitted")
 
     workflow.verify(
-        actor=people["head"], hazard_id=hazard.pk, method=Hazard.AcceptanceMethod.GOVERNMENT, opinion="验收合格。"
+        actor=people["head"],
+        hazard_id=hazard.pk,
+        method=Hazard.AcceptanceMethod.AGENCY,
+        opinion="验收合格。",
+        reviewed_on=in_days(-1),
+        reviewers="李科长、赵工",
     )
 
     hazard.refresh_from_db()
     assert hazard.state == HazardState.VERIFIED
-    assert (hazard.acceptance_method, hazard.acceptance_opinion) == ("government", "验收合格。")
+    assert (hazard.acceptance_method, hazard.acceptance_opinion) == ("agency", "验收合格。")
+    assert (hazard.reviewed_on, hazard.reviewers) == (in_days(-1), "李科长、赵工")
     assert hazard.verified_by == people["head"]
     assert hazard.verified_at is not None
 
@@ -564,12 +600,20 @@ def test_the_submitter_can_never_accept_their_own_rectification(people):
     unit = people["rectifier"].organization
     both = dual_head(unit)
     hazard = scene(people, "rectifying")
-    workflow.submit(actor=both, hazard_id=hazard.pk, completion_report="已整改。", attachments=[png_attachment(both)])
+    workflow.submit(
+        actor=both,
+        hazard_id=hazard.pk,
+        completion_report="已整改。",
+        attachments=[png_attachment(both)],
+        **major_evaluation(both),
+    )
     hazard.refresh_from_db()
     before = snapshot(hazard)
 
     assert "verify" not in allowed_actions(hazard, both)
-    message = refusal_of(lambda: workflow.verify(actor=both, hazard_id=hazard.pk, method="expert", opinion="合格。"))
+    message = refusal_of(
+        lambda: workflow.verify(actor=both, hazard_id=hazard.pk, method="expert", opinion="合格。", **on_site_review())
+    )
     assert "someone else" in message
     assert snapshot(hazard) == before
     # Another head can.
@@ -782,7 +826,13 @@ def test_two_heads_accepting_at_the_same_moment_only_one_succeeds(reference_data
         try:
             barrier.wait(timeout=10)
             with translation.override("en"):
-                workflow.verify(actor=user, hazard_id=hazard.pk, method="expert", opinion=f"{user.username}: 合格。")
+                workflow.verify(
+                    actor=user,
+                    hazard_id=hazard.pk,
+                    method="expert",
+                    opinion=f"{user.username}: 合格。",
+                    **on_site_review(),
+                )
             results[user.pk] = "accepted"
         except Exception as error:  # noqa: BLE001 - the test asserts which exception it was
             results[user.pk] = error

@@ -115,18 +115,38 @@ def start(hazard: Hazard, actor) -> Hazard:
     return workflow.start(actor=actor, hazard_id=hazard.pk, plan=plan)
 
 
-def submit(hazard: Hazard, rectifier) -> Hazard:
+def major_evaluation(rectifier) -> dict:
+    """What a major hazard's submission carries: the experts' evaluation and the written application."""
+    return {
+        "evaluation_method": Hazard.AcceptanceMethod.EXPERT,
+        "evaluating_body": "省安全生产专家组：王工、刘工、陈工",
+        "evaluation_reports": [png_attachment(rectifier, name="评估报告.png", stage=Attachment.Stage.EVALUATION)],
+        "applications": [png_attachment(rectifier, name="销号申请.png", stage=Attachment.Stage.APPLICATION)],
+    }
+
+
+def on_site_review() -> dict:
+    """What a head records when accepting a major hazard: the on-site review."""
+    return {"reviewed_on": timezone.localdate(), "reviewers": "李科长、赵工"}
+
+
+def submit(hazard: Hazard, rectifier, *, report: str = "已拆除违规工房，药量复核合格。") -> Hazard:
     return workflow.submit(
         actor=rectifier,
         hazard_id=hazard.pk,
-        completion_report="已拆除违规工房，药量复核合格。",
+        completion_report=report,
         attachments=[png_attachment(rectifier)],
+        **(major_evaluation(rectifier) if hazard.is_major else {}),
     )
 
 
 def verify(hazard: Hazard, head) -> Hazard:
     return workflow.verify(
-        actor=head, hazard_id=hazard.pk, method=Hazard.AcceptanceMethod.EXPERT, opinion="经专家现场核查，整改到位。"
+        actor=head,
+        hazard_id=hazard.pk,
+        method=Hazard.AcceptanceMethod.EXPERT,
+        opinion="经专家现场核查，整改到位。",
+        **(on_site_review() if hazard.is_major else {}),
     )
 
 

@@ -213,8 +213,8 @@ def test_campaign_counts_cover_only_what_the_user_may_see(client, request, scene
     assert campaign_counts(client, scene.campaign) == expected
 
 
-def test_active_campaigns_come_first(client, scene, province):
-    ended = CampaignFactory(name="去年的行动", is_active=False, start_date=date(2027, 1, 1), end_date=date(2027, 2, 1))
+def test_campaigns_in_progress_come_first(client, scene, province):
+    ended = CampaignFactory(name="去年的行动", start_date=date(2025, 1, 1), end_date=date(2025, 2, 1))
     running = CampaignFactory(name="新的行动", start_date=date(2025, 1, 1))
     client.force_login(province)
     response = client.get("/inspections/campaigns/")
