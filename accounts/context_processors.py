@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.roles import Role
 
 REPORTERS = {Role.INSPECTOR, Role.DEPARTMENT_HEAD}
+DUTY_ROOM = {Role.INSPECTOR, Role.DEPARTMENT_HEAD, Role.DUTY_OFFICER, Role.PROVINCIAL_STAFF}
 
 # (label, URL name, roles that see it; None for everyone signed in). Later features add lines here.
 NAVIGATION = [
@@ -13,6 +14,8 @@ NAVIGATION = [
     (_("Record an inspection"), "inspections:new", REPORTERS),
     (_("Inspections"), "inspections:inspection_list", None),
     (_("Campaigns"), "inspections:campaign_list", None),
+    # "Who is on duty now" one click from every page of a government user.
+    (_("Duty and emergencies"), "emergency:duty", DUTY_ROOM),
     (_("Administration"), "admin:index", {Role.ADMINISTRATOR}),
 ]
 

@@ -12,6 +12,7 @@ class Role(models.TextChoices):
     DEPARTMENT_HEAD = "department_head", _("Department head")
     RECTIFYING_UNIT = "rectifying_unit", _("Rectifying unit")
     PROVINCIAL_STAFF = "provincial_staff", _("Provincial staff")
+    DUTY_OFFICER = "duty_officer", _("Duty officer")
     ADMINISTRATOR = "administrator", _("Administrator")
 
 
@@ -38,6 +39,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.view_organization",
         "accounts.view_post",
         "accounts.view_user",
+        "hazards.view_industry",
+    ],
+    Role.DUTY_OFFICER: [
+        "accounts.view_region",
+        "accounts.view_organization",
+        "accounts.view_post",
         "hazards.view_industry",
     ],
     Role.ADMINISTRATOR: [

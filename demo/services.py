@@ -7,12 +7,13 @@ from django.db import connection
 from django.utils import timezone
 
 from demo.bulk import BulkCreateRows, CopyRows, indexes_rebuilt_after_large_load, without_cyclic_gc, write_all
+from demo.emergency import seed_emergency
 from demo.hazards import DemoSeedError, LedgerGenerator
 from demo.people import PERSONAS, seed_demo
 from hazards.models import Hazard, HazardState
 from hazards.responsibility import resolve_chain
 
-__all__ = ["PERSONAS", "DemoSeedError", "seed_demo", "seed_hazards", "snapshot_chains"]
+__all__ = ["PERSONAS", "DemoSeedError", "seed_demo", "seed_emergency", "seed_hazards", "snapshot_chains"]
 
 
 def seed_hazards(*, count: int, today: date | None = None, seed: int = 2026) -> dict:

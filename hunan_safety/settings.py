@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "hazards",
     "notifications",
     "ledger",
+    "emergency",
     "demo",
 ]
 
@@ -237,6 +238,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         # A relay that waited longer than its interval is superseded by the next one.
         "options": {"expires": env_int("DELIVERY_RELAY_SECONDS", 60)},
     },
+    # Information reports nobody acknowledged in time escalate; duty alerts go out by e-mail and robot.
+    "escalate-reports": {"task": "emergency.escalate_reports", "schedule": 60.0, "options": {"expires": 60}},
+    "send-duty-alerts": {"task": "emergency.send_alerts", "schedule": 60.0, "options": {"expires": 60}},
+    "duty-daily-reminders": {
+        "task": "emergency.daily_reminders",
+        "schedule": crontab(hour=_SCAN_AT[0], minute=_SCAN_AT[1]),
+    },
 }
 
 # Reminders (DESIGN.md section 6). Recipients name groups of people resolved from the hazard:
@@ -264,6 +272,13 @@ REMINDERS: dict[str, dict[str, Any]] = {
 }
 # A digest lists at most this many hazards; the message says how many more and links to the ledger.
 REMINDER_DIGEST_MAX_ITEMS = env_int("REMINDER_DIGEST_MAX_ITEMS", 200)
+
+# Emergency readiness (emergency/): time limits of information reports, roster and reserve notices.
+EMERGENCY_REPORT_WITHIN_MINUTES = env_int("EMERGENCY_REPORT_WITHIN_MINUTES", 60)  # event → report to the level above
+EMERGENCY_ACKNOWLEDGE_WITHIN_MINUTES = env_int("EMERGENCY_ACKNOWLEDGE_WITHIN_MINUTES", 30)  # then it escalates
+EMERGENCY_GAP_NOTICE_DAYS = env_int("EMERGENCY_GAP_NOTICE_DAYS", 3)  # warn of a roster gap this many days ahead
+EMERGENCY_LEADING_CADRE_EVERY_DAY = env_bool("EMERGENCY_LEADING_CADRE_EVERY_DAY", False)  # else rest days only
+EMERGENCY_EXPIRY_WARNING_DAYS = env_int("EMERGENCY_EXPIRY_WARNING_DAYS", 30)
 # E-mail and webhook deliveries: attempts, the first back-off (doubling, at most an hour), and how long
 # a claimed or queued delivery may go unfinished before the relay hands it out again (keep it longer
 # than the delivery task's time limit).

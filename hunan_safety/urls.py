@@ -24,6 +24,7 @@ urlpatterns = [
     path("hazards/", include("hazards.urls")),
     path("inspections/", include("hazards.inspection_urls")),
     path("notifications/", include("notifications.urls")),
+    path("emergency/", include("emergency.urls")),
     # The language switcher also works on the login page.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     # One sign-in page in the product's look, for the admin too.

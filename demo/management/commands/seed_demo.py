@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from demo.services import PERSONAS, DemoSeedError, seed_demo, seed_hazards
+from demo.services import PERSONAS, DemoSeedError, seed_demo, seed_emergency, seed_hazards
 
 DEFAULT_PASSWORD = "hunan-demo-2026"
 
@@ -31,6 +31,12 @@ class Command(BaseCommand):
             f"seed_demo: {counts['organizations']} organisations, {counts['posts']} posts, "
             f"{counts['users']} users; personas {', '.join(PERSONAS)}"
         )
+        readiness = seed_emergency(password=password)
+        if readiness["shifts"]:
+            self.stdout.write(
+                f"seed_demo: emergency readiness: {readiness['shifts']} duty shifts, {readiness['plans']} plans, "
+                f"{readiness['teams']} rescue teams, {readiness['depots']} depots, {readiness['reports']} reports"
+            )
         if hazards:
             try:
                 made = seed_hazards(count=hazards)
