@@ -2,13 +2,14 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.roles import Role
-from hazards.models import OPEN_WORK_STATES, ExtensionRequest, Hazard, HazardState
+from hazards.models import OPEN_WORK_STATES, Attachment, ExtensionRequest, Hazard, HazardState
 from hazards.states import overdue_q
 from hunan_safety.lazy import LazyText
 
@@ -75,3 +76,12 @@ def work_queues(user: User) -> list[Queue]:
         queue.count = queue.hazards.count()
         queue.rows = list(overdue_first(queue.hazards)[:QUEUE_ROWS])
     return queues
+
+
+def visible_attachments(user: User | AnonymousUser) -> QuerySet[Attachment]:
+    """Attachments of hazards the user may see, and the user's own pending uploads (not yet on a hazard)."""
+    if not getattr(user, "is_authenticated", False):
+        return Attachment.objects.none()
+    return Attachment.objects.filter(
+        Q(hazard__in=Hazard.objects.visible_to(user).values("pk")) | Q(hazard__isnull=True, uploaded_by=user)
+    )
