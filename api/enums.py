@@ -9,8 +9,9 @@ from notifications.models import Notification
 HazardLevel = Hazard.Level
 HazardKind = Hazard.Kind
 HazardSource = Hazard.Source
-# A region's level and the level of a listed supervision share one code set.
 GovernmentLevel = Region.Level
+# The level of a listed supervision (挂牌督办), without the blank of "not listed": the field and the action.
+ListedLevel = [(value, label) for value, label in Hazard.ListedLevel.choices if value]
 AcceptanceMethod = Hazard.AcceptanceMethod
 OrganizationKind = Organization.Kind
 CampaignKind = Campaign.Kind
@@ -23,6 +24,7 @@ __all__ = [
     "HazardLevel",
     "HazardSource",
     "HazardState",
+    "ListedLevel",
     "NotificationKind",
     "OrganizationKind",
     "GovernmentLevel",

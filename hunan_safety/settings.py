@@ -344,6 +344,7 @@ SPECTACULAR_SETTINGS = {
             "HazardSource",
             "HazardState",
             "GovernmentLevel",
+            "ListedLevel",
             "AcceptanceMethod",
             "OrganizationKind",
             "CampaignKind",
