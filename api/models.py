@@ -45,3 +45,75 @@ class ApiToken(models.Model):
     def is_usable(self) -> bool:
         now = timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class WebhookEndpoint(models.Model):
+    """Another system that wants the ledger's events POSTed to it, signed with a shared secret."""
+
+    EVENTS = ("report", "assign", "start", "submit", "reject", "verify", "close", "void", "list", "decide_extension")
+
+    name = models.CharField(_("name"), max_length=100)
+    url = models.URLField(_("address"), max_length=500)
+    secret = models.CharField(
+        _("shared secret"),
+        max_length=100,
+        help_text=_("Signs each call (X-Signature); give it to the receiving system."),
+    )
+    events = models.JSONField(
+        _("events"), default=list, help_text=_("Workflow actions to send, e.g. report, assign, close.")
+    )
+    region = models.ForeignKey(
+        "accounts.Region",
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Only hazards in this region (empty: the province)."),
+    )
+    industries = models.ManyToManyField(
+        "accounts.Industry", verbose_name=_("industries"), blank=True, help_text=_("Empty: all industries.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint: its body as sent, tried with back-off until it is accepted."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, verbose_name=_("endpoint"), on_delete=models.PROTECT, related_name="deliveries"
+    )
+    event = models.CharField(_("event"), max_length=30)
+    hazard = models.ForeignKey("hazards.Hazard", verbose_name=_("hazard"), on_delete=models.PROTECT, related_name="+")
+    body = models.JSONField(_("body"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    response = models.TextField(_("last response"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["next_attempt_at"], condition=Q(status="pending"), name="webhook_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.endpoint} · {self.event} · {self.hazard_id}"

@@ -236,6 +236,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 60.0,
         "options": {"expires": 60},
     },
+    # Outbound webhooks of other systems (api/webhooks.py): sent with back-off.
+    "send-webhooks": {"task": "api.send_webhooks", "schedule": 30.0, "options": {"expires": 30}},
     "relay-deliveries": {
         "task": "notifications.relay_deliveries",
         "schedule": float(env_int("DELIVERY_RELAY_SECONDS", 60)),
