@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, QuerySet, Value, When
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -170,3 +171,10 @@ def submission_rounds(hazard_ids: Iterable[int]) -> dict[int, list[RoundRecord]]
             )
         )
     return result
+def visible_attachments(user: User | AnonymousUser) -> QuerySet[Attachment]:
+    """Attachments of hazards the user may see, and the user's own pending uploads (not yet on a hazard)."""
+    if not getattr(user, "is_authenticated", False):
+        return Attachment.objects.none()
+    return Attachment.objects.filter(
+        Q(hazard__in=Hazard.objects.visible_to(user).values("pk")) | Q(hazard__isnull=True, uploaded_by=user)
+    )

@@ -17,7 +17,7 @@ from hazards.forms import ActionForm, FindingEditForm, FindingForm, action_form
 from hazards.history import timeline
 from hazards.models import Attachment, Hazard, SubmissionRound
 from hazards.responsibility import current_holders, lacks_enterprise_contact
-from hazards.selectors import work_queues
+from hazards.selectors import visible_attachments, work_queues
 from hazards.transitions import BUTTONS, TRANSITIONS, HazardError, HazardNotFound, allowed_actions
 from hazards.visibility import HazardQuerySet
 from hunan_safety.http import NotForYourRole
@@ -229,8 +229,7 @@ def hazard_edit(request, pk: int):
 
 def _visible_attachment(user: User | AnonymousUser, pk: int) -> Attachment:
     """An attachment of a hazard the user may see, or the user's own pending upload; else 404."""
-    scope = Q(hazard__in=visible_hazards(user).values("pk")) | Q(hazard__isnull=True, uploaded_by=user)
-    return get_object_or_404(Attachment.objects.filter(scope), pk=pk)
+    return get_object_or_404(visible_attachments(user), pk=pk)
 
 
 @require_GET

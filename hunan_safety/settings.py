@@ -51,16 +51,20 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
     "accounts",
     "inspections",
     "hazards",
     "notifications",
     "ledger",
     "emergency",
+    "api",
     "demo",
 ]
 
 MIDDLEWARE = [
+    "hunan_safety.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -141,6 +145,7 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap-icons", BASE_DIR / "node_modules" / "bootstrap-icons" / "font"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/tom-select", BASE_DIR / "node_modules" / "tom-select" / "dist"),
+    ("vendor/swagger-ui", BASE_DIR / "node_modules" / "swagger-ui-dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -232,6 +237,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 60.0,
         "options": {"expires": 60},
     },
+    # Outbound webhooks of other systems (api/webhooks.py): sent with back-off.
+    "send-webhooks": {"task": "api.send_webhooks", "schedule": 30.0, "options": {"expires": 30}},
     "relay-deliveries": {
         "task": "notifications.relay_deliveries",
         "schedule": float(env_int("DELIVERY_RELAY_SECONDS", 60)),
@@ -292,8 +299,9 @@ SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{env_int('PORT', 8000)}").rstr
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "hunan_safety.request_id.RequestIdFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
@@ -318,3 +326,46 @@ LEDGER_EXPORT_KEEP_HOURS = env_int("LEDGER_EXPORT_KEEP_HOURS", 72)
 LEDGER_EXPORT_LEASE_SECONDS = env_int("LEDGER_EXPORT_LEASE_SECONDS", 600)
 LEDGER_IMPORT_MAX_BYTES = env_int("LEDGER_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 LEDGER_IMPORT_MAX_ROWS = env_int("LEDGER_IMPORT_MAX_ROWS", 5000)
+
+# The REST API (api/): Django REST Framework, OpenAPI 3 by drf-spectacular, docs with Swagger UI from npm.
+API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "600/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ProblemAutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.problem_details",
+    "DEFAULT_THROTTLE_RATES": {"api": API_THROTTLE_RATE},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Hunan Safety API",
+    "DESCRIPTION": "The hidden-danger ledger for the province's other systems: the same scope, workflow and rules as the pages.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": f"{STATIC_URL.rstrip('/')}/vendor/swagger-ui",
+    "SWAGGER_UI_FAVICON_HREF": f"{STATIC_URL.rstrip('/')}/vendor/swagger-ui/favicon-32x32.png",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The schema and its docs page for signed-in users (the browser session) and token holders only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SERVE_AUTHENTICATION": [
+        "api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    # The same code sets in every component, named once.
+    "ENUM_NAME_OVERRIDES": {
+        f"{name}Enum": f"api.enums.{name}"
+        for name in (
+            "HazardLevel",
+            "HazardKind",
+            "HazardSource",
+            "HazardState",
+            "GovernmentLevel",
+            "ListedLevel",
+            "AcceptanceMethod",
+            "OrganizationKind",
+            "CampaignKind",
+            "NotificationKind",
+        )
+    },
+}

@@ -17,6 +17,7 @@ urlpatterns = [
     # A person's reminder channels: notifications' page at the address every e-mail links to; wired
     # here because accounts, the layer below notifications, must not import it.
     path("accounts/profile/", notification_views.profile, name="profile"),
+    path("accounts/api-tokens/", include("api.web_urls")),
     path("accounts/", include("accounts.urls")),
     path("tasks/", hazard_views.work_queue, name="work_queue"),
     # The Excel ledger's pages live under /hazards/ beside the list they export (ledger/urls.py).
@@ -25,6 +26,7 @@ urlpatterns = [
     path("inspections/", include("hazards.inspection_urls")),
     path("notifications/", include("notifications.urls")),
     path("emergency/", include("emergency.urls")),
+    path("api/v1/", include("api.urls")),
     # The language switcher also works on the login page.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     # One sign-in page in the product's look, for the admin too.
