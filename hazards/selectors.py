@@ -171,6 +171,8 @@ def submission_rounds(hazard_ids: Iterable[int]) -> dict[int, list[RoundRecord]]
             )
         )
     return result
+
+
 def visible_attachments(user: User | AnonymousUser) -> QuerySet[Attachment]:
     """Attachments of hazards the user may see, and the user's own pending uploads (not yet on a hazard)."""
     if not getattr(user, "is_authenticated", False):
