@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "notifications",
     "ledger",
     "demo",
+    "stats",
 ]
 
 MIDDLEWARE = [
@@ -140,6 +141,7 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap-icons", BASE_DIR / "node_modules" / "bootstrap-icons" / "font"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/tom-select", BASE_DIR / "node_modules" / "tom-select" / "dist"),
+    ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

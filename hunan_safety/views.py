@@ -18,8 +18,11 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
+def posts_of(user):
+    """The user's active posts with what the page shows of them (organisation, region, portfolio)."""
+    return user.posts.filter(is_active=True).select_related("organization", "region").prefetch_related("industries")
+
+
 def home(request):
     """The signed-in user's start page: who they are and where they answer for safety."""
-    user = request.user
-    posts = user.posts.filter(is_active=True).select_related("organization", "region").prefetch_related("industries")
-    return render(request, "home.html", {"posts": posts})
+    return render(request, "home.html", {"posts": posts_of(request.user)})
