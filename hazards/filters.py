@@ -81,6 +81,11 @@ def _choices(name: str):
     return lambda: _reference_choices()[name]
 
 
+# The widgets of the statistics' indicators (see their block in HazardFilter).
+_YES_NO = forms.Select(choices=[("", "---------"), ("true", _("Yes")), ("false", _("No"))])
+_DAY = forms.DateInput(attrs={"type": "date"})
+
+
 class HazardFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     industry = django_filters.ChoiceFilter(label=_("Industry"), choices=_choices("industry"), method="filter_industry")
@@ -127,18 +132,12 @@ class HazardFilter(django_filters.FilterSet):
     )
     # --- The statistics' indicators (stats/): each figure of /statistics/ links here with these ---
     # fields, which apply the very conditions the figure counts with (hazards/indicators.py).
-    voided = django_filters.BooleanFilter(label=_("Voided"), method="filter_voided", widget=forms.HiddenInput)
-    has_unit = django_filters.BooleanFilter(
-        label=_("Found at a unit"), method="filter_has_unit", widget=forms.HiddenInput
-    )
-    rectified_by = django_filters.DateFilter(
-        label=_("Rectified by"), method="filter_rectified_by", widget=forms.HiddenInput
-    )
-    closed_by = django_filters.DateFilter(label=_("Closed by"), method="filter_closed_by", widget=forms.HiddenInput)
-    open_on = django_filters.DateFilter(label=_("Open on"), method="filter_open_on", widget=forms.HiddenInput)
-    planned_by = django_filters.DateFilter(
-        label=_("On a plan by"), method="filter_planned_by", widget=forms.HiddenInput
-    )
+    voided = django_filters.BooleanFilter(label=_("Voided"), method="filter_voided", widget=_YES_NO)
+    has_unit = django_filters.BooleanFilter(label=_("Found at a unit"), method="filter_has_unit", widget=_YES_NO)
+    rectified_by = django_filters.DateFilter(label=_("Rectified by"), method="filter_rectified_by", widget=_DAY)
+    closed_by = django_filters.DateFilter(label=_("Closed by"), method="filter_closed_by", widget=_DAY)
+    open_on = django_filters.DateFilter(label=_("Open on"), method="filter_open_on", widget=_DAY)
+    planned_by = django_filters.DateFilter(label=_("On a plan by"), method="filter_planned_by", widget=_DAY)
     plan = django_filters.MultipleChoiceFilter(
         label=_("Plan includes"),
         choices=[
@@ -149,25 +148,19 @@ class HazardFilter(django_filters.FilterSet):
             ("contingency", _("Safety measures and contingency plan")),
         ],
         method="filter_plan",
-        widget=forms.MultipleHiddenInput,
+        widget=forms.CheckboxSelectMultiple,
     )
-    listed = django_filters.BooleanFilter(
-        label=_("Listed at any level"), method="filter_listed", widget=forms.HiddenInput
-    )
-    has_funds = django_filters.BooleanFilter(
-        label=_("Funds recorded"), method="filter_has_funds", widget=forms.HiddenInput
-    )
-    due_by = django_filters.DateFilter(label=_("Due by"), method="filter_due_by", widget=forms.HiddenInput)
-    on_time = django_filters.BooleanFilter(
-        label=_("Handed in on time"), method="filter_on_time", widget=forms.HiddenInput
-    )
+    is_listed = django_filters.BooleanFilter(label=_("Listed at any level"), method="filter_listed", widget=_YES_NO)
+    has_funds = django_filters.BooleanFilter(label=_("Funds recorded"), method="filter_has_funds", widget=_YES_NO)
+    due_by = django_filters.DateFilter(label=_("Due by"), method="filter_due_by", widget=_DAY)
+    on_time = django_filters.BooleanFilter(label=_("Handed in on time"), method="filter_on_time", widget=_YES_NO)
     self_found = django_filters.BooleanFilter(
-        label=_("Found by the enterprise itself"), method="filter_self_found", widget=forms.HiddenInput
+        label=_("Found by the enterprise itself"), method="filter_self_found", widget=_YES_NO
     )
     closed_on = django_filters.DateFromToRangeFilter(
         label=_("Closed between"),
         field_name="closed_at",
-        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "hidden"}),
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
     )
     # --- end of the statistics' indicators ---
     sort = django_filters.OrderingFilter(

@@ -6,10 +6,14 @@ counts in; tests/stats/test_table.py checks the figures counted by hand from the
 
 from datetime import date, datetime
 from decimal import Decimal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
+
+from django.http import QueryDict
 
 from accounts.models import Organization
 from accounts.roles import Role
+from hazards.filters import HazardFilter
 from hazards.models import Hazard
 from tests.factories import EnterpriseFactory, HazardFactory, OrganizationFactory, UserFactory, industry, region
 
@@ -128,6 +132,18 @@ def build_scene() -> dict[str, Hazard]:
             goals="整改到位",
             listed_level=Hazard.ListedLevel.CITY,
         ),
+        # major found this year, assigned, not listed; only a time limit in its plan
+        "M": HazardFactory(
+            **base,
+            region=region("430281"),
+            unit=u2,
+            rectifying_unit=u2,
+            level=Hazard.Level.MAJOR,
+            found_on=date(2026, 5, 10),
+            deadline=date(2026, 8, 1),
+            state=S.ASSIGNED,
+            assigned_at=at(date(2026, 5, 11)),
+        ),
         # voided: counts nowhere
         "H": HazardFactory(
             **base,
@@ -183,3 +199,16 @@ def territorial_city_head():
     """A department head of 长沙市人民政府: the whole city, every industry (a territorial body)."""
     government = OrganizationFactory(name="长沙市人民政府", kind=Organization.Kind.GOVERNMENT, region=region("430100"))
     return UserFactory(username="changsha-gov-head", organization=government, roles=[Role.DEPARTMENT_HEAD])
+
+
+def linked_hazards(user, url: str):
+    """The hazards the ledger lists at `url` for `user`, refusing a parameter the ledger's filters do not know."""
+    data = QueryDict(urlsplit(url).query)
+    hazard_filter = HazardFilter(data, queryset=Hazard.objects.visible_to(user))
+    known = set()
+    for name, field in hazard_filter.form.fields.items():
+        suffixes = getattr(field.widget, "suffixes", None)
+        known |= {f"{name}_{suffix}" for suffix in suffixes} if suffixes else {name}
+    assert set(data) <= known, set(data) - known
+    assert hazard_filter.form.is_valid(), (url, hazard_filter.form.errors)
+    return hazard_filter.qs

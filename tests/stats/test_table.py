@@ -2,17 +2,14 @@
 
 from datetime import date
 from decimal import Decimal
-from urllib.parse import urlsplit
 
 import pytest
 from django.db.models import Sum
-from django.http import QueryDict
 
-from hazards.filters import HazardFilter
 from hazards.models import Hazard
 from stats.periods import Period
 from stats.table import BY_INDUSTRY, BY_REGION, columns_for, statistics_table
-from tests.stats.scene import build_scene, territorial_city_head
+from tests.stats.scene import build_scene, linked_hazards, territorial_city_head
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
@@ -25,10 +22,10 @@ PROVINCE_TOTAL = {
     "general": 5,
     "general_rectified": 2,
     "general_rate": Decimal("40.0"),
-    "major": 2,
+    "major": 3,
     "major_closed": 1,
-    "major_rate": Decimal("50.0"),
-    "planned": 2,
+    "major_rate": Decimal("33.3"),
+    "planned": 3,
     "five_in_place": 1,
     "listed": 2,
     "listed_province": 1,
@@ -67,10 +64,10 @@ ZHUZHOU = {
     "general": 2,
     "general_rectified": 1,
     "general_rate": Decimal("50.0"),
-    "major": 1,
+    "major": 2,
     "major_closed": 0,
     "major_rate": Decimal("0.0"),
-    "planned": 1,
+    "planned": 2,
     "five_in_place": 0,
     "listed": 1,
     "listed_province": 0,
@@ -124,10 +121,8 @@ def test_period_boundaries_follow_the_found_day_and_the_local_time_of_acceptance
 
 def test_a_major_of_last_year_still_open_counts_on_this_years_plan(province, scene):
     table = statistics_table(province, YEAR_TO_DATE, today=TODAY)
-    planned = Hazard.objects.filter(pk__in=[scene["E"].pk, scene["G"].pk])
-
-    assert table.total.values["planned"] == planned.count() == 2
-    assert table.total.values["major"] == 2  # E was found last year: not among this year's findings
+    assert table.total.values["planned"] == 3  # E of last year, G and M of this year
+    assert table.total.values["major"] == 3  # F, G, M: E was found last year
 
 
 def test_voided_findings_count_nowhere(province, scene):
@@ -164,8 +159,8 @@ def test_the_quarterly_table_details_each_part_of_the_five(province, scene):
 
     assert "plan_goals" not in year.total.values
     parts = {key: quarter.total.values[f"plan_{key}"] for key in ("goals", "funds", "people", "time", "contingency")}
-    # E has all five; G has goals and a deadline.
-    assert parts == {"goals": 2, "funds": 1, "people": 1, "time": 2, "contingency": 1}
+    # E has all five; G has goals and a deadline; M a deadline.
+    assert parts == {"goals": 2, "funds": 1, "people": 1, "time": 3, "contingency": 1}
     assert [column.key for column in columns_for(Period.quarter(2026, 2))][9:14] == [
         "plan_goals",
         "plan_funds",
@@ -189,7 +184,7 @@ def test_a_city_heads_table_equals_the_provinces_row_for_that_city(province, sce
 @pytest.mark.parametrize(
     ("persona", "general", "planned"),
     [
-        ("province", 5, 2),
+        ("province", 5, 3),
         ("head", 2, 1),  # 长沙's fireworks and chemicals department: not 株洲, not the construction site L
         ("inspector", 2, 1),  # 浏阳's fireworks and chemicals department: A, B and last year's E
         ("rectifier", 0, 0),  # a unit sees only what is assigned to it
@@ -213,11 +208,7 @@ def test_by_industry_the_rows_follow_the_taxonomy_with_a_total(province, scene):
 
 
 def _linked(user, url):
-    parts = urlsplit(url)
-    data = QueryDict(parts.query)
-    hazard_filter = HazardFilter(data, queryset=Hazard.objects.visible_to(user))
-    assert hazard_filter.form.is_valid(), hazard_filter.form.errors
-    return hazard_filter.qs
+    return linked_hazards(user, url)
 
 
 @pytest.mark.parametrize("by", [BY_REGION, BY_INDUSTRY])
