@@ -5,9 +5,10 @@ list with the same ones, so that a figure's link opens exactly the hazards it co
 days in the project's time zone; "by a day" means on or before it. Voided findings count nowhere.
 """
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import F, Q
+from django.utils import timezone
 
 from hazards.states import HazardState
 
@@ -34,6 +35,15 @@ PLAN_PARTS = {
 }
 
 
+def _end_of(day: date) -> datetime:
+    """The first moment after `day` in the project's time zone: "on or before day" is "before this".
+
+    A comparison of the stored moment with a constant, not a conversion of every row's timestamp
+    to a local date: the statistics compare a few hundred thousand rows at a time.
+    """
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone())
+
+
 def counted() -> Q:
     """Every finding but a voided one: a mistaken entry counts nowhere."""
     return ~Q(state=HazardState.VOID)
@@ -41,22 +51,27 @@ def counted() -> Q:
 
 def rectified_by(day: date) -> Q:
     """Rectification accepted on or before `day` (已整改)."""
-    return Q(state__in=RECTIFIED_STATES, verified_at__date__lte=day)
+    return Q(state__in=RECTIFIED_STATES, verified_at__lt=_end_of(day))
 
 
 def closed_by(day: date) -> Q:
     """Account cancelled (销号) on or before `day`."""
-    return Q(state=HazardState.CLOSED, closed_at__date__lte=day)
+    return Q(state=HazardState.CLOSED, closed_at__lt=_end_of(day))
+
+
+def closed_since(day: date) -> Q:
+    """Account cancelled on or after `day`."""
+    return Q(state=HazardState.CLOSED, closed_at__gte=_end_of(day - timedelta(days=1)))
 
 
 def open_on(day: date) -> Q:
     """Found by `day` and not closed by then: on the books at the end of that day."""
-    return counted() & Q(found_on__lte=day) & (Q(closed_at__isnull=True) | Q(closed_at__date__gt=day))
+    return counted() & Q(found_on__lte=day) & (Q(closed_at__isnull=True) | Q(closed_at__gte=_end_of(day)))
 
 
 def planned_by(day: date) -> Q:
     """Assigned (deadline and unit fixed: on a governance plan) on or before `day`."""
-    return Q(assigned_at__date__lte=day)
+    return Q(assigned_at__lt=_end_of(day))
 
 
 def plan_has(parts) -> Q:

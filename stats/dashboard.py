@@ -20,7 +20,7 @@ from hazards import indicators
 from hazards.models import OPEN_WORK_STATES, Hazard
 from hazards.states import overdue_q
 from stats.periods import Period
-from stats.table import BY_INDUSTRY, BY_REGION, ledger_url, rate, row_key, row_labels
+from stats.table import BY_INDUSTRY, BY_REGION, ledger_url, rate, roomy_aggregates, row_key, row_labels
 
 OPEN = list(indicators.OPEN_STATES)
 OPEN_WORK = list(OPEN_WORK_STATES)
@@ -127,11 +127,18 @@ def _overdue_rule(today: date, low: int, high: int | None) -> tuple[Q, dict[str,
     return rule, params
 
 
-def _by_place(user: User, visible, today: date, by: str) -> list[Chart]:
-    """Open and overdue hazards, their age and how late they are, per region (or industry)."""
+HEADLINE_OPEN = ("open", "overdue", "major_open", "listed_province", "listed_city", "listed_county")
+
+
+def _by_place(user: User, visible, today: date, by: str) -> tuple[list[Chart], dict[str, int]]:
+    """Open and overdue hazards, their age and how late they are, per region (or industry); and their totals."""
     aggregates: dict[str, Any] = {
         "open": Count("pk"),
         "overdue": Count("pk", filter=overdue_q(today)),
+        "major_open": Count("pk", filter=Q(level=Hazard.Level.MAJOR)),
+        "listed_province": Count("pk", filter=Q(listed_level=Hazard.ListedLevel.PROVINCE)),
+        "listed_city": Count("pk", filter=Q(listed_level=Hazard.ListedLevel.CITY)),
+        "listed_county": Count("pk", filter=Q(listed_level=Hazard.ListedLevel.COUNTY)),
     }
     buckets = {f"age{i}": _age_rule(today, *b) for i, b in enumerate(AGE_BUCKETS)}
     buckets |= {f"late{i}": _overdue_rule(today, *b) for i, b in enumerate(OVERDUE_BUCKETS)}
@@ -189,7 +196,8 @@ def _by_place(user: User, visible, today: date, by: str) -> list[Chart]:
                 stacked=True,
             )
         )
-    return charts
+    totals = {key: sum(row[key] for row in grouped.values()) for key in HEADLINE_OPEN}
+    return charts, totals
 
 
 def _trend(visible, today: date) -> tuple[Chart, dict[str, Any]]:
@@ -209,7 +217,7 @@ def _trend(visible, today: date) -> tuple[Chart, dict[str, Any]]:
         )
     )
     closed = (
-        visible.filter(indicators.closed_by(today), closed_at__date__gte=first)
+        visible.filter(indicators.closed_by(today) & indicators.closed_since(first))
         .order_by()
         .annotate(month=TruncMonth("closed_at"))
         .values("month", "level")
@@ -250,6 +258,9 @@ def _trend(visible, today: date) -> tuple[Chart, dict[str, Any]]:
     )
     this_year = [row for row in found_rows if _as_date(row["month"]).year == today.year]
     year = {key: sum(row[key] for row in this_year) for key in ("n", "rectified", "due", "on_time", "self_found")}
+    this_month = months[-1].start
+    year["found_month"] = sum(counts.get(("found", this_month, level), 0) for level in Hazard.Level.values)
+    year["closed_month"] = sum(counts.get(("closed", this_month, level), 0) for level in Hazard.Level.values)
     return chart, year
 
 
@@ -257,18 +268,10 @@ def _as_date(value) -> date:
     return value.date() if hasattr(value, "date") and callable(value.date) else value
 
 
-def _headline(visible, today: date, year: dict[str, Any]) -> list[Figure]:
+def _headline(today: date, counts: dict[str, Any], year: dict[str, Any]) -> list[Figure]:
+    """The headline figures: open ones from the breakdown's totals, the month's and the year's from the trend."""
     month = Period.month(today.year, today.month)
-    counts = visible.order_by().aggregate(
-        open=Count("pk", filter=Q(state__in=OPEN)),
-        overdue=Count("pk", filter=overdue_q(today)),
-        major_open=Count("pk", filter=Q(state__in=OPEN, level=Hazard.Level.MAJOR)),
-        listed_province=Count("pk", filter=Q(state__in=OPEN, listed_level=Hazard.ListedLevel.PROVINCE)),
-        listed_city=Count("pk", filter=Q(state__in=OPEN, listed_level=Hazard.ListedLevel.CITY)),
-        listed_county=Count("pk", filter=Q(state__in=OPEN, listed_level=Hazard.ListedLevel.COUNTY)),
-        found_month=Count("pk", filter=indicators.counted() & Q(found_on__gte=month.start, found_on__lte=today)),
-        closed_month=Count("pk", filter=indicators.closed_by(today) & Q(closed_at__date__gte=month.start)),
-    )
+    counts = {**counts, "found_month": year["found_month"], "closed_month": year["closed_month"]}
     year_found = {"found_after": date(today.year, 1, 1), "found_before": today, "voided": "false"}
     listed = {"level": "major", "state": OPEN}
     return [
@@ -335,10 +338,15 @@ def _listed_majors(visible, today: date) -> list[Hazard]:
 
 
 def build_dashboard(user: User, today: date) -> Dashboard:
+    with roomy_aggregates():
+        return _build_dashboard(user, today)
+
+
+def _build_dashboard(user: User, today: date) -> Dashboard:
     visible = Hazard.objects.visible_to(user)
     trend, year = _trend(visible, today)
-    by_region = _by_place(user, visible, today, BY_REGION)
-    by_industry = _by_place(user, visible, today, BY_INDUSTRY)
+    by_region, open_totals = _by_place(user, visible, today, BY_REGION)
+    by_industry, _totals = _by_place(user, visible, today, BY_INDUSTRY)
     source = Chart(
         "source",
         _("Found this year: by government or by the enterprise itself"),
@@ -363,7 +371,7 @@ def build_dashboard(user: User, today: date) -> Dashboard:
     )
     return Dashboard(
         today=today,
-        headline=_headline(visible, today, year),
+        headline=_headline(today, open_totals, year),
         charts=[trend, *by_region, *by_industry, source],
         worst_units=_worst_units(visible, today),
         listed_majors=_listed_majors(visible, today),

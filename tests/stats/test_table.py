@@ -251,7 +251,7 @@ def test_the_table_page_shows_the_figures_with_links_and_keeps_a_bad_period(clie
 
 def test_the_table_page_costs_a_fixed_number_of_queries(client, province, scene, django_assert_max_num_queries):
     client.force_login(province)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(12):
         client.get("/statistics/?by=industry")
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(12):
         client.get("/statistics/")
