@@ -362,17 +362,31 @@ def row_labels(user: User, by: str, keys: set) -> list[tuple[str, str, dict[str,
     return [(city.code[:4], city.name, {"city": city.code}) for city in cities]
 
 
-def _aggregates(columns: list[Column], period: Period, today: date) -> dict[str, Any]:
+def _beyond(rule: Q, base: Q) -> Q | None:
+    """`rule` without the conditions of `base` that the query's WHERE already applies (None: nothing left).
+
+    A column's rule is its base and more, ANDed; tested once per row in the WHERE, the base need not
+    be tested again in each of the twenty aggregates' FILTER clauses.
+    """
+    if rule.connector != Q.AND or rule.negated:
+        return rule
+    remaining = [child for child in rule.children if child not in base.children]
+    return Q(*remaining) if remaining else None
+
+
+def _aggregates(columns: list[Column], period: Period, today: date, base: Q | None = None) -> dict[str, Any]:
     aggregates: dict[str, Any] = {}
     for column in columns:
-        if column.rule is None:
-            continue  # a rate: computed from two counts afterwards
+        if column.rule is None or column.measure == "units":
+            continue  # a rate, computed from two counts afterwards; units, counted apart
+        rule = column.rule(period, today)
+        condition = _beyond(rule, base) if base is not None else rule
         if column.measure == "count":
-            aggregates[column.key] = Count("pk", filter=column.rule(period, today))
+            aggregates[column.key] = Count("pk", filter=condition)
         elif column.measure == "units":
-            aggregates[column.key] = Count("unit_id", distinct=True, filter=column.rule(period, today))
+            aggregates[column.key] = Count("unit_id", distinct=True, filter=condition)
         elif column.measure == "funds":
-            aggregates[column.key] = Sum("funds", filter=column.rule(period, today))
+            aggregates[column.key] = Sum("funds", filter=condition)
     return aggregates
 
 
@@ -415,10 +429,24 @@ def _statistics_table(user: User, period: Period, *, by: str, today: date) -> Ta
     # columns answer every condition without reading the table), and the majors on a plan at its end.
     grouped: dict[str, dict[str, Any]] = {}
     for on_plan, base in ((False, found_rule(period)), (True, planned_rule(period))):
-        aggregates = _aggregates([c for c in columns if c.on_plan == on_plan], period, today)
+        aggregates = _aggregates([c for c in columns if c.on_plan == on_plan], period, today, base)
         counted = visible.filter(base).order_by().annotate(row_key=row_key(user, by)).values("row_key")
         for row in counted.annotate(**aggregates):
             grouped.setdefault(str(row.pop("row_key")), {}).update(row)
+    # Units apart: COUNT(DISTINCT) would make PostgreSQL sort every row of the period to group
+    # them; the distinct (row, unit) pairs are as many as the units, and the total needs them too.
+    units = next(column for column in columns if column.measure == "units")
+    assert units.rule is not None
+    pairs = set(
+        visible.filter(units.rule(period, today))
+        .order_by()
+        .annotate(row_key=row_key(user, by))
+        .values_list("row_key", "unit_id")
+        .distinct()
+    )
+    for key, _unit in pairs:
+        grouped.setdefault(str(key), {}).setdefault(units.key, 0)
+        grouped[str(key)][units.key] += 1
     rows = []
     for key, label, params in row_labels(user, by, set(grouped)):
         values = grouped.get(key, {})
@@ -426,9 +454,7 @@ def _statistics_table(user: User, period: Period, *, by: str, today: date) -> Ta
     total_values: dict[str, Any] = {
         c.key: sum((row.values[c.key] or 0) for row in rows) for c in columns if c.measure in ("count", "funds")
     }
-    units = next(column for column in columns if column.measure == "units")
-    assert units.rule is not None
-    total_values["units"] = visible.filter(units.rule(period, today)).aggregate(n=Count("unit_id", distinct=True))["n"]
+    total_values["units"] = len({unit for _key, unit in pairs})
     total = Row("total", str(_("Total")), {}, _with_rates(columns, total_values), is_total=True)
     for row in [*rows, total]:
         for column in columns:
