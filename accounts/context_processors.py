@@ -11,6 +11,7 @@ NAVIGATION = [
     (_("Home"), "home", None),
     (_("My work"), "work_queue", None),
     (_("Hazard ledger"), "hazards:list", None),
+    (_("Statistics"), "stats:table", None),
     (_("Record an inspection"), "inspections:new", REPORTERS),
     (_("Inspections"), "inspections:inspection_list", None),
     (_("Campaigns"), "inspections:campaign_list", None),

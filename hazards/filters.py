@@ -7,11 +7,13 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Industry, Region
+from hazards import indicators
 from hazards.models import OPEN_WORK_STATES, Hazard, HazardState
 from hazards.search import search_hazards
 from hazards.selectors import ever_escalated
@@ -80,6 +82,11 @@ def _choices(name: str):
     return lambda: _reference_choices()[name]
 
 
+# The widgets of the statistics' indicators (see their block in HazardFilter).
+_YES_NO = forms.Select(choices=[("", "---------"), ("true", _("Yes")), ("false", _("No"))])
+_DAY = forms.DateInput(attrs={"type": "date"})
+
+
 class HazardFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     industry = django_filters.ChoiceFilter(label=_("Industry"), choices=_choices("industry"), method="filter_industry")
@@ -124,6 +131,39 @@ class HazardFilter(django_filters.FilterSet):
         label=_("Listed supervision"),
         choices=[(value, label) for value, label in Hazard.ListedLevel.choices if value],
     )
+    # --- The statistics' indicators (stats/): each figure of /statistics/ links here with these ---
+    # fields, which apply the very conditions the figure counts with (hazards/indicators.py).
+    voided = django_filters.BooleanFilter(label=_("Voided"), method="filter_voided", widget=_YES_NO)
+    has_unit = django_filters.BooleanFilter(label=_("Found at a unit"), method="filter_has_unit", widget=_YES_NO)
+    rectified_by = django_filters.DateFilter(label=_("Rectified by"), method="filter_rectified_by", widget=_DAY)
+    closed_by = django_filters.DateFilter(label=_("Closed by"), method="filter_closed_by", widget=_DAY)
+    open_on = django_filters.DateFilter(label=_("Open on"), method="filter_open_on", widget=_DAY)
+    planned_by = django_filters.DateFilter(label=_("On a plan by"), method="filter_planned_by", widget=_DAY)
+    plan = django_filters.MultipleChoiceFilter(
+        label=_("Plan includes"),
+        choices=[
+            ("goals", _("Goals and tasks")),
+            ("funds", _("Funds and materials")),
+            ("people", _("Body and people")),
+            ("time", _("Time limit")),
+            ("contingency", _("Safety measures and contingency plan")),
+        ],
+        method="filter_plan",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    is_listed = django_filters.BooleanFilter(label=_("Listed at any level"), method="filter_listed", widget=_YES_NO)
+    has_funds = django_filters.BooleanFilter(label=_("Funds recorded"), method="filter_has_funds", widget=_YES_NO)
+    due_by = django_filters.DateFilter(label=_("Due by"), method="filter_due_by", widget=_DAY)
+    on_time = django_filters.BooleanFilter(label=_("Handed in on time"), method="filter_on_time", widget=_YES_NO)
+    self_found = django_filters.BooleanFilter(
+        label=_("Found by the enterprise itself"), method="filter_self_found", widget=_YES_NO
+    )
+    closed_on = django_filters.DateFromToRangeFilter(
+        label=_("Closed between"),
+        field_name="closed_at",
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+    )
+    # --- end of the statistics' indicators ---
     sort = django_filters.OrderingFilter(
         label=_("Sort by"),
         fields=[
@@ -174,6 +214,49 @@ class HazardFilter(django_filters.FilterSet):
         return queryset.filter(
             state__in=OPEN_WORK_STATES, deadline__gte=today, deadline__lte=today + timedelta(days=int(days))
         )
+
+    # --- The statistics' indicators (see the fields above) ---
+    @staticmethod
+    def _either(queryset, rule, value):
+        return queryset.filter(rule) if value else queryset.exclude(rule)
+
+    def filter_voided(self, queryset, name, value):
+        return self._either(queryset, ~indicators.counted(), value)
+
+    def filter_has_unit(self, queryset, name, value):
+        return self._either(queryset, Q(unit__isnull=False), value)
+
+    def filter_rectified_by(self, queryset, name, day):
+        return queryset.filter(indicators.rectified_by(day))
+
+    def filter_closed_by(self, queryset, name, day):
+        return queryset.filter(indicators.closed_by(day))
+
+    def filter_open_on(self, queryset, name, day):
+        return queryset.filter(indicators.open_on(day))
+
+    def filter_planned_by(self, queryset, name, day):
+        return queryset.filter(indicators.planned_by(day))
+
+    def filter_plan(self, queryset, name, parts):
+        return queryset.filter(indicators.plan_has(parts)) if parts else queryset
+
+    def filter_listed(self, queryset, name, value):
+        return self._either(queryset, indicators.listed(), value)
+
+    def filter_self_found(self, queryset, name, value):
+        return self._either(queryset, Q(source=Hazard.Source.SELF_CHECK), value)
+
+    def filter_has_funds(self, queryset, name, value):
+        return self._either(queryset, Q(funds__isnull=False), value)
+
+    def filter_due_by(self, queryset, name, day):
+        return queryset.filter(indicators.due_by(day))
+
+    def filter_on_time(self, queryset, name, value):
+        return self._either(queryset, indicators.on_time(), value)
+
+    # --- end of the statistics' indicators ---
 
     def active_filters(self) -> list[dict]:
         """The filters in use, each with its label, shown value and the query string without it."""

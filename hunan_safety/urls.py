@@ -7,11 +7,13 @@ from django.views.i18n import set_language
 from hazards import views as hazard_views
 from hunan_safety import views
 from notifications import views as notification_views
+from stats import views as stats_views
 
 handler404 = "hunan_safety.views.page_not_found"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    # Heads, government users and provincial staff start on the dashboard; others on their own page.
+    path("", stats_views.home, name="home"),
     path("favicon.ico", views.favicon),
     path("healthz", views.healthz, name="healthz"),
     # A person's reminder channels: notifications' page at the address every e-mail links to; wired
@@ -27,6 +29,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("emergency/", include("emergency.urls")),
     path("api/v1/", include("api.urls")),
+    path("statistics/", include("stats.urls")),
     # The language switcher also works on the login page.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     # One sign-in page in the product's look, for the admin too.

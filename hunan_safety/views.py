@@ -31,10 +31,11 @@ def page_not_found(request, exception=None):
     """The 404 page in the product's look; it says why when the user's role has no use for the page."""
     reason = str(exception) if isinstance(exception, NotForYourRole) else ""
     return render(request, "404.html", {"reason": reason}, status=404)
+def posts_of(user):
+    """The user's active posts with what the page shows of them (organisation, region, portfolio)."""
+    return user.posts.filter(is_active=True).select_related("organization", "region").prefetch_related("industries")
 
 
 def home(request):
     """The signed-in user's start page: who they are and where they answer for safety."""
-    user = request.user
-    posts = user.posts.filter(is_active=True).select_related("organization", "region").prefetch_related("industries")
-    return render(request, "home.html", {"posts": posts})
+    return render(request, "home.html", {"posts": posts_of(request.user)})

@@ -1,0 +1,471 @@
+"""The official statistics table (排查治理事故隐患统计表), counted from the one visibility rule.
+
+The columns follow the national forms (the 2007/2010 forms of the State Council Work Safety
+Committee office and SAWS Order 16's quarterly table), then the figures regulators add in their
+通报. Each count is a condition of hazards/indicators.py, and each figure carries the ledger filters
+that list exactly the hazards it counts. Rates are computed here, never stored; over an empty base
+they are None (shown "—").
+
+One grouped query counts every column for every row (a row is a city, a county or an industry);
+the total row adds the rows up, except the units, which are counted once more over the whole scope
+(a unit with findings in two industries is one unit).
+"""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db import connection, transaction
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce, Substr
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from accounts.models import Industry, Region, User
+from accounts.scope import sees_everything
+from hazards import indicators
+from hazards.models import OPEN_WORK_STATES, Hazard
+from hazards.states import overdue_q
+from stats.periods import Period
+
+BY_REGION = "region"
+BY_INDUSTRY = "industry"
+PLAN_PARTS = list(indicators.PLAN_PARTS)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: what it counts (`rule`), how (count, distinct units or a sum of funds), and its link."""
+
+    key: str
+    number: str  # the column's number on the form, "" for the 通报 figures
+    label: Promise
+    rule: Callable[[Period, date], Q] | None = None
+    params: Callable[[Period, date], dict[str, Any]] | None = None
+    measure: str = "count"  # count | units | funds | rate
+    rate_of: tuple[str, str] | None = None  # (numerator, base) of a rate
+    group: Promise | None = None  # the header spanning it in the form's two-row header
+
+    @property
+    def on_plan(self) -> bool:
+        """Counted among the majors on a plan (8)–(11), not among the period's findings."""
+        return self.group is PLANNED or self.group is LISTED
+
+
+def _found(period: Period) -> dict[str, Any]:
+    return {"found_after": period.start, "found_before": period.end, "voided": "false"}
+
+
+def found_rule(period: Period) -> Q:
+    return indicators.counted() & Q(found_on__gte=period.start, found_on__lte=period.end)
+
+
+def planned_rule(period: Period) -> Q:
+    return Q(level=Hazard.Level.MAJOR) & indicators.open_on(period.end) & indicators.planned_by(period.end)
+
+
+def _planned_params(period: Period) -> dict[str, Any]:
+    return {"level": "major", "open_on": period.end, "planned_by": period.end}
+
+
+def _planned_and(condition: Q) -> Callable[[Period, date], Q]:
+    """Majors on the plan at the period's end that also meet `condition`."""
+    return lambda period, today: planned_rule(period) & condition
+
+
+def _planned_with(**params: Any) -> Callable[[Period, date], dict[str, Any]]:
+    return lambda period, today: {**_planned_params(period), **params}
+
+
+GENERAL = _("General hazards found")
+MAJOR = _("Major hazards found")
+PLANNED = _("Major hazards on a governance plan")
+LISTED = _("Under listed supervision")
+BULLETIN = _("Bulletin figures")
+
+PLAN_PART_LABELS = {
+    "goals": _("of which: goals and tasks set"),
+    "funds": _("of which: funds and materials in place"),
+    "people": _("of which: body and people in place"),
+    "time": _("of which: time limit set"),
+    "contingency": _("of which: safety measures and contingency plan"),
+}
+
+
+def _columns() -> list[Column]:
+    def general(p: Period, t: date) -> Q:
+        return found_rule(p) & Q(level=Hazard.Level.GENERAL)
+
+    def major(p: Period, t: date) -> Q:
+        return found_rule(p) & Q(level=Hazard.Level.MAJOR)
+
+    def due(p: Period, t: date) -> Q:
+        return found_rule(p) & indicators.due_by(p.cutoff(t))
+
+    columns = [
+        Column(
+            "units",
+            "1",
+            _("Units with hazards found (units)"),
+            rule=lambda p, t: found_rule(p) & Q(unit__isnull=False),
+            params=lambda p, t: {**_found(p), "has_unit": "true"},
+            measure="units",
+        ),
+        Column(
+            "general",
+            "2",
+            _("found (items)"),
+            rule=general,
+            params=lambda p, t: {**_found(p), "level": "general"},
+            group=GENERAL,
+        ),
+        Column(
+            "general_rectified",
+            "3",
+            _("of which rectified"),
+            rule=lambda p, t: general(p, t) & indicators.rectified_by(p.end),
+            params=lambda p, t: {**_found(p), "level": "general", "rectified_by": p.end},
+            group=GENERAL,
+        ),
+        Column(
+            "general_rate",
+            "4",
+            _("rectification rate (%)"),
+            measure="rate",
+            rate_of=("general_rectified", "general"),
+            group=GENERAL,
+        ),
+        Column(
+            "major",
+            "5",
+            _("found (items)"),
+            rule=major,
+            params=lambda p, t: {**_found(p), "level": "major"},
+            group=MAJOR,
+        ),
+        Column(
+            "major_closed",
+            "6",
+            _("of which rectified and closed"),
+            rule=lambda p, t: major(p, t) & indicators.closed_by(p.end),
+            params=lambda p, t: {**_found(p), "level": "major", "closed_by": p.end},
+            group=MAJOR,
+        ),
+        Column(
+            "major_rate",
+            "7",
+            _("rectification rate (%)"),
+            measure="rate",
+            rate_of=("major_closed", "major"),
+            group=MAJOR,
+        ),
+        Column(
+            "planned",
+            "8",
+            _("on a plan (open ones of earlier years included)"),
+            rule=lambda p, t: planned_rule(p),
+            params=lambda p, t: _planned_params(p),
+            group=PLANNED,
+        ),
+        Column(
+            "five_in_place",
+            "9",
+            _("of which all five in place (五落实)"),
+            rule=lambda p, t: planned_rule(p) & indicators.plan_has(PLAN_PARTS),
+            params=lambda p, t: {**_planned_params(p), "plan": PLAN_PARTS},
+            group=PLANNED,
+        ),
+    ]
+    columns += [
+        Column(
+            f"plan_{part}",
+            "9",
+            PLAN_PART_LABELS[part],
+            rule=_planned_and(indicators.plan_has([part])),
+            params=_planned_with(plan=[part]),
+            group=PLANNED,
+        )
+        for part in PLAN_PARTS
+    ]
+    columns += [
+        Column(
+            "listed",
+            "10",
+            _("under listed supervision"),
+            rule=lambda p, t: planned_rule(p) & indicators.listed(),
+            params=lambda p, t: {**_planned_params(p), "is_listed": "true"},
+            group=LISTED,
+        ),
+    ]
+    columns += [
+        Column(
+            f"listed_{level}",
+            "11",
+            label,
+            rule=_planned_and(Q(listed_level=level)),
+            params=_planned_with(listed_level=level),
+            group=LISTED,
+        )
+        for level, label in (
+            (Hazard.ListedLevel.PROVINCE, _("of which by the province")),
+            (Hazard.ListedLevel.CITY, _("by a city")),
+            (Hazard.ListedLevel.COUNTY, _("by a county")),
+        )
+    ]
+    columns += [
+        Column(
+            "funds",
+            "12",
+            _("Funds for governance in place (10,000 yuan)"),
+            rule=lambda p, t: found_rule(p) & Q(funds__isnull=False),
+            params=lambda p, t: {**_found(p), "has_funds": "true"},
+            measure="funds",
+        ),
+        Column(
+            "due",
+            "",
+            _("due (items)"),
+            rule=due,
+            params=lambda p, t: {**_found(p), "due_by": p.cutoff(t)},
+            group=BULLETIN,
+        ),
+        Column(
+            "on_time",
+            "",
+            _("handed in by the deadline"),
+            rule=lambda p, t: due(p, t) & indicators.on_time(),
+            params=lambda p, t: {**_found(p), "due_by": p.cutoff(t), "on_time": "true"},
+            group=BULLETIN,
+        ),
+        Column("on_time_rate", "", _("on-time rate (%)"), measure="rate", rate_of=("on_time", "due"), group=BULLETIN),
+        Column(
+            "due_open",
+            "",
+            _("due and not rectified"),
+            rule=lambda p, t: due(p, t) & Q(state__in=OPEN_WORK_STATES),
+            params=lambda p, t: {**_found(p), "due_by": p.cutoff(t), "state": list(OPEN_WORK_STATES)},
+            group=BULLETIN,
+        ),
+        Column(
+            "overdue",
+            "",
+            _("overdue today"),
+            rule=lambda p, t: found_rule(p) & overdue_q(t),
+            params=lambda p, t: {**_found(p), "overdue": "true"},
+            group=BULLETIN,
+        ),
+    ]
+    return columns
+
+
+COLUMNS = _columns()
+QUARTERLY_ONLY = {f"plan_{part}" for part in PLAN_PARTS}
+
+
+def columns_for(period: Period) -> list[Column]:
+    """The columns of the table for this period: the quarterly table details 五落实 part by part."""
+    return [column for column in COLUMNS if period.is_quarter or column.key not in QUARTERLY_ONLY]
+
+
+@dataclass
+class Cell:
+    column: Column
+    value: int | Decimal | None
+    url: str = ""
+
+    @property
+    def shown(self) -> str:
+        if self.value is None:
+            return "—"
+        if self.column.measure == "funds":
+            return f"{self.value:,.2f}"
+        if self.column.measure == "rate":
+            return f"{self.value:.1f}"
+        return f"{self.value:,}"
+
+
+@dataclass
+class Row:
+    key: str
+    label: str
+    params: dict[str, Any]
+    values: dict[str, int | Decimal | None] = field(default_factory=dict)
+    cells: list[Cell] = field(default_factory=list)
+    is_total: bool = False
+
+
+@dataclass
+class Table:
+    period: Period
+    by: str
+    scope_label: str
+    columns: list[Column]
+    rows: list[Row]
+    total: Row
+
+    @property
+    def groups(self) -> list[tuple[Promise | None, list[Column]]]:
+        """The columns under their spanning header, for the form's two-row header."""
+        spans: list[tuple[Promise | None, list[Column]]] = []
+        for column in self.columns:
+            if spans and column.group is not None and spans[-1][0] is column.group:
+                spans[-1][1].append(column)
+            else:
+                spans.append((column.group, [column]))
+        return spans
+
+
+def ledger_url(params: dict[str, Any]) -> str:
+    """The ledger list filtered by these parameters (dates as ISO days, lists as repeated keys)."""
+    query = {
+        key: [str(item) for item in value] if isinstance(value, list) else str(value) for key, value in params.items()
+    }
+    return f"{reverse('hazards:list')}?{urlencode(query, doseq=True)}"
+
+
+def rate(numerator: int | Decimal | None, base: int | Decimal | None) -> Decimal | None:
+    """A percentage to one decimal; None over an empty base (shown "—")."""
+    if not base:
+        return None
+    return (Decimal(numerator or 0) * 100 / Decimal(base)).quantize(Decimal("0.1"))
+
+
+def row_key(user: User, by: str):
+    """How hazards fall into rows: by top-level industry, or by the next level below the user's region."""
+    if by == BY_INDUSTRY:
+        return Coalesce(F("industry__parent_id"), F("industry_id"))
+    region = user.jurisdiction
+    if not sees_everything(user) and region is not None and region.level != Region.Level.PROVINCE:
+        return F("region_id")
+    return Substr("region_id", 1, 4)
+
+
+def row_labels(user: User, by: str, keys: set) -> list[tuple[str, str, dict[str, Any]]]:
+    """(key, label, ledger filter) of every row: the scope's cities, counties or industries, then any other with data."""
+    if by == BY_INDUSTRY:
+        industries = Industry.objects.filter(Q(parent__isnull=True) & (Q(is_active=True) | Q(pk__in=keys)))
+        return [(str(industry.pk), industry.name, {"industry": industry.pk}) for industry in industries]
+    region = user.jurisdiction
+    by_county = not sees_everything(user) and region is not None and region.level != Region.Level.PROVINCE
+    if by_county:
+        assert region is not None
+        own = Region.objects.filter(level=Region.Level.COUNTY, code__startswith=region.scope_prefix)
+        regions = Region.objects.filter(Q(pk__in=own.values("pk")) | Q(pk__in=[str(key) for key in keys]))
+        return [(region.code, region.name, {"county": region.code}) for region in regions.order_by("code")]
+    cities = Region.objects.filter(level=Region.Level.CITY).order_by("code")
+    return [(city.code[:4], city.name, {"city": city.code}) for city in cities]
+
+
+def _beyond(rule: Q, base: Q) -> Q | None:
+    """`rule` without the conditions of `base` that the query's WHERE already applies (None: nothing left).
+
+    A column's rule is its base and more, ANDed; tested once per row in the WHERE, the base need not
+    be tested again in each of the twenty aggregates' FILTER clauses.
+    """
+    if rule.connector != Q.AND or rule.negated:
+        return rule
+    remaining = [child for child in rule.children if child not in base.children]
+    return Q(*remaining) if remaining else None
+
+
+def _aggregates(columns: list[Column], period: Period, today: date, base: Q | None = None) -> dict[str, Any]:
+    aggregates: dict[str, Any] = {}
+    for column in columns:
+        if column.rule is None or column.measure == "units":
+            continue  # a rate, computed from two counts afterwards; units, counted apart
+        rule = column.rule(period, today)
+        condition = _beyond(rule, base) if base is not None else rule
+        if column.measure == "count":
+            aggregates[column.key] = Count("pk", filter=condition)
+        elif column.measure == "units":
+            aggregates[column.key] = Count("unit_id", distinct=True, filter=condition)
+        elif column.measure == "funds":
+            aggregates[column.key] = Sum("funds", filter=condition)
+    return aggregates
+
+
+def _with_rates(columns: list[Column], values: dict[str, Any]) -> dict[str, Any]:
+    for column in columns:
+        if column.rate_of is not None:
+            numerator, base = column.rate_of
+            values[column.key] = rate(values.get(numerator), values.get(base))
+        elif column.measure == "funds":
+            values[column.key] = values.get(column.key) or Decimal("0.00")
+    return values
+
+
+@contextmanager
+def roomy_aggregates() -> Iterator[None]:
+    """Grouped counts over a few hundred thousand rows, on PostgreSQL: hashed in memory, not compiled.
+
+    With the default 4 MB of work_mem the rows are sorted on disk to group them; JIT compiling
+    costs more than it saves on counts of this size (bench/stats.py measured both).
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '64MB'; SET LOCAL jit = off")
+        yield
+
+
+def statistics_table(user: User, period: Period, *, by: str = BY_REGION, today: date) -> Table:
+    """The official table for this user's scope and period, by region or by industry, with links."""
+    with roomy_aggregates():
+        return _statistics_table(user, period, by=by, today=today)
+
+
+def _statistics_table(user: User, period: Period, *, by: str, today: date) -> Table:
+    columns = columns_for(period)
+    visible = Hazard.objects.visible_to(user)
+    # Two grouped queries: the period's findings (a range of the found_on index, whose included
+    # columns answer every condition without reading the table), and the majors on a plan at its end.
+    grouped: dict[str, dict[str, Any]] = {}
+    for on_plan, base in ((False, found_rule(period)), (True, planned_rule(period))):
+        aggregates = _aggregates([c for c in columns if c.on_plan == on_plan], period, today, base)
+        counted = visible.filter(base).order_by().annotate(row_key=row_key(user, by)).values("row_key")
+        for row in counted.annotate(**aggregates):
+            grouped.setdefault(str(row.pop("row_key")), {}).update(row)
+    # Units apart: COUNT(DISTINCT) would make PostgreSQL sort every row of the period to group
+    # them; the distinct (row, unit) pairs are as many as the units, and the total needs them too.
+    units = next(column for column in columns if column.measure == "units")
+    assert units.rule is not None
+    pairs = set(
+        visible.filter(units.rule(period, today))
+        .order_by()
+        .annotate(row_key=row_key(user, by))
+        .values_list("row_key", "unit_id")
+        .distinct()
+    )
+    for key, _unit in pairs:
+        grouped.setdefault(str(key), {}).setdefault(units.key, 0)
+        grouped[str(key)][units.key] += 1
+    rows = []
+    for key, label, params in row_labels(user, by, set(grouped)):
+        values = grouped.get(key, {})
+        rows.append(Row(key, label, params, _with_rates(columns, {c.key: values.get(c.key, 0) for c in columns})))
+    total_values: dict[str, Any] = {
+        c.key: sum((row.values[c.key] or 0) for row in rows) for c in columns if c.measure in ("count", "funds")
+    }
+    total_values["units"] = len({unit for _key, unit in pairs})
+    total = Row("total", str(_("Total")), {}, _with_rates(columns, total_values), is_total=True)
+    for row in [*rows, total]:
+        for column in columns:
+            url = ""
+            if column.params is not None:
+                url = ledger_url({**column.params(period, today), **row.params})
+            row.cells.append(Cell(column, row.values[column.key], url))
+    region = user.jurisdiction
+    scope_label = (
+        region.full_name
+        if region is not None and not sees_everything(user)
+        else str(pgettext_lazy("scope", "Hunan Province"))
+    )
+    return Table(period, by, scope_label, columns, rows, total)
