@@ -31,6 +31,8 @@ def page_not_found(request, exception=None):
     """The 404 page in the product's look; it says why when the user's role has no use for the page."""
     reason = str(exception) if isinstance(exception, NotForYourRole) else ""
     return render(request, "404.html", {"reason": reason}, status=404)
+
+
 def posts_of(user):
     """The user's active posts with what the page shows of them (organisation, region, portfolio)."""
     return user.posts.filter(is_active=True).select_related("organization", "region").prefetch_related("industries")
