@@ -1,6 +1,5 @@
 """Ledger pages. Every hazard is fetched through `Hazard.objects.visible_to(user)`: out of scope is a 404."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Case, OuterRef, Q, Subquery, When
@@ -11,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Organization, User
 from accounts.scope import units_for
-from hazards import workflow
+from hazards import counting, listing, workflow
 from hazards.filters import HazardFilter
 from hazards.forms import ActionForm, FindingEditForm, FindingForm, action_form
 from hazards.history import timeline
@@ -20,7 +19,6 @@ from hazards.responsibility import current_holders
 from hazards.selectors import work_queues
 from hazards.transitions import BUTTONS, TRANSITIONS, HazardError, HazardNotFound, allowed_actions
 from hazards.visibility import HazardQuerySet
-from hunan_safety.pagination import CappedPaginator
 
 PAGE_SIZES = (25, 50, 100)
 
@@ -55,40 +53,63 @@ def _with_list_columns(hazards):
     )
 
 
+def _ledger_filter(request) -> HazardFilter:
+    """The list's filters on the whole ledger; the scope is applied by the page (hazards/listing.py)."""
+    return HazardFilter(request.GET or None, queryset=Hazard.objects.order_by("-found_on", "-id"), request=request)
+
+
+def _page_number(request) -> int:
+    try:
+        return int(request.GET.get("page", 1))
+    except ValueError:
+        return 1
+
+
 def hazard_list(request):
-    hazards = _with_list_columns(visible_hazards(request.user)).order_by("-found_on", "-id")
-    hazard_filter = HazardFilter(request.GET or None, queryset=hazards, request=request)
+    hazard_filter = _ledger_filter(request)
     try:
         per_page = int(request.GET.get("per_page", PAGE_SIZES[0]))
     except ValueError:
         per_page = PAGE_SIZES[0]
     per_page = per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]
     listed = hazard_filter.qs
-    ordering = listed.query.order_by
-    if not any(field.lstrip("-") in ("id", "pk") for field in ordering):
-        # A chosen sort (level, state, deadline…) has ties: the id makes pages stable, also when
-        # deep pages read their keys apart from their rows.
-        listed = listed.order_by(*ordering, "-id")
-    paginator = CappedPaginator(
+    page = listing.ledger_page(
         listed,
-        per_page,
-        cap=settings.LEDGER_LIST_COUNT_CAP,
-        # Deep pages: the keys were chosen through the visibility rule and filters.
-        rows=lambda keys: _with_list_columns(Hazard.objects.filter(pk__in=keys)),
+        user=request.user,
+        ordering=listed.query.order_by,
+        per_page=per_page,
+        number=_page_number(request),
+        cursor=request.GET.get("after") or request.GET.get("before", ""),
+        backwards="before" in request.GET and "after" not in request.GET,
+        columns=_with_list_columns,
     )
-    page = paginator.get_page(request.GET.get("page"))
+    count = counting.cached_count(request.user, request.GET)
+    if count is None and request.GET.get("count"):
+        count = counting.count(request.user, request.GET, listed)
     return render(
         request,
         "hazards/hazard_list.html",
         {
             "filter": hazard_filter,
             "page": page,
+            "rows": listing.display_rows(page.rows),
+            "count": count,
+            "count_query": counting.count_query(request.GET),
             "active_filters": hazard_filter.active_filters(),
             "page_sizes": PAGE_SIZES,
             "per_page": per_page,
             "can_report": workflow.can_report(request.user),
         },
     )
+
+
+@require_GET
+def hazard_count(request):
+    """The count line of the ledger for these filters (fetched by the list page after it is shown)."""
+    count = counting.cached_count(request.user, request.GET)
+    if count is None:
+        count = counting.count(request.user, request.GET, _ledger_filter(request).qs)
+    return render(request, "hazards/includes/hazard_count.html", {"count": count})
 
 
 def _detail_page(request, hazard: Hazard, bound: ActionForm | None = None, status: int = 200):

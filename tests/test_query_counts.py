@@ -262,10 +262,7 @@ def test_ledger_list_queries_do_not_grow_with_the_rows_shown(client, world, role
     many = ledger_visits(client)
 
     for query in LEDGER_QUERIES:
-        shown = (
-            few[query].response.context["page"].paginator.count,
-            many[query].response.context["page"].paginator.count,
-        )
+        shown = (len(few[query].response.context["page"].rows), len(many[query].response.context["page"].rows))
         assert shown[1] > shown[0] > 0, f"{role} ?{query}: rows {shown}"
         assert_same_cost(f"/hazards/?{query} as {role}", few[query], many[query])
 
@@ -277,6 +274,9 @@ def test_the_ledger_list_takes_at_most_ten_queries(client, world, role):
     # The first visit fills the cache of the filter choices; the others find them there.
     pages = {"/hazards/ (cold cache)": visit(client, "/hazards/")}
     pages.update((f"/hazards/?{query}", page) for query, page in ledger_visits(client).items())
+    # The count line the page fetches after it is shown, and the same page with the count kept.
+    pages.update((f"/hazards/count/?{query}", visit(client, f"/hazards/count/?{query}")) for query in LEDGER_QUERIES)
+    pages["/hazards/ (count kept)"] = visit(client, "/hazards/")
     for path, page in pages.items():
         what = f"{path} as {role}: {len(page)} queries"
         print(what)

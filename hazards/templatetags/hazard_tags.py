@@ -1,21 +1,12 @@
 from django import template
 from django.utils.html import format_html
 
-from hazards.models import Hazard, HazardState
+from hazards.models import Hazard
 from hazards.responsibility import LAYERS
+from hazards.states import STATE_CLASSES
 from hazards.transitions import TRANSITIONS
 
 register = template.Library()
-
-STATE_CLASSES: dict[str, str] = {
-    HazardState.REPORTED: "text-bg-secondary",
-    HazardState.ASSIGNED: "text-bg-info",
-    HazardState.RECTIFYING: "text-bg-primary",
-    HazardState.SUBMITTED: "text-bg-warning",
-    HazardState.VERIFIED: "text-bg-success",
-    HazardState.CLOSED: "text-bg-dark",
-    HazardState.VOID: "text-bg-light border",
-}
 
 
 @register.simple_tag
