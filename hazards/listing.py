@@ -141,7 +141,7 @@ class LedgerPage:
     numbered: list[int] = field(default_factory=list)
 
 
-def _in_scope(filtered: QuerySet, user: User, order: list[OrderBy], depth: int) -> QuerySet:
+def in_scope(filtered: QuerySet, user: User, order: list[OrderBy], depth: int) -> QuerySet:
     """The keys of the first `depth` rows of `filtered` in `order` that `user` may see.
 
     One arm per part of the visibility rule, each with its own ORDER BY and LIMIT, merged; SQLite
@@ -152,7 +152,7 @@ def _in_scope(filtered: QuerySet, user: User, order: list[OrderBy], depth: int) 
         return filtered
     if not connections[filtered.db].features.supports_slicing_ordering_in_compound:
         return filtered.filter(pk__in=Hazard.objects.visible_to(user).values("pk"))
-    keys = [filtered.filter(arm).order_by(*order).values("pk")[:depth] for arm in arms.arms]
+    keys = [filtered.filter(arm).order_by(*order).values("pk")[:depth] for arm in arms.read_out()]
     return Hazard.objects.filter(pk__in=keys[0].union(*keys[1:], all=True))
 
 
@@ -185,7 +185,7 @@ def ledger_page(
         number = min(max(number, 1), NUMBERED_PAGES)
         offset = (number - 1) * per_page
     depth = offset + per_page + 1  # one more row says whether there is a next page
-    scoped = _in_scope(bounded, user, order, depth)
+    scoped = in_scope(bounded, user, order, depth)
     rows = list(columns(scoped).order_by(*order)[offset:depth])
     more = len(rows) > per_page
     rows = rows[:per_page]
@@ -213,7 +213,7 @@ def ledger_page(
 def count_rows(filtered: QuerySet, *, user: User, cap: int) -> int:
     """How many rows of `filtered` `user` may see, counted up to `cap` + 1 (more only says "more")."""
     order = [SortKey("id", False, False).order()]
-    return _in_scope(filtered, user, order, cap + 1).order_by().values("pk")[: cap + 1].count()
+    return in_scope(filtered, user, order, cap + 1).order_by().values("pk")[: cap + 1].count()
 
 
 @dataclass

@@ -166,10 +166,12 @@ def test_the_page_links_go_by_number_for_the_first_pages_and_by_key_beyond(clien
 # The visibility rule, arm by arm: the same rows as `visible_to`, in the same order
 
 
+@pytest.mark.parametrize("small_set", [2000, 0], ids=["inspections and chains as values", "as subqueries"])
 def test_each_persona_pages_through_exactly_what_the_rule_lets_them_see(
-    inspector, head, rectifier, province, recorder, subtests
+    inspector, head, rectifier, province, recorder, subtests, monkeypatch, small_set
 ):
     """Hazards of every arm of the rule (area, found by, inspection team, chain, rectifying unit) and outside all."""
+    monkeypatch.setattr("hazards.visibility.SMALL_SET", small_set)
     from inspections.models import Inspection
     from tests.inspections.factories import InspectionFactory
 
