@@ -439,3 +439,35 @@ def test_the_list_runs_the_same_number_of_queries_for_5_or_40_hazards(client, pr
     response = client.get("/hazards/", query)
     assert len(ROW.findall(response.content.decode())) == len(response.context["page"].rows) > 5
     assert count_queries(client, query) == few
+
+
+# The filter form's reference selects: rendered once, then from the cache until the taxonomy or regions change
+
+
+def select_markup(response, name: str) -> str:
+    return re.search(rf'<select name="{name}"[^>]*>.*?</select>', response.content.decode(), re.S)[0]
+
+
+def test_the_reference_selects_come_from_the_cache_and_keep_the_choice(as_province, scene):
+    from accounts.models import Industry, Region
+
+    first = as_province.get("/hazards/", {"county": "430181"})
+    assert 'value="430181" selected' in select_markup(first, "county")
+    with CaptureQueriesContext(connection) as queries:
+        again = as_province.get("/hazards/", {"county": "430181"})
+    assert select_markup(again, "county") == select_markup(first, "county")
+    assert not any(re.search(r'FROM "(accounts_region|hazards_industry)"', query["sql"]) for query in queries)
+    # Another choice is another fragment: the selected option follows the request.
+    other = as_province.get("/hazards/", {"county": "430102"})
+    assert 'value="430102" selected' in select_markup(other, "county")
+    assert 'value="430181" selected' not in select_markup(other, "county")
+
+    # An administrator renames a county and retires an industry: every cached select is redrawn.
+    Region.objects.filter(code="430181").update(name="浏阳市（改）")
+    Region.objects.get(code="430181").save()
+    fireworks = Industry.objects.get(code="fireworks-wholesale")
+    fireworks.is_active = False
+    fireworks.save()
+    after_change = as_province.get("/hazards/", {"county": "430181"})
+    assert ">浏阳市（改）</option>" in select_markup(after_change, "county")
+    assert f'value="{fireworks.pk}"' not in select_markup(after_change, "industry")
