@@ -26,6 +26,7 @@ from django.core.exceptions import ValidationError
 from django.db import connections
 from django.db.models import F, Field, Q, QuerySet
 from django.db.models.expressions import OrderBy
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
@@ -250,3 +251,28 @@ def display_rows(rows: list[Any]) -> list[LedgerRow]:
         )
         for row in rows
     ]
+
+
+# The columns a desktop user can sort by clicking their header, by the `sort` parameter's names.
+SORTABLE_COLUMNS = ("number", "level", "found_on", "deadline", "state")
+PAGE_PARAMETERS = ("page", "after", "before", "count")
+
+
+@dataclass(frozen=True)
+class SortHeader:
+    query: str  # the list's query string sorted by this column (the other way round when it already is)
+    order: str  # "ascending", "descending" or "none", for the header's aria-sort
+
+
+def sort_headers(params: QueryDict) -> dict[str, SortHeader]:
+    """Each sortable column's header link, keeping the filters and starting again at the first page."""
+    current = params.get("sort") or "-found_on"  # the ledger's own order: newest first
+    headers = {}
+    for column in SORTABLE_COLUMNS:
+        order = {column: "ascending", f"-{column}": "descending"}.get(current, "none")
+        query = params.copy()
+        for name in PAGE_PARAMETERS:
+            query.pop(name, None)
+        query["sort"] = f"-{column}" if order == "ascending" else column
+        headers[column] = SortHeader(query=query.urlencode(), order=order)
+    return headers

@@ -7,6 +7,7 @@ app_name = "hazards"
 urlpatterns = [
     path("", views.hazard_list, name="list"),
     path("count/", views.hazard_count, name="count"),
+    path("bulk/<slug:action>/", views.hazard_bulk, name="bulk"),
     path("new/", views.hazard_new, name="new"),
     path("<int:pk>/", views.hazard_detail, name="detail"),
     path("<int:pk>/edit/", views.hazard_edit, name="edit"),

@@ -1,16 +1,19 @@
 """Ledger pages. Every hazard is fetched through `Hazard.objects.visible_to(user)`: out of scope is a 404."""
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Case, OuterRef, Q, Subquery, When
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Organization, User
 from accounts.scope import units_for
-from hazards import counting, listing, workflow
+from hazards import bulk, counting, listing, workflow
 from hazards.filters import HazardFilter
 from hazards.forms import ActionForm, FindingEditForm, FindingForm, action_form
 from hazards.history import timeline
@@ -99,8 +102,56 @@ def hazard_list(request):
             "page_sizes": PAGE_SIZES,
             "per_page": per_page,
             "can_report": workflow.can_report(request.user),
+            "can_bulk": workflow.is_head(request.user),
+            "sort_headers": listing.sort_headers(request.GET),
+            "list_query": request.GET.urlencode(),
         },
     )
+
+
+def _chosen_ids(request) -> list[int]:
+    return [int(value) for value in request.POST.getlist("hazard") if value.isdigit()]
+
+
+def _deadline(request) -> date | None:
+    try:
+        return date.fromisoformat(request.POST.get("deadline", ""))
+    except ValueError:
+        return None
+
+
+@require_POST
+def hazard_bulk(request, action: str):
+    """A head's bulk action on the hazards ticked in the ledger (hazards/bulk.py); back to the same list."""
+    if action not in bulk.BULK_ACTIONS or not workflow.is_head(request.user):
+        raise Http404
+    try:
+        if action == "assign":
+            done = bulk.assign_several(
+                actor=request.user,
+                hazard_ids=_chosen_ids(request),
+                deadline=_deadline(request),
+                measures=request.POST.get("measures", "").strip(),
+            )
+        else:
+            done = bulk.close_several(
+                actor=request.user, hazard_ids=_chosen_ids(request), note=request.POST.get("note", "").strip()
+            )
+    except HazardNotFound:
+        raise Http404 from None
+    except bulk.BulkRefused as refused:
+        messages.error(request, str(refused))
+        for refusal in refused.refusals:
+            messages.error(request, f"{refusal.number}: {refusal.reason}")
+    except HazardError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            bulk.summary(action, done),
+        )
+    # Back to the list as it was filtered: a path of our own, never a redirect elsewhere.
+    return redirect(f"{reverse('hazards:list')}?{request.POST.get('list_query', '')}")
 
 
 @require_GET

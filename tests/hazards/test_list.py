@@ -471,3 +471,26 @@ def test_the_reference_selects_come_from_the_cache_and_keep_the_choice(as_provin
     after_change = as_province.get("/hazards/", {"county": "430181"})
     assert ">浏阳市（改）</option>" in select_markup(after_change, "county")
     assert f'value="{fireworks.pk}"' not in select_markup(after_change, "industry")
+
+
+def header_links(response) -> dict[str, tuple[str, dict]]:
+    """Each sortable header's aria-sort and the query its link leads to."""
+    thead = response.content.decode().split("<thead>", 1)[1].split("</thead>", 1)[0]
+    found = re.findall(r'aria-sort="(\w+)"><a class="sort-link" href="\?([^"]*)">([^<]+)</a>', thead)
+    return {label: (order, parse_qs(html.unescape(query))) for order, query, label in found}
+
+
+def test_clicking_a_column_header_sorts_by_it_then_the_other_way(as_province, scene):
+    as_province.cookies["django_language"] = "en"
+    first = header_links(as_province.get("/hazards/", {"level": "general", "page": "2"}))
+    assert first["Found on"][0] == "descending"  # the ledger's own order, newest first
+    assert first["Deadline"] == ("none", {"level": ["general"], "sort": ["deadline"]})  # filters kept, page 1
+    by_deadline = as_province.get("/hazards/", first["Deadline"][1])
+    again = header_links(by_deadline)
+    assert again["Deadline"] == ("ascending", {"level": ["general"], "sort": ["-deadline"]})
+    shown = [number for _classes, number in ROW.findall(by_deadline.content.decode())]
+    deadlines = [Hazard.objects.get(number=number).deadline for number in shown]
+    dated = [deadline for deadline in deadlines if deadline]
+    assert dated == sorted(dated) and deadlines[len(dated) :] == [None] * (len(deadlines) - len(dated))
+    descending = header_links(as_province.get("/hazards/", again["Deadline"][1]))
+    assert descending["Deadline"][0] == "descending"
