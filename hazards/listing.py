@@ -29,6 +29,7 @@ from django.db.models.expressions import OrderBy
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from hazards.models import Hazard, HazardState
@@ -251,6 +252,25 @@ def display_rows(rows: list[Any]) -> list[LedgerRow]:
         )
         for row in rows
     ]
+
+
+# The columns a user may hide or show (the number and title are always shown), with their headers.
+OPTIONAL_COLUMNS = {
+    "photo": _("Photo"),
+    "industry": _("Industry"),
+    "level": _("Level"),
+    "county": _("County"),
+    "place": _("Unit or site"),
+    "found_on": _("Found on"),
+    "deadline": _("Deadline"),
+    "state": _("State"),
+}
+
+
+def shown_columns(params: QueryDict) -> set[str]:
+    """The optional columns chosen (`columns=industry&columns=state`…); all of them when none is."""
+    chosen = {name for name in params.getlist("columns") if name in OPTIONAL_COLUMNS}
+    return chosen or set(OPTIONAL_COLUMNS)
 
 
 # The columns a desktop user can sort by clicking their header, by the `sort` parameter's names.

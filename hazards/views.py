@@ -5,7 +5,7 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Case, OuterRef, Q, Subquery, When
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Organization, User
 from accounts.scope import units_for
-from hazards import bulk, counting, listing, workflow
+from hazards import bulk, counting, listing, saved_views, workflow
 from hazards.filters import HazardFilter
 from hazards.forms import ActionForm, FindingEditForm, FindingForm, action_form
 from hazards.history import timeline
@@ -105,6 +105,9 @@ def hazard_list(request):
             "can_bulk": workflow.is_head(request.user),
             "sort_headers": listing.sort_headers(request.GET),
             "list_query": request.GET.urlencode(),
+            "view_query": saved_views.view_query(request.GET),
+            "columns": listing.shown_columns(request.GET),
+            "optional_columns": listing.OPTIONAL_COLUMNS,
         },
     )
 
@@ -151,6 +154,42 @@ def hazard_bulk(request, action: str):
             bulk.summary(action, done),
         )
     # Back to the list as it was filtered: a path of our own, never a redirect elsewhere.
+    return redirect(f"{reverse('hazards:list')}?{request.POST.get('list_query', '')}")
+
+
+@require_GET
+def view_list(request):
+    """The user's saved views, for the ledger's "My views" menu (fetched when it is opened)."""
+    return render(
+        request,
+        "hazards/includes/saved_view_items.html",
+        {"saved_views": saved_views.saved_views(request.user), "list_query": request.GET.get("list_query", "")},
+    )
+
+
+@require_POST
+def view_save(request):
+    """Save the ledger as shown (its query string) under a name; back to it."""
+    params = QueryDict(request.POST.get("list_query", ""))
+    try:
+        saved = saved_views.save_view(owner=request.user, name=request.POST.get("name", ""), params=params)
+    except HazardError as error:
+        messages.error(request, str(error))
+        return redirect(f"{reverse('hazards:list')}?{params.urlencode()}")
+    messages.success(
+        request, _("The view “%(name)s” is saved: it is a link you can keep or share.") % {"name": saved.name}
+    )
+    return redirect(f"{reverse('hazards:list')}?{saved.query}")
+
+
+@require_POST
+def view_forget(request, pk: int):
+    """Take one of the user's saved views off their list."""
+    try:
+        forgotten = saved_views.forget_view(owner=request.user, view_id=pk)
+    except HazardNotFound:
+        raise Http404 from None
+    messages.success(request, _("The view “%(name)s” is off your list.") % {"name": forgotten.name})
     return redirect(f"{reverse('hazards:list')}?{request.POST.get('list_query', '')}")
 
 
