@@ -13,8 +13,10 @@ class HazardsConfig(AppConfig):
         from hazards.counting import forget_counts
         from hazards.filters import forget_reference_choices
         from hazards.signals import hazard_changed
+        from inspections.models import Campaign
 
-        for model in (Industry, Region):
+        # The filter form offers industries, regions and campaigns: a change to any draws it anew.
+        for model in (Industry, Region, Campaign):
             post_save.connect(forget_reference_choices, sender=model, dispatch_uid=f"forget-choices-{model.__name__}")
             post_delete.connect(forget_reference_choices, sender=model, dispatch_uid=f"forget-del-{model.__name__}")
         hazard_changed.connect(forget_counts, dispatch_uid="forget-ledger-counts")

@@ -3,6 +3,7 @@
 import hashlib
 import json
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -10,12 +11,14 @@ import django_filters
 from django import forms
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Industry, Region
+from hazards.listing import PAGE_PARAMETERS
 from hazards.models import OPEN_WORK_STATES, Hazard, HazardState
 from hazards.search import search_hazards
 from hazards.states import overdue_q
@@ -254,3 +257,23 @@ def _flat(choices):
             yield from label
         else:
             yield value, label
+
+
+FORM_SECONDS = REFERENCE_CHOICES_SECONDS
+
+
+def form_markup(params: QueryDict, render: Callable[[], str]) -> str:
+    """The ledger's filter form as markup, rendered once per language and query, then from the cache.
+
+    The form shows only what the query string holds (values, errors) and reference data (industries,
+    regions, campaigns: a new generation when they change), so the same query gets the same markup.
+    Rendered through Django's widget templates, its twenty-odd fields cost a page some 30 ms.
+    """
+    shown = sorted((name, value) for name, values in params.lists() if name not in PAGE_PARAMETERS for value in values)
+    digest = hashlib.sha256(json.dumps(shown).encode()).hexdigest()[:32]
+    key = f"hazards:filter-form:{_reference_version()}:{get_language()}:{digest}"
+    markup = cache.get(key)
+    if markup is None:
+        markup = render()
+        cache.set(key, markup, FORM_SECONDS)
+    return mark_safe(markup)  # a template's output, escaped as it was rendered

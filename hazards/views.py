@@ -7,6 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Case, OuterRef, Q, Subquery, When
 from django.http import FileResponse, Http404, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import Organization, User
 from accounts.scope import units_for
 from hazards import bulk, counting, listing, saved_views, workflow
-from hazards.filters import HazardFilter
+from hazards.filters import HazardFilter, form_markup
 from hazards.forms import ActionForm, FindingEditForm, FindingForm, action_form
 from hazards.history import timeline
 from hazards.models import Attachment, Hazard
@@ -68,6 +69,21 @@ def _page_number(request) -> int:
         return 1
 
 
+def _filter_form(request, hazard_filter: HazardFilter, per_page: int) -> dict:
+    """The filter form's context, its markup from the cache when the same query was shown before."""
+    context = {
+        "filter": hazard_filter,
+        "active_filters": hazard_filter.active_filters(),
+        "page_sizes": PAGE_SIZES,
+        "per_page": per_page,
+        "columns": listing.shown_columns(request.GET),
+        "optional_columns": listing.OPTIONAL_COLUMNS,
+    }
+    # No request: the form needs no context processor (nor their queries, such as the bell's count).
+    render_form = lambda: render_to_string("hazards/includes/ledger_filters.html", context)  # noqa: E731
+    return {**context, "filters_markup": form_markup(request.GET, render_form)}
+
+
 def hazard_list(request):
     hazard_filter = _ledger_filter(request)
     try:
@@ -86,6 +102,7 @@ def hazard_list(request):
         backwards="before" in request.GET and "after" not in request.GET,
         columns=_with_list_columns,
     )
+    form_context = _filter_form(request, hazard_filter, per_page)
     count = counting.cached_count(request.user, request.GET)
     if count is None and request.GET.get("count"):
         count = counting.count(request.user, request.GET, listed)
@@ -93,21 +110,16 @@ def hazard_list(request):
         request,
         "hazards/hazard_list.html",
         {
-            "filter": hazard_filter,
+            **form_context,
             "page": page,
             "rows": listing.display_rows(page.rows),
             "count": count,
             "count_query": counting.count_query(request.GET),
-            "active_filters": hazard_filter.active_filters(),
-            "page_sizes": PAGE_SIZES,
-            "per_page": per_page,
             "can_report": workflow.can_report(request.user),
             "can_bulk": workflow.is_head(request.user),
             "sort_headers": listing.sort_headers(request.GET),
             "list_query": request.GET.urlencode(),
             "view_query": saved_views.view_query(request.GET),
-            "columns": listing.shown_columns(request.GET),
-            "optional_columns": listing.OPTIONAL_COLUMNS,
         },
     )
 

@@ -423,6 +423,7 @@ def add_hazards(count: int, *, recorder, offset: int = 0) -> None:
 
 
 def count_queries(client, query: dict) -> int:
+    client.get("/hazards/", query)  # the filter form of this query is then read from the cache
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/hazards/", query)
     assert response.status_code == 200
@@ -494,3 +495,14 @@ def test_clicking_a_column_header_sorts_by_it_then_the_other_way(as_province, sc
     assert dated == sorted(dated) and deadlines[len(dated) :] == [None] * (len(deadlines) - len(dated))
     descending = header_links(as_province.get("/hazards/", again["Deadline"][1]))
     assert descending["Deadline"][0] == "descending"
+
+
+def test_the_cached_filter_form_shows_each_querys_values_and_new_campaigns(as_province, scene):
+    as_province.cookies["django_language"] = "en"
+    typed = as_province.get("/hazards/", {"q": "药物", "due_within": "abc"}).content.decode()
+    assert 'value="药物"' in typed and 'name="due_within" value="abc"' in typed
+    again = as_province.get("/hazards/", {"q": "药物", "due_within": "abc"}).content.decode()
+    assert again.count("Enter a number.") == typed.count("Enter a number.") == 1  # the error shown again
+    assert 'value="药物"' not in as_province.get("/hazards/", {"q": "储罐"}).content.decode()
+    Campaign.objects.create(name="汛期安全专项检查", start_date=scene.today, end_date=scene.today + timedelta(days=30))
+    assert "汛期安全专项检查" in as_province.get("/hazards/", {"q": "药物", "due_within": "abc"}).content.decode()
