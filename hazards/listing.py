@@ -24,7 +24,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connections
-from django.db.models import F, Field, Q, QuerySet
+from django.db.models import BooleanField, F, Field, Func, Q, QuerySet, Value
 from django.db.models.expressions import OrderBy
 from django.http import QueryDict
 from django.urls import reverse
@@ -98,13 +98,36 @@ def decode_cursor(token: str, keys: list[SortKey]) -> list[Any] | None:
         return None
 
 
+class RowComparison(Func):
+    """`(a, b) < (x, y)`: a row comparison, which PostgreSQL answers from an index on (a, b) directly."""
+
+    output_field = BooleanField()
+
+    def __init__(self, names: list[str], values: list[Any], comparison: str):
+        super().__init__(*(F(name) for name in names), *(Value(value) for value in values))
+        self.comparison = comparison
+
+    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[override]
+        compiled = [compiler.compile(expression) for expression in self.get_source_expressions()]
+        half = len(compiled) // 2
+        left, right = compiled[:half], compiled[half:]
+        sql = f"({', '.join(part for part, _p in left)}) {self.comparison} ({', '.join(part for part, _p in right)})"
+        return sql, [param for _part, params in compiled for param in params]
+
+
 def after(keys: list[SortKey], values: list[Any], *, reverse: bool = False) -> Q:
     """Rows past `values` in the order of `keys` (before them when `reverse`).
 
-    The row comparison spelled out, because directions may differ and empty values sort last:
-    k1 past v1, or k1 = v1 and k2 past v2, … The first key's bound is also given alone, so that an
-    index on it can start the scan there.
+    When every key runs the same way and none can be empty (the ledger's own order, found_on and
+    id), a row comparison, which the (found_on, id) index answers at its first row. Otherwise the
+    comparison spelled out, because directions may differ and empty values sort last: k1 past v1,
+    or k1 = v1 and k2 past v2, … with the first key's bound also given alone, so that an index on it
+    can start the scan there.
     """
+    directions = {key.descending != reverse for key in keys}
+    if len(directions) == 1 and not any(key.nullable for key in keys):
+        comparison = "<" if directions.pop() else ">"
+        return Q(RowComparison([key.name for key in keys], values, comparison))
     arms = []
     equal = Q()
     for key, value in zip(keys, values, strict=True):
