@@ -9,7 +9,9 @@ share the machine's cores, as they would on a one-box deployment.
 
 Figures: requests per second, p50 and p99 latency, and errors: socket errors, and every response
 that is not a 200 (counted by a small Lua script, so that a redirect to the login page or a 500
-can never pass for a served page). Target: no errors.
+can never pass for a served page). Targets (issue 19), on this machine: the ledger list ≥ 60
+requests/s, a detail page ≥ 150 requests/s, no errors. `--throughput-threads N` runs gthread
+workers with N threads each (the page waits on PostgreSQL part of its time).
 """
 
 import os
@@ -46,7 +48,10 @@ end
 def add_arguments(parser) -> None:
     parser.add_argument("--throughput-seconds", type=int, default=30, metavar="S", help="wrk duration per URL (30)")
     parser.add_argument("--throughput-connections", type=int, default=16, metavar="N", help="open connections (16)")
-    parser.add_argument("--throughput-workers", type=int, default=4, metavar="N", help="gunicorn sync workers (4)")
+    parser.add_argument("--throughput-workers", type=int, default=4, metavar="N", help="gunicorn workers (4)")
+    parser.add_argument(
+        "--throughput-threads", type=int, default=1, metavar="N", help="threads per worker (1: sync workers)"
+    )
 
 
 def run(options) -> list[Measurement]:
@@ -81,6 +86,7 @@ def run(options) -> list[Measurement]:
                 "hunan_safety.wsgi:application",
                 f"--bind=127.0.0.1:{port}",
                 f"--workers={options.throughput_workers}",
+                f"--threads={options.throughput_threads}",
                 "--log-level=warning",
             ],
             cwd=BASE_DIR,
@@ -92,6 +98,7 @@ def run(options) -> list[Measurement]:
             targets = [
                 ("province", "ledger list (province)", "/hazards/"),
                 ("head", "ledger list (city head)", "/hazards/"),
+                ("inspector", "ledger list (county inspector)", "/hazards/"),
                 ("head", "detail page (city head)", f"/hazards/{detail.pk}/"),
             ]
             measurements = []
@@ -174,7 +181,8 @@ def _wrk(wrk: str, url: str, cookie: str, case: str, rows: int, options, scratch
     total_requests = int(re.search(r"(\d+) requests in", output).group(1))
     return Measurement(
         benchmark=NAME,
-        case=f"{case}, {options.throughput_connections} connections, {options.throughput_workers} workers",
+        case=f"{case}, {options.throughput_connections} connections, "
+        f"{options.throughput_workers} workers × {options.throughput_threads} threads",
         rows=rows,
         seconds=options.throughput_seconds,
         peak_mb=0,
@@ -193,11 +201,25 @@ def _latency_ms(output: str, percentile: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
 
 
+TARGET_LIST_RPS = 60
+TARGET_DETAIL_RPS = 150
+
+
 def summary(measurements: list[Measurement]) -> list[str]:
     errors = sum(m.errors or 0 for m in measurements)
-    return [
+    lists = [m for m in measurements if m.group.startswith("ledger list")]
+    details = [m for m in measurements if m.group.startswith("detail")]
+    lines = [
         "throughput: "
         + "; ".join(f"{m.group} {m.requests_per_second:.0f} req/s, p99 {m.p99_ms:.0f} ms" for m in measurements)
         + f"; errors {errors} (target 0): "
         + ("met" if errors == 0 else "NOT met")
     ]
+    for kind, rows, target in (("ledger list", lists, TARGET_LIST_RPS), ("detail page", details, TARGET_DETAIL_RPS)):
+        if rows:
+            slowest = min(rows, key=lambda m: m.requests_per_second or 0)
+            lines.append(
+                f"throughput: slowest {kind} {slowest.requests_per_second:.0f} req/s ({slowest.group}); "
+                f"target ≥ {target}: " + ("met" if (slowest.requests_per_second or 0) >= target else "NOT met")
+            )
+    return lines

@@ -1,19 +1,25 @@
 """The ledger's filters (django-filter), as GET parameters: the list, the export and saved links share them."""
 
+import hashlib
+import json
+import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import django_filters
 from django import forms
-from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q
+from django.http import QueryDict
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Industry, Region
 from hazards import indicators
+from hazards.listing import PAGE_PARAMETERS
 from hazards.models import OPEN_WORK_STATES, Hazard, HazardState
 from hazards.search import search_hazards
 from hazards.selectors import ever_escalated
@@ -21,16 +27,46 @@ from hazards.states import overdue_q
 from hunan_safety.forms import BootstrapFormMixin, QuickSelect
 from inspections.models import Campaign
 
+REFERENCE_CHOICES_SECONDS = 600
+REFERENCE_VERSION_KEY = "hazards:filter-reference-version"
+# The filters whose choices are reference data (the taxonomy, the regions): their selects are cached.
+REFERENCE_FILTERS = ("industry", "city", "county")
+
+
+def _reference_version() -> str:
+    """The generation of the cached choices and selects: a new one each time industries or regions change."""
+    version = cache.get(REFERENCE_VERSION_KEY)
+    if version is None:
+        cache.add(REFERENCE_VERSION_KEY, uuid.uuid4().hex, None)
+        version = cache.get(REFERENCE_VERSION_KEY, "")
+    return version
+
+
+class ReferenceSelect(QuickSelect):
+    """A select of reference data rendered once per language, value and attributes, then read from the cache.
+
+    The county select alone holds 122 options in 14 groups; the page shows the same markup to
+    everyone who picked the same county, until an administrator changes the regions or the taxonomy.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        shape = json.dumps([name, value, sorted({**self.attrs, **(attrs or {})}.items())], default=str)
+        digest = hashlib.sha256(shape.encode()).hexdigest()[:32]
+        key = f"hazards:filter-select:{_reference_version()}:{get_language()}:{digest}"
+        markup = cache.get(key)
+        if markup is None:
+            markup = str(super().render(name, value, attrs, renderer))
+            cache.set(key, markup, REFERENCE_CHOICES_SECONDS)
+        return mark_safe(markup)  # rendered above by QuickSelect, which escapes every value and label
+
 
 class FilterForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
+        for name, field in self.fields.items():
             if type(field.widget) is forms.Select:
-                field.widget = QuickSelect(attrs=field.widget.attrs, choices=field.widget.choices)
-
-
-REFERENCE_CHOICES_SECONDS = 600
+                select = ReferenceSelect if name in REFERENCE_FILTERS else QuickSelect
+                field.widget = select(attrs=field.widget.attrs, choices=field.widget.choices)
 
 
 def _reference_choices() -> dict[str, Any]:
@@ -68,14 +104,15 @@ def _reference_choices() -> dict[str, Any]:
             ],
         }
 
-    choices = cache.get_or_set(f"hazards:filter-choices:{get_language()}", build, REFERENCE_CHOICES_SECONDS)
+    key = f"hazards:filter-choices:{_reference_version()}:{get_language()}"
+    choices = cache.get_or_set(key, build, REFERENCE_CHOICES_SECONDS)
     assert choices is not None  # get_or_set stores and returns what build() made when the key is missing
     return choices
 
 
 def forget_reference_choices(**kwargs) -> None:
-    """Drop the cached choices (connected to saves of industries and regions in HazardsConfig.ready)."""
-    cache.delete_many([f"hazards:filter-choices:{code}" for code, _name in settings.LANGUAGES])
+    """A new generation of cached choices and selects (connected to saves of industries and regions in HazardsConfig.ready)."""
+    cache.set(REFERENCE_VERSION_KEY, uuid.uuid4().hex, None)
 
 
 def _choices(name: str):
@@ -300,3 +337,23 @@ def _flat(choices):
             yield from label
         else:
             yield value, label
+
+
+FORM_SECONDS = REFERENCE_CHOICES_SECONDS
+
+
+def form_markup(params: QueryDict, render: Callable[[], str]) -> str:
+    """The ledger's filter form as markup, rendered once per language and query, then from the cache.
+
+    The form shows only what the query string holds (values, errors) and reference data (industries,
+    regions, campaigns: a new generation when they change), so the same query gets the same markup.
+    Rendered through Django's widget templates, its twenty-odd fields cost a page some 30 ms.
+    """
+    shown = sorted((name, value) for name, values in params.lists() if name not in PAGE_PARAMETERS for value in values)
+    digest = hashlib.sha256(json.dumps(shown).encode()).hexdigest()[:32]
+    key = f"hazards:filter-form:{_reference_version()}:{get_language()}:{digest}"
+    markup = cache.get(key)
+    if markup is None:
+        markup = render()
+        cache.set(key, markup, FORM_SECONDS)
+    return mark_safe(markup)  # a template's output, escaped as it was rendered

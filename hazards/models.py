@@ -536,3 +536,32 @@ class SubmissionRound(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hazard_id} #{self.number} ({self.outcome})"
+
+
+class SavedView(models.Model):
+    """A ledger view a user named: the list's query string (filters, sort, columns), kept to return to or share.
+
+    The view is only a link: whoever opens it sees the rows their own scope allows.
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="saved_views"
+    )
+    name = models.CharField(_("name"), max_length=60)
+    query = models.CharField(_("query string"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Forgotten views are kept, not deleted (nothing is hard-deleted); the list shows the others.
+    forgotten_at = models.DateTimeField(_("forgotten"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("saved ledger view")
+        verbose_name_plural = _("saved ledger views")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "name"], condition=Q(forgotten_at__isnull=True), name="saved_view_name_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -22,6 +22,17 @@ class HazardState(models.TextChoices):
     VOID = "void", _("Void")
 
 
+# Each state's Bootstrap badge, for its badge on any page.
+STATE_CLASSES: dict[str, str] = {
+    HazardState.REPORTED: "text-bg-secondary",
+    HazardState.ASSIGNED: "text-bg-info",
+    HazardState.RECTIFYING: "text-bg-primary",
+    HazardState.SUBMITTED: "text-bg-warning",
+    HazardState.VERIFIED: "text-bg-success",
+    HazardState.CLOSED: "text-bg-dark",
+    HazardState.VOID: "text-bg-light border",
+}
+
 # The states in which the rectifying unit has the work, and so a deadline can pass.
 OPEN_WORK_STATES = (HazardState.ASSIGNED, HazardState.RECTIFYING)
 

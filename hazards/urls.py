@@ -6,6 +6,11 @@ app_name = "hazards"
 
 urlpatterns = [
     path("", views.hazard_list, name="list"),
+    path("count/", views.hazard_count, name="count"),
+    path("bulk/<slug:action>/", views.hazard_bulk, name="bulk"),
+    path("views/", views.view_list, name="views"),
+    path("views/save/", views.view_save, name="view_save"),
+    path("views/<int:pk>/forget/", views.view_forget, name="view_forget"),
     path("new/", views.hazard_new, name="new"),
     path("<int:pk>/", views.hazard_detail, name="detail"),
     path("<int:pk>/edit/", views.hazard_edit, name="edit"),

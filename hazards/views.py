@@ -1,18 +1,21 @@
 """Ledger pages. Every hazard is fetched through `Hazard.objects.visible_to(user)`: out of scope is a 404."""
 
-from django.conf import settings
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Case, OuterRef, Q, Subquery, When
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Organization, User
 from accounts.scope import units_for
-from hazards import workflow
-from hazards.filters import HazardFilter
+from hazards import bulk, counting, listing, saved_views, workflow
+from hazards.filters import HazardFilter, form_markup
 from hazards.forms import ActionForm, FindingEditForm, FindingForm, action_form
 from hazards.history import timeline
 from hazards.models import Attachment, Hazard, SubmissionRound
@@ -21,7 +24,6 @@ from hazards.selectors import visible_attachments, work_queues
 from hazards.transitions import BUTTONS, TRANSITIONS, HazardError, HazardNotFound, allowed_actions
 from hazards.visibility import HazardQuerySet
 from hunan_safety.http import NotForYourRole
-from hunan_safety.pagination import CappedPaginator
 
 PAGE_SIZES = (25, 50, 100)
 
@@ -56,40 +58,161 @@ def _with_list_columns(hazards):
     )
 
 
+def _ledger_filter(request) -> HazardFilter:
+    """The list's filters on the whole ledger; the scope is applied by the page (hazards/listing.py)."""
+    return HazardFilter(request.GET or None, queryset=Hazard.objects.order_by("-found_on", "-id"), request=request)
+
+
+def _page_number(request) -> int:
+    try:
+        return int(request.GET.get("page", 1))
+    except ValueError:
+        return 1
+
+
+def _filter_form(request, hazard_filter: HazardFilter, per_page: int) -> dict:
+    """The filter form's context, its markup from the cache when the same query was shown before."""
+    context = {
+        "filter": hazard_filter,
+        "active_filters": hazard_filter.active_filters(),
+        "page_sizes": PAGE_SIZES,
+        "per_page": per_page,
+        "columns": listing.shown_columns(request.GET),
+        "optional_columns": listing.OPTIONAL_COLUMNS,
+    }
+    # No request: the form needs no context processor (nor their queries, such as the bell's count).
+    render_form = lambda: render_to_string("hazards/includes/ledger_filters.html", context)  # noqa: E731
+    return {**context, "filters_markup": form_markup(request.GET, render_form)}
+
+
 def hazard_list(request):
-    hazards = _with_list_columns(visible_hazards(request.user)).order_by("-found_on", "-id")
-    hazard_filter = HazardFilter(request.GET or None, queryset=hazards, request=request)
+    hazard_filter = _ledger_filter(request)
     try:
         per_page = int(request.GET.get("per_page", PAGE_SIZES[0]))
     except ValueError:
         per_page = PAGE_SIZES[0]
     per_page = per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]
     listed = hazard_filter.qs
-    ordering = listed.query.order_by
-    if not any(field.lstrip("-") in ("id", "pk") for field in ordering):
-        # A chosen sort (level, state, deadline…) has ties: the id makes pages stable, also when
-        # deep pages read their keys apart from their rows.
-        listed = listed.order_by(*ordering, "-id")
-    paginator = CappedPaginator(
+    page = listing.ledger_page(
         listed,
-        per_page,
-        cap=settings.LEDGER_LIST_COUNT_CAP,
-        # Deep pages: the keys were chosen through the visibility rule and filters.
-        rows=lambda keys: _with_list_columns(Hazard.objects.filter(pk__in=keys)),
+        user=request.user,
+        ordering=listed.query.order_by,
+        per_page=per_page,
+        number=_page_number(request),
+        cursor=request.GET.get("after") or request.GET.get("before", ""),
+        backwards="before" in request.GET and "after" not in request.GET,
+        columns=_with_list_columns,
     )
-    page = paginator.get_page(request.GET.get("page"))
+    form_context = _filter_form(request, hazard_filter, per_page)
+    count = counting.cached_count(request.user, request.GET)
+    if count is None and request.GET.get("count"):
+        count = counting.count(request.user, request.GET, listed)
     return render(
         request,
         "hazards/hazard_list.html",
         {
-            "filter": hazard_filter,
+            **form_context,
             "page": page,
-            "active_filters": hazard_filter.active_filters(),
-            "page_sizes": PAGE_SIZES,
-            "per_page": per_page,
+            "rows": listing.display_rows(page.rows),
+            "count": count,
+            "count_query": counting.count_query(request.GET),
             "can_report": workflow.can_report(request.user),
+            "can_bulk": workflow.is_head(request.user),
+            "sort_headers": listing.sort_headers(request.GET),
+            "list_query": request.GET.urlencode(),
+            "view_query": saved_views.view_query(request.GET),
         },
     )
+
+
+def _chosen_ids(request) -> list[int]:
+    return [int(value) for value in request.POST.getlist("hazard") if value.isdigit()]
+
+
+def _deadline(request) -> date | None:
+    try:
+        return date.fromisoformat(request.POST.get("deadline", ""))
+    except ValueError:
+        return None
+
+
+@require_POST
+def hazard_bulk(request, action: str):
+    """A head's bulk action on the hazards ticked in the ledger (hazards/bulk.py); back to the same list."""
+    if action not in bulk.BULK_ACTIONS or not workflow.is_head(request.user):
+        raise Http404
+    try:
+        if action == "assign":
+            done = bulk.assign_several(
+                actor=request.user,
+                hazard_ids=_chosen_ids(request),
+                deadline=_deadline(request),
+                measures=request.POST.get("measures", "").strip(),
+            )
+        else:
+            done = bulk.close_several(
+                actor=request.user, hazard_ids=_chosen_ids(request), note=request.POST.get("note", "").strip()
+            )
+    except HazardNotFound:
+        raise Http404 from None
+    except bulk.BulkRefused as refused:
+        messages.error(request, str(refused))
+        for refusal in refused.refusals:
+            messages.error(request, f"{refusal.number}: {refusal.reason}")
+    except HazardError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            bulk.summary(action, done),
+        )
+    # Back to the list as it was filtered: a path of our own, never a redirect elsewhere.
+    return redirect(f"{reverse('hazards:list')}?{request.POST.get('list_query', '')}")
+
+
+@require_GET
+def view_list(request):
+    """The user's saved views, for the ledger's "My views" menu (fetched when it is opened)."""
+    return render(
+        request,
+        "hazards/includes/saved_view_items.html",
+        {"saved_views": saved_views.saved_views(request.user), "list_query": request.GET.get("list_query", "")},
+    )
+
+
+@require_POST
+def view_save(request):
+    """Save the ledger as shown (its query string) under a name; back to it."""
+    params = QueryDict(request.POST.get("list_query", ""))
+    try:
+        saved = saved_views.save_view(owner=request.user, name=request.POST.get("name", ""), params=params)
+    except HazardError as error:
+        messages.error(request, str(error))
+        return redirect(f"{reverse('hazards:list')}?{params.urlencode()}")
+    messages.success(
+        request, _("The view “%(name)s” is saved: it is a link you can keep or share.") % {"name": saved.name}
+    )
+    return redirect(f"{reverse('hazards:list')}?{saved.query}")
+
+
+@require_POST
+def view_forget(request, pk: int):
+    """Take one of the user's saved views off their list."""
+    try:
+        forgotten = saved_views.forget_view(owner=request.user, view_id=pk)
+    except HazardNotFound:
+        raise Http404 from None
+    messages.success(request, _("The view “%(name)s” is off your list.") % {"name": forgotten.name})
+    return redirect(f"{reverse('hazards:list')}?{request.POST.get('list_query', '')}")
+
+
+@require_GET
+def hazard_count(request):
+    """The count line of the ledger for these filters (fetched by the list page after it is shown)."""
+    count = counting.cached_count(request.user, request.GET)
+    if count is None:
+        count = counting.count(request.user, request.GET, _ledger_filter(request).qs)
+    return render(request, "hazards/includes/hazard_count.html", {"count": count})
 
 
 def _detail_page(request, hazard: Hazard, bound: ActionForm | None = None, status: int = 200):

@@ -314,9 +314,19 @@ ATTACHMENT_MAX_FILES = env_int("ATTACHMENT_MAX_FILES", 12)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-# The ledger list counts exactly up to this many rows and offers the pages within it; beyond, it
-# says "more than" with PostgreSQL's estimate (hunan_safety/pagination.py) — filter or export.
+# The ledger's count line counts exactly up to this many rows; beyond, it says "more than" with
+# PostgreSQL's estimate (hazards/counting.py). Pages go on by key whatever the count.
 LEDGER_LIST_COUNT_CAP = env_int("LEDGER_LIST_COUNT_CAP", 5000)
+
+# The cache of the ledger's filter choices and selects and of its counts (hazards/filters.py,
+# hazards/counting.py). Local memory per process by default; with several web workers, Redis, so
+# that a change to the taxonomy or a workflow action is forgotten by every worker at once.
+CACHE_URL = env_str("CACHE_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 
 # Excel ledgers (ledger/): exports of more rows than this run in the background and are kept this
 # many hours for the user who asked; imports are refused above these sizes before parsing.

@@ -38,6 +38,8 @@ def test_application_services_get_production_settings(service):
     assert environment["DEBUG"] == "0"
     assert environment["DATABASE_URL"].startswith("postgres://") and "@postgres:5432/" in environment["DATABASE_URL"]
     assert environment["CELERY_BROKER_URL"] == "redis://redis:6379/0"
+    # The web workers share one cache: a workflow action or a taxonomy change is forgotten by all.
+    assert environment["CACHE_URL"] == "redis://redis:6379/1"
     assert "SECRET_KEY" in environment and "ALLOWED_HOSTS" in environment
     depends = SERVICES[service]["depends_on"]
     assert depends["postgres"]["condition"] == "service_healthy"

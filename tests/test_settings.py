@@ -150,3 +150,13 @@ def test_production_urls_select_postgresql_and_redis(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "django.db.backends.postgresql" in result.stdout
     assert "redis://redis.example:6379/0" in result.stdout
+
+
+def test_the_cache_is_local_memory_by_default_and_redis_when_configured(tmp_path):
+    code = "from django.conf import settings as s;print(s.CACHES['default'])"
+    embedded = _manage("shell", "-c", code, env={**PRODUCTION, "VAR_DIR": str(tmp_path), "CACHE_URL": ""})
+    assert "LocMemCache" in embedded.stdout, embedded.stderr
+    shared = {**PRODUCTION, "VAR_DIR": str(tmp_path), "CACHE_URL": "redis://redis.example:6379/1"}
+    result = _manage("shell", "-c", code, env=shared)
+    assert "django.core.cache.backends.redis.RedisCache" in result.stdout, result.stderr
+    assert "redis://redis.example:6379/1" in result.stdout

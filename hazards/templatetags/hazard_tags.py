@@ -3,21 +3,12 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
-from hazards.models import Attachment, Hazard, HazardState
+from hazards.models import Attachment, Hazard
 from hazards.responsibility import LAYERS
+from hazards.states import STATE_CLASSES
 from hazards.transitions import TRANSITIONS
 
 register = template.Library()
-
-STATE_CLASSES: dict[str, str] = {
-    HazardState.REPORTED: "text-bg-secondary",
-    HazardState.ASSIGNED: "text-bg-info",
-    HazardState.RECTIFYING: "text-bg-primary",
-    HazardState.SUBMITTED: "text-bg-warning",
-    HazardState.VERIFIED: "text-bg-success",
-    HazardState.CLOSED: "text-bg-dark",
-    HazardState.VOID: "text-bg-light border",
-}
 
 
 @register.simple_tag

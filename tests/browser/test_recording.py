@@ -55,9 +55,10 @@ def test_inspector_records_an_inspection_with_two_findings_and_finds_them(live_s
     page.fill("input[name=q]", "大瑶镇")
     page.locator("#hazard-filters button[type=submit]").click()
     page.wait_for_url("**/hazards/?*q=*")
-    rows = page.locator(".list-group-item")  # the phone layout lists findings as cards
+    rows = page.locator(".ledger-rows tbody tr")  # one row per finding, shown as a card on the phone
     assert rows.count() == 2
-    rows.filter(has_text="工房超药量生产").click()
+    assert rows.first.evaluate("row => getComputedStyle(row).display") == "block"  # a card, not a table row
+    rows.filter(has_text="工房超药量生产").click()  # anywhere on the card opens it
     page.wait_for_url(re.compile(r"/hazards/\d+/$"))
     number = Hazard.objects.get(title="工房超药量生产").number
     assert page.get_by_test_id("ledger-number").inner_text() == number

@@ -1,0 +1,321 @@
+"""The ledger's pages by key ("seek"), not by OFFSET: a deep page costs what the first does.
+
+A page is the rows after (or before) the keys of a row the user has seen: for the ledger's order
+`found_on DESC, id DESC`, page 200 reads `WHERE (found_on, id) < (<last row's>)` and its 25 rows
+from the index, where OFFSET walked 5,000 rows first. The first few pages are also offered by
+number (a short OFFSET costs nothing there); beyond them the list goes on by "next" and "previous".
+
+For a user whose scope is several arms (hazards/visibility.py `visibility_arms`: a jurisdiction,
+what they found, their inspections, their chains), each arm is read in the page's order with its
+own LIMIT — each from its own index — and the page is the first rows of their union. An arm never
+has to supply more rows than the page shows, so no page tests a region's rows against every arm.
+Same rule as `visible_to`: the union of the arms is exactly what it ORs together.
+
+Rows are counted apart (`count_rows`): the page never waits for a count.
+"""
+
+import base64
+import binascii
+import functools
+import json
+import operator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connections
+from django.db.models import BooleanField, F, Field, Func, Q, QuerySet, Value
+from django.db.models.expressions import OrderBy
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from hazards.models import Hazard, HazardState
+from hazards.states import STATE_CLASSES, days_overdue
+from hazards.visibility import visibility_arms
+
+# Pages offered by number (OFFSET), the first page included; beyond them, by key only.
+NUMBERED_PAGES = 5
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """One column of the page's order: its field, direction, and whether it can be empty."""
+
+    name: str
+    descending: bool
+    nullable: bool
+
+    def order(self, *, reverse: bool = False) -> OrderBy:
+        descending = self.descending != reverse
+        expression = F(self.name)
+        if not self.nullable:
+            return expression.desc() if descending else expression.asc()
+        # Empty values (a finding without a deadline yet) last in the page's order, whatever the direction.
+        nulls = {"nulls_first": True} if reverse else {"nulls_last": True}
+        return expression.desc(**nulls) if descending else expression.asc(**nulls)
+
+
+def _column(name: str) -> Field:
+    field = Hazard._meta.get_field(name)
+    assert isinstance(field, Field)  # the sorts are the hazard's own columns
+    return field
+
+
+def sort_keys(ordering: list[str] | tuple[str, ...]) -> list[SortKey]:
+    """The ordering (`-found_on`, `deadline`…) as keys, ended by the id so that no two rows tie."""
+    keys = []
+    for name in ordering:
+        descending = name.startswith("-")
+        field_name = name.lstrip("-")
+        field_name = "id" if field_name == "pk" else field_name
+        keys.append(SortKey(field_name, descending, _column(field_name).null))
+        if field_name == "id":
+            return keys
+    return [*keys, SortKey("id", True, False)]
+
+
+def encode_cursor(row: Hazard, keys: list[SortKey]) -> str:
+    """A row's keys as a URL-safe token (JSON; dates as ISO text)."""
+    values = [getattr(row, key.name) for key in keys]
+    text = json.dumps([value.isoformat() if hasattr(value, "isoformat") else value for value in values])
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def decode_cursor(token: str, keys: list[SortKey]) -> list[Any] | None:
+    """The keys a token holds, each as its field's Python value; None for anything malformed."""
+    try:
+        values = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        if not isinstance(values, list) or len(values) != len(keys):
+            return None
+        return [
+            None if value is None else _column(key.name).to_python(value)
+            for key, value in zip(keys, values, strict=True)
+        ]
+    except (ValueError, TypeError, binascii.Error, ValidationError):  # a forged or stale link: start over
+        return None
+
+
+class RowComparison(Func):
+    """`(a, b) < (x, y)`: a row comparison, which PostgreSQL answers from an index on (a, b) directly."""
+
+    output_field = BooleanField()
+
+    def __init__(self, names: list[str], values: list[Any], comparison: str):
+        super().__init__(*(F(name) for name in names), *(Value(value) for value in values))
+        self.comparison = comparison
+
+    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[override]
+        compiled = [compiler.compile(expression) for expression in self.get_source_expressions()]
+        half = len(compiled) // 2
+        left, right = compiled[:half], compiled[half:]
+        sql = f"({', '.join(part for part, _p in left)}) {self.comparison} ({', '.join(part for part, _p in right)})"
+        return sql, [param for _part, params in compiled for param in params]
+
+
+def after(keys: list[SortKey], values: list[Any], *, reverse: bool = False) -> Q:
+    """Rows past `values` in the order of `keys` (before them when `reverse`).
+
+    When every key runs the same way and none can be empty (the ledger's own order, found_on and
+    id), a row comparison, which the (found_on, id) index answers at its first row. Otherwise the
+    comparison spelled out, because directions may differ and empty values sort last: k1 past v1,
+    or k1 = v1 and k2 past v2, … with the first key's bound also given alone, so that an index on it
+    can start the scan there.
+    """
+    directions = {key.descending != reverse for key in keys}
+    if len(directions) == 1 and not any(key.nullable for key in keys):
+        comparison = "<" if directions.pop() else ">"
+        return Q(RowComparison([key.name for key in keys], values, comparison))
+    arms = []
+    equal = Q()
+    for key, value in zip(keys, values, strict=True):
+        descending = key.descending != reverse
+        if value is None:
+            # Empty sorts last: past an empty value are only later rows with an empty value.
+            beyond = Q(**{f"{key.name}__isnull": False}) if reverse else None
+            same = Q(**{f"{key.name}__isnull": True})
+        else:
+            beyond = Q(**{f"{key.name}__{'lt' if descending else 'gt'}": value})
+            if key.nullable and not reverse:
+                beyond |= Q(**{f"{key.name}__isnull": True})
+            same = Q(**{key.name: value})
+        if beyond is not None:
+            arms.append(equal & beyond)
+        equal &= same
+    condition = functools.reduce(operator.or_, arms) if arms else Q(pk__in=[])
+    first, start = keys[0], values[0]
+    if start is not None and not first.nullable:
+        descending = first.descending != reverse
+        condition &= Q(**{f"{first.name}__{'lte' if descending else 'gte'}": start})
+    return condition
+
+
+@dataclass
+class LedgerPage:
+    """One page of the ledger and the ways on from it."""
+
+    rows: list[Hazard]
+    number: int
+    has_previous: bool
+    has_next: bool
+    next_cursor: str = ""
+    previous_cursor: str = ""
+    # Pages offered by number: the first ones, up to the furthest known to exist.
+    numbered: list[int] = field(default_factory=list)
+
+
+def in_scope(filtered: QuerySet, user: User, order: list[OrderBy], depth: int) -> QuerySet:
+    """The keys of the first `depth` rows of `filtered` in `order` that `user` may see.
+
+    One arm per part of the visibility rule, each with its own ORDER BY and LIMIT, merged; SQLite
+    refuses an ORDER BY inside a compound statement, so there the rule is applied whole.
+    """
+    arms = visibility_arms(user)
+    if arms is None:
+        return filtered
+    if not connections[filtered.db].features.supports_slicing_ordering_in_compound:
+        return filtered.filter(pk__in=Hazard.objects.visible_to(user).values("pk"))
+    keys = [filtered.filter(arm).order_by(*order).values("pk")[:depth] for arm in arms.read_out()]
+    return Hazard.objects.filter(pk__in=keys[0].union(*keys[1:], all=True))
+
+
+def ledger_page(
+    filtered: QuerySet,
+    *,
+    user: User,
+    ordering: list[str] | tuple[str, ...],
+    per_page: int,
+    number: int = 1,
+    cursor: str = "",
+    backwards: bool = False,
+    columns=lambda rows: rows,
+) -> LedgerPage:
+    """A page of `filtered` (the filters applied, not yet the scope) as `user` may see it.
+
+    By key when a `cursor` is given (the rows after it, or before it when `backwards`), else page
+    `number` of the numbered ones. `columns` adds what a row shows (joins, annotations) to the
+    page's own query only.
+    """
+    keys = sort_keys(ordering)
+    values = decode_cursor(cursor, keys) if cursor else None
+    reverse = backwards and values is not None
+    order = [key.order(reverse=reverse) for key in keys]
+    bounded = filtered
+    if values is not None:
+        bounded = filtered.filter(after(keys, values, reverse=reverse))
+        offset = 0
+    else:
+        number = min(max(number, 1), NUMBERED_PAGES)
+        offset = (number - 1) * per_page
+    depth = offset + per_page + 1  # one more row says whether there is a next page
+    scoped = in_scope(bounded, user, order, depth)
+    rows = list(columns(scoped).order_by(*order)[offset:depth])
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    again = functools.partial(ledger_page, user=user, ordering=ordering, per_page=per_page, columns=columns)
+    if reverse:
+        if not more:  # back at the top (rows may have come in since): the first page, whole
+            return again(filtered)
+        rows.reverse()
+        has_previous, has_next = True, True
+    else:
+        has_previous, has_next = (values is not None or number > 1), more
+    if values is None and number > 1 and not rows:
+        # A numbered page past the end (rows went away, or a typed link): the last page there is.
+        rows_there = count_rows(filtered, user=user, cap=offset)
+        return again(filtered, number=max(1, -(-rows_there // per_page)))
+    page = LedgerPage(rows=rows, number=max(number, 1), has_previous=has_previous, has_next=has_next)
+    if rows:
+        page.next_cursor = encode_cursor(rows[-1], keys) if page.has_next else ""
+        page.previous_cursor = encode_cursor(rows[0], keys) if page.has_previous else ""
+    last_known = page.number + (1 if page.has_next else 0)
+    page.numbered = list(range(1, min(last_known, NUMBERED_PAGES) + 1)) if page.number <= NUMBERED_PAGES else []
+    return page
+
+
+def count_rows(filtered: QuerySet, *, user: User, cap: int) -> int:
+    """How many rows of `filtered` `user` may see, counted up to `cap` + 1 (more only says "more")."""
+    order = [SortKey("id", False, False).order()]
+    return in_scope(filtered, user, order, cap + 1).order_by().values("pk")[: cap + 1].count()
+
+
+@dataclass
+class LedgerRow:
+    """A hazard as the ledger shows it, with its labels, links and days overdue worked out once."""
+
+    hazard: Hazard
+    url: str
+    thumbnail_url: str
+    state_label: str
+    state_class: str
+    level_label: str
+    days_overdue: int
+
+
+def display_rows(rows: list[Any]) -> list[LedgerRow]:
+    """The page's hazards (annotated with `photo_id`) with what the template shows worked out once.
+
+    A row is rendered once (one markup, a table row on a desktop and a card on a phone, by CSS),
+    and no per-row template tag translates a label or resolves a URL.
+    """
+    states = {value: str(label) for value, label in HazardState.choices}
+    levels = {value: str(label) for value, label in Hazard.Level.choices}
+    today = timezone.localdate()
+    return [
+        LedgerRow(
+            hazard=row,
+            url=reverse("hazards:detail", args=[row.pk]),
+            thumbnail_url=reverse("hazards:attachment_thumbnail", args=[photo]) if (photo := row.photo_id) else "",
+            state_label=states.get(row.state, row.state),
+            state_class=STATE_CLASSES.get(row.state, "text-bg-secondary"),
+            level_label=levels.get(row.level, row.level),
+            days_overdue=days_overdue(row.state, row.deadline, today),
+        )
+        for row in rows
+    ]
+
+
+# The columns a user may hide or show (the number and title are always shown), with their headers.
+OPTIONAL_COLUMNS = {
+    "photo": _("Photo"),
+    "industry": _("Industry"),
+    "level": _("Level"),
+    "county": _("County"),
+    "place": _("Unit or site"),
+    "found_on": _("Found on"),
+    "deadline": _("Deadline"),
+    "state": _("State"),
+}
+
+
+def shown_columns(params: QueryDict) -> set[str]:
+    """The optional columns chosen (`columns=industry&columns=state`…); all of them when none is."""
+    chosen = {name for name in params.getlist("columns") if name in OPTIONAL_COLUMNS}
+    return chosen or set(OPTIONAL_COLUMNS)
+
+
+# The columns a desktop user can sort by clicking their header, by the `sort` parameter's names.
+SORTABLE_COLUMNS = ("number", "level", "found_on", "deadline", "state")
+PAGE_PARAMETERS = ("page", "after", "before", "count")
+
+
+@dataclass(frozen=True)
+class SortHeader:
+    query: str  # the list's query string sorted by this column (the other way round when it already is)
+    order: str  # "ascending", "descending" or "none", for the header's aria-sort
+
+
+def sort_headers(params: QueryDict) -> dict[str, SortHeader]:
+    """Each sortable column's header link, keeping the filters and starting again at the first page."""
+    current = params.get("sort") or "-found_on"  # the ledger's own order: newest first
+    headers = {}
+    for column in SORTABLE_COLUMNS:
+        order = {column: "ascending", f"-{column}": "descending"}.get(current, "none")
+        query = params.copy()
+        for name in PAGE_PARAMETERS:
+            query.pop(name, None)
+        query["sort"] = f"-{column}" if order == "ascending" else column
+        headers[column] = SortHeader(query=query.urlencode(), order=order)
+    return headers
