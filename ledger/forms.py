@@ -12,8 +12,10 @@ from ledger.formats import XLSX_CONTENT_TYPE
 
 class ImportForm(BootstrapFormMixin, forms.Form):
     file = forms.FileField(
-        label=gettext_lazy("Ledger file (.xlsx)"),
-        widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{XLSX_CONTENT_TYPE}", "data-testid": "ledger-file"}),
+        label=gettext_lazy("Ledger file (.xlsx, .xls, .ods or .csv)"),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": f".xlsx,.xls,.ods,.csv,{XLSX_CONTENT_TYPE}", "data-testid": "ledger-file"}
+        ),
     )
 
     def clean_file(self):

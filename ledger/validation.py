@@ -27,7 +27,7 @@ from hazards.forms import FindingForm
 from hazards.models import Hazard, HazardState
 from inspections.models import Campaign
 from ledger.columns import VALUE_SYNONYMS
-from ledger.reading import ImportCheck, ImportRow, is_blank, read_import
+from ledger.reading import ImportCheck, ImportRow, cell_text, is_blank, read_import
 
 DATE_PATTERNS = [
     re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+.*)?$"),
@@ -78,16 +78,6 @@ def name_key(value: object) -> str:
     """Names compared as people mean them: spaces and bracket widths do not matter."""
     text = str(value).strip().replace("（", "(").replace("）", ")")
     return re.sub(r"\s+", "", text).casefold()
-
-
-def cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (dt.datetime, dt.date)):
-        return value.isoformat()[:10]
-    return str(value).strip()
 
 
 def shown_value(value: object) -> str:

@@ -34,6 +34,7 @@ IMPORT_DIR = "ledger-imports"
 SESSION_KEY = "ledger_imports"
 DONE_KEY = "ledger_import_done"
 KEEP_UPLOADS = timedelta(days=1)
+IMPORT_SUFFIXES = (".xlsx", ".xls", ".ods", ".csv")  # the name kept; the reader goes by content
 ROWS_SHOWN = 200  # a page shows this many rows; the error workbook has them all
 
 
@@ -104,7 +105,8 @@ def _keep_upload(request, upload) -> str:
     """Keep the uploaded file for this session (to confirm it or download its errors); return its token."""
     _purge_old_uploads()
     token = uuid.uuid4().hex
-    path = default_storage.save(f"{IMPORT_DIR}/{token}.xlsx", upload)
+    suffix = PurePath(upload.name).suffix.lower()
+    path = default_storage.save(f"{IMPORT_DIR}/{token}{suffix if suffix in IMPORT_SUFFIXES else '.xlsx'}", upload)
     kept = request.session.get(SESSION_KEY, {})
     kept[token] = {"path": path, "name": PurePath(upload.name).name[:200]}
     request.session[SESSION_KEY] = dict(list(kept.items())[-5:])

@@ -11,12 +11,12 @@ from ledger import template, validation
 
 class Command(BaseCommand):
     help = (
-        "Import findings from a unit's Excel ledger (.xlsx) as USERNAME: every row is checked first, and a "
+        "Import findings from a unit's ledger (.xlsx, .xls, .ods or .csv) as USERNAME: every row is checked first, and a "
         "file with any bad row imports nothing. Likely duplicates are skipped unless --include-duplicates."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", metavar="FILE", help="the .xlsx ledger")
+        parser.add_argument("file", metavar="FILE", help="the ledger: .xlsx, .xls, .ods or .csv (UTF-8 or GBK)")
         parser.add_argument("--user", required=True, metavar="USERNAME", help="who records the findings")
         parser.add_argument(
             "--dry-run", action="store_true", help="check and show what would be created; write nothing"
