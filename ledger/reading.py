@@ -117,6 +117,15 @@ class ImportCheck:
     columns: dict[int, str] = field(default_factory=dict)  # column index → key
     examples: dict[int, list[str]] = field(default_factory=dict)  # column index → its first values, for mapping
     rows: list[ImportRow] = field(default_factory=list)
+    # Filled by validation: words read through a synonym or mapping ((field, word) → what it was read as),
+    # words no field knows ((field, word) → rows), and units not in the register (name → rows).
+    mapped_values: dict[tuple[str, str], str] = field(default_factory=dict)
+    unknown_values: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    unregistered: dict[str, list[int]] = field(default_factory=dict)
+
+    @property
+    def unregistered_rows(self) -> int:
+        return sum(len(rows) for rows in self.unregistered.values())
 
     @property
     def bad_rows(self) -> list[ImportRow]:
@@ -152,6 +161,21 @@ class ImportCheck:
             for index, header in enumerate(self.headers)
             if index not in self.columns and not is_blank(header)
         ]
+
+
+@dataclass
+class ImportMapping:
+    """An organisation's or a named profile's own words: headers (header key → column key) and values
+    (field → word key → stored value; an industry by its code), taken before the synonyms."""
+
+    columns: dict[str, str] = field(default_factory=dict)
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def then(self, other: "ImportMapping") -> "ImportMapping":
+        """This mapping, with `other` filling what it does not say."""
+        values = {name: {**other.values.get(name, {}), **words} for name, words in self.values.items()}
+        values.update({name: words for name, words in other.values.items() if name not in values})
+        return ImportMapping(columns={**other.columns, **self.columns}, values=values)
 
 
 # --- The formats: every row of one sheet, with what the file says about its cells ---------------

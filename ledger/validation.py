@@ -27,7 +27,7 @@ from hazards.forms import FindingForm
 from hazards.models import Hazard, HazardState
 from inspections.models import Campaign
 from ledger.columns import VALUE_SYNONYMS
-from ledger.reading import ImportCheck, ImportRow, cell_text, is_blank, read_import
+from ledger.reading import ImportCheck, ImportMapping, ImportRow, cell_text, is_blank, read_import
 
 DATE_PATTERNS = [
     re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+.*)?$"),
@@ -90,6 +90,7 @@ class _Choices:
 
     def __init__(self, choices: Sequence[tuple[str, object]], synonyms: dict[str, tuple[str, ...]]) -> None:
         self.values: dict[str, str] = {}
+        self.choices = choices
         self.labels = [str(label) for _value, label in choices]
         for code, _name in settings.LANGUAGES:
             with translation.override(code):
@@ -97,20 +98,34 @@ class _Choices:
                     self.values.setdefault(name_key(label), value)
         for value, _label in choices:
             self.values.setdefault(name_key(value), value)
+        self.own_words = set(self.values)
+        for value, _label in choices:
             for synonym in synonyms.get(value, ()):
                 self.values.setdefault(name_key(synonym), value)
 
+    def is_own_word(self, text: str) -> bool:
+        """Whether a word is the stored value or a label of a choice (not a synonym or mapping)."""
+        return name_key(text) in self.own_words
+
+    def learn(self, words: dict[str, str]) -> None:
+        """An organisation's or profile's own words (word key → stored value), taken before the synonyms."""
+        known = set(self.values.values())
+        self.values.update({word: value for word, value in words.items() if value in known})
+
     def get(self, text: str) -> str | None:
         return self.values.get(name_key(text))
+
+    def label(self, value: str) -> str:
+        return next((str(label) for stored, label in self.choices if stored == value), value)
 
 
 class _Resolver:
     """Turns the words of a ledger into the user's industries, counties, units and campaigns (queries once)."""
 
-    def __init__(self, actor: User, rows: list[ImportRow]) -> None:
+    def __init__(self, actor: User, rows: list[ImportRow], mapping: ImportMapping) -> None:
         self.actor = actor
-        self.industries = self._industries(industries_for(actor))
-        self.all_industries = self._industries(Industry.objects.select_related("parent"))
+        self.industries = self._industries(industries_for(actor), mapping.values.get("industry", {}))
+        self.all_industries = self._industries(Industry.objects.select_related("parent"), {})
         counties = list(counties_for(actor).select_related("parent"))
         self.counties = self._counties(counties)
         self.all_counties = self._counties(Region.objects.filter(level=Region.Level.COUNTY).select_related("parent"))
@@ -118,18 +133,31 @@ class _Resolver:
         self.levels = _Choices(Hazard.Level.choices, VALUE_SYNONYMS["level"])
         self.kinds = _Choices(Hazard.Kind.choices, VALUE_SYNONYMS["kind"])
         self.sources = _Choices(Hazard.Source.choices, VALUE_SYNONYMS["source"])
+        for name, choices in (("level", self.levels), ("kind", self.kinds), ("source", self.sources)):
+            choices.learn(mapping.values.get(name, {}))
         self.units = self._units(rows)
+        self.registered_names = self._registered_names(rows)
 
     @staticmethod
-    def _industries(industries: Iterable[Industry]) -> dict[str, Industry]:
+    def _industries(industries: Iterable[Industry], own_words: dict[str, str]) -> dict[str, Industry]:
+        """Word → industry: its code and names, the synonyms of data/synonyms.json, and the organisation's own words."""
         found: dict[str, Industry] = {}
+        by_code: dict[str, Industry] = {}
         for industry in industries:
+            by_code[industry.code] = industry
             names = [industry.code, industry.name_zh, industry.name_en]
             parent = industry.parent  # fetched with the industry (select_related): no query
             if parent is not None:
                 names += [f"{parent.name_zh}·{industry.name_zh}", f"{parent.name_en}·{industry.name_en}"]
             for name in names:
                 found.setdefault(name_key(name).replace("·", ""), industry)
+        for word, code in own_words.items():
+            if code in by_code:
+                found[word] = by_code[code]
+        for code, words in VALUE_SYNONYMS["industry"].items():
+            for word in words:
+                if code in by_code:
+                    found.setdefault(name_key(word).replace("·", ""), by_code[code])
         return found
 
     @staticmethod
@@ -167,6 +195,17 @@ class _Resolver:
                 found[name_key(unit.credit_code)].append(unit)
         return found
 
+    def _registered_names(self, rows: list[ImportRow]) -> set[str]:
+        """The unit names of the file that name a registered unit anywhere, in scope or not (one query)."""
+        words = {cell_text(row.values["unit"]) for row in rows if not is_blank(row.values.get("unit"))}
+        if not words:
+            return set()
+        names = Organization.objects.filter(name__in=words | {re.sub(r"\s+", "", word) for word in words})
+        return {name_key(name) for name in names.values_list("name", flat=True)}
+
+    def is_registered(self, text: str) -> bool:
+        return name_key(text) in self.units or name_key(text) in self.registered_names
+
     def industry(self, text: str) -> tuple[Industry | None, str]:
         key = name_key(text).replace("·", "")
         if key in self.industries:
@@ -176,6 +215,9 @@ class _Resolver:
         return None, _("“%(value)s” is not an industry of the taxonomy (see the allowed values in the template).") % {
             "value": text
         }
+
+    def is_known_industry(self, text: str) -> bool:
+        return name_key(text).replace("·", "") in self.all_industries
 
     def county(self, text: str, city: str = "") -> tuple[Region | None, str]:
         key = name_key(text)
@@ -220,25 +262,31 @@ FIELD_COLUMNS = {
 }
 
 
-def check_import(stream: BinaryIO, *, actor: User, file_name: str) -> ImportCheck:
+def check_import(stream: BinaryIO, *, actor: User, file_name: str, mapping: ImportMapping | None = None) -> ImportCheck:
     """Read and validate a ledger file as `actor` would record its findings; nothing is written.
 
     Every row is checked with the browser's own finding form (scope of counties, industries and
     units included); likely duplicates (same unit or site, same title, found within 30 days of a
     finding already on the ledger or of an earlier row) are flagged.
     """
-    check = read_import(stream, file_name=file_name)
+    mapping = mapping or ImportMapping()
+    check = read_import(stream, file_name=file_name, column_mapping=mapping.columns)
     if check.error:
         return check
-    resolver = _Resolver(actor, check.rows)
+    resolver = _Resolver(actor, check.rows, mapping)
     index_of = {key: index for index, key in check.columns.items()}
     for row in check.rows:
-        _validate(row, resolver, index_of, actor)
+        _validate(row, resolver, index_of, actor, check)
     _flag_duplicates(check, actor)
     return check
 
 
-def _validate(row: ImportRow, resolver: _Resolver, index_of: dict[str, int], actor: User) -> None:
+def _read_as(check: ImportCheck, field: str, text: str, shown: str) -> None:
+    """Note a value read in the ledger's own words (shown in the dry run)."""
+    check.mapped_values.setdefault((field, text), shown)
+
+
+def _validate(row: ImportRow, resolver: _Resolver, index_of: dict[str, int], actor: User, check: ImportCheck) -> None:
     """Check one row as the browser's finding form would, naming the cell of each problem; keep its hazard."""
 
     def cell(key: str) -> str:
@@ -265,21 +313,29 @@ def _validate(row: ImportRow, resolver: _Resolver, index_of: dict[str, int], act
         if key not in values:
             data[key] = default
             continue
-        value = choices.get(cell_text(values[key]))
+        text = cell_text(values[key])
+        value = choices.get(text)
         if value is None:
+            check.unknown_values.setdefault((key, text), []).append(row.number)
             fail(
                 key,
-                _("“%(value)s” is not one of: %(choices)s.")
-                % {"value": cell_text(values[key]), "choices": "、".join(choices.labels)},
+                _("“%(value)s” is not one of: %(choices)s.") % {"value": text, "choices": "、".join(choices.labels)},
             )
         else:
             data[key] = value
+            if not choices.is_own_word(text):
+                _read_as(check, key, text, choices.label(value))
     if "industry" in values:
-        industry, message = resolver.industry(cell_text(values["industry"]))
+        text = cell_text(values["industry"])
+        industry, message = resolver.industry(text)
         if industry is None:
+            if not resolver.is_known_industry(text):
+                check.unknown_values.setdefault(("industry", text), []).append(row.number)
             fail("industry", message)
         else:
             data["industry"] = str(industry.pk)
+            if name_key(text).replace("·", "") not in (name_key(industry.name_zh), name_key(industry.name_en)):
+                _read_as(check, "industry", text, industry.name)
     county = None
     if "county" in values:
         county, message = resolver.county(cell_text(values["county"]), cell_text(row.values.get("city", "")))
@@ -289,7 +345,14 @@ def _validate(row: ImportRow, resolver: _Resolver, index_of: dict[str, int], act
             data["region"] = county.pk
     for key in ("unit", "credit_code"):
         if key in values:
-            unit, message = resolver.unit(cell_text(values[key]), county)
+            text = cell_text(values[key])
+            unit, message = resolver.unit(text, county)
+            if unit is None and key == "unit" and county is not None and not resolver.is_registered(text):
+                # A unit the register does not know (a shop, a site, a self-built house): recorded as a site.
+                check.unregistered.setdefault(text, []).append(row.number)
+                if not data["site_name"]:
+                    data["site_name"] = text
+                continue
             if unit is None:
                 fail(key, message)
             elif "unit" in data and data["unit"] != str(unit.pk):

@@ -300,7 +300,6 @@ CASES = [
     ("隐患级别", "特大", "is not one of"),
     ("县市区", "醴陵市", "is outside your jurisdiction"),
     ("县市区", "火星县", "is not a county of Hunan"),
-    ("单位", "不存在的公司", "No registered unit “不存在的公司”"),
     ("排查日期", "2026-13-45", "is not a date"),
     ("排查日期", (timezone.localdate() + timedelta(days=3)).isoformat(), "cannot be in the future"),
     ("整改期限", "2000-01-01", "The deadline is before the date found"),
