@@ -96,6 +96,7 @@ class ImportRow:
     bad_columns: set[int] = field(default_factory=set)
     hazard: Hazard | None = None
     duplicate_of: str = ""  # a ledger number, or "row N" of the same file
+    history: Any = None  # hazards.workflow.ImportedHistory of a past row (rectified, accepted, closed)
 
     @property
     def is_valid(self) -> bool:
@@ -122,6 +123,15 @@ class ImportCheck:
     mapped_values: dict[tuple[str, str], str] = field(default_factory=dict)
     unknown_values: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     unregistered: dict[str, list[int]] = field(default_factory=dict)
+
+    @property
+    def histories(self) -> dict[int, Any]:
+        """Row number → the history of each past row that has one (for `hazards.workflow.import_findings`)."""
+        return {row.number: row.history for row in self.rows if row.history is not None}
+
+    @property
+    def headers_by_key(self) -> dict[str, str]:
+        return {key: str(self.headers[index]) for index, key in self.columns.items()}
 
     @property
     def unregistered_rows(self) -> int:

@@ -16,7 +16,7 @@ from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.db.models import Q
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
@@ -25,6 +25,7 @@ from accounts.models import Industry, Organization, Region, User
 from accounts.scope import counties_for, industries_for, units_for
 from hazards.forms import FindingForm
 from hazards.models import Hazard, HazardState
+from hazards.workflow import ImportedHistory
 from inspections.models import Campaign
 from ledger.columns import VALUE_SYNONYMS
 from ledger.reading import ImportCheck, ImportMapping, ImportRow, cell_text, is_blank, read_import
@@ -135,8 +136,11 @@ class _Resolver:
         self.sources = _Choices(Hazard.Source.choices, VALUE_SYNONYMS["source"])
         for name, choices in (("level", self.levels), ("kind", self.kinds), ("source", self.sources)):
             choices.learn(mapping.values.get(name, {}))
+        self.yes_no = _Choices([("yes", _("Yes")), ("no", _("No"))], VALUE_SYNONYMS["yes_no"])
+        self.yes_no.learn(mapping.values.get("yes_no", {}))
         self.units = self._units(rows)
         self.registered_names = self._registered_names(rows)
+        self.colleagues = self._colleagues(rows)
 
     @staticmethod
     def _industries(industries: Iterable[Industry], own_words: dict[str, str]) -> dict[str, Industry]:
@@ -202,6 +206,22 @@ class _Resolver:
             return set()
         names = Organization.objects.filter(name__in=words | {re.sub(r"\s+", "", word) for word in words})
         return {name_key(name) for name in names.values_list("name", flat=True)}
+
+    def _colleagues(self, rows: list[ImportRow]) -> dict[str, User]:
+        """Active users of the importer's organisation by full name and username, when the file names people."""
+        if self.actor.organization_id is None or not any(
+            not is_blank(row.values.get(key)) for row in rows for key in ("finder", "reviewer")
+        ):
+            return {}
+        found: dict[str, User] = {}
+        for person in User.objects.filter(organization_id=self.actor.organization_id, is_active=True):
+            for name in (person.username, f"{person.last_name}{person.first_name}"):
+                if name:
+                    found.setdefault(name_key(name), person)
+        return found
+
+    def colleague(self, name: str) -> User | None:
+        return self.colleagues.get(name_key(name))
 
     def is_registered(self, text: str) -> bool:
         return name_key(text) in self.units or name_key(text) in self.registered_names
@@ -423,12 +443,77 @@ def _validate(row: ImportRow, resolver: _Resolver, index_of: dict[str, int], act
                 continue  # already said more precisely
             for form_message in messages:
                 fail(key, str(form_message))
+    history = _history(values, found_on, resolver, check, fail)
     if row.errors:
         return
     hazard = form.save(commit=False)
     for name, value in plan.items():
         setattr(hazard, name, value)
+    if "finder" in values:
+        finder = cell_text(values["finder"])
+        person = resolver.colleague(finder)
+        if person is not None:
+            hazard.found_by = person
+        else:
+            hazard.finder_name = finder[:100]
+    hazard.remarks = cell_text(values.get("remarks", ""))
     row.hazard = hazard
+    row.history = history
+
+
+def _history(
+    values: dict[str, Any], found_on: dt.date | None, resolver: "_Resolver", check: ImportCheck, fail: Any
+) -> ImportedHistory | None:
+    """What a past row says happened after the finding (README: "Historical ledgers"), or None."""
+    if not ({"rectified", "review_date", "review_result"} & set(values)) or found_on is None:
+        return None
+    today = timezone.localdate()
+
+    def day(key: str) -> dt.date | None:
+        if key not in values:
+            return None
+        value = parse_date(values[key])
+        if value is None:
+            fail(key, _("“%(value)s” is not a date (write it as 2026-03-05).") % {"value": cell_text(values[key])})
+        elif value > today:
+            fail(key, _("This date is in the future."))
+        elif value < found_on:
+            fail(key, _("This date is before the date found."))
+        return value
+
+    def yes_no(key: str) -> bool | None:
+        if key not in values:
+            return None
+        text = cell_text(values[key])
+        answer = resolver.yes_no.get(text)
+        if answer is None:
+            check.unknown_values.setdefault(("yes_no", text), [])
+            fail(key, _("“%(value)s” is not one of: %(choices)s.") % {"value": text, "choices": "是、否、√、×"})
+            return None
+        if not resolver.yes_no.is_own_word(text):
+            _read_as(check, "yes_no", text, resolver.yes_no.label(answer))
+        return answer == "yes"
+
+    rectified, reviewed_on, passed = yes_no("rectified"), day("review_date"), yes_no("review_result")
+    reviewer = cell_text(values.get("reviewer", ""))
+    accepted = reviewed_on is not None and passed is not False
+    if not (rectified or accepted):
+        return None
+    notes = [
+        f"{check.headers_by_key.get(key, key)}: {cell_text(values[key])}"
+        for key in ("rectified", "review_result")
+        if key in values
+    ]
+    opinion = "；".join([*notes, *([_("Reviewer: %(name)s") % {"name": reviewer}] if reviewer else [])])
+    deadline = parse_date(values["deadline"]) if "deadline" in values else None
+    rectified_on = reviewed_on or (deadline if deadline and deadline <= today else found_on)
+    return ImportedHistory(
+        rectified_on=rectified_on,
+        accepted_on=reviewed_on if accepted else None,
+        acceptor=resolver.colleague(reviewer) if reviewer else None,
+        opinion=opinion or _("Accepted, as the imported ledger records."),
+        note=_("As the imported ledger says: %(notes)s") % {"notes": "；".join(notes)} if notes else "",
+    )
 
 
 DUPLICATE_WINDOW = dt.timedelta(days=30)

@@ -175,7 +175,9 @@ def ledger_import(request):
         confirmed = [int(row) for row in request.POST.getlist("confirm") if row.isdigit()]
         findings = check.findings(confirmed=confirmed)
         try:
-            created = workflow.import_findings(actor=request.user, findings=findings, file_name=kept["name"])
+            created = workflow.import_findings(
+                actor=request.user, findings=findings, file_name=kept["name"], histories=check.histories
+            )
         except workflow.HazardError as error:
             messages.error(request, str(error))
         else:

@@ -407,7 +407,8 @@ def test_headers_of_real_ledgers_are_understood_and_unknown_columns_ignored_with
         date(2026, 4, 1),
         owner,
     )
-    assert result.warnings == ["Column K “检查人员” is not one we import; it was ignored."]
+    # 检查人员 is the finder (issue 20: nothing useful dropped), kept by name when not a user.
+    assert result.warnings == [] and hazard.finder_name == "张三"
     # 整改时限 is another name of the deadline.
     headers[8] = "整改时限"
     assert check(workbook(rows, headers), inspector).rows[0].hazard.deadline == date(2026, 4, 1)
@@ -655,20 +656,36 @@ def test_the_command_names_a_bad_or_missing_file(tmp_path, inspector):
 
 
 def test_the_import_is_one_transaction(inspector, unit, owner, monkeypatch):
-    from django.core.exceptions import ValidationError
-
     from hazards import workflow
+    from hazards.models import LedgerSequence
 
     result = check(workbook(good_rows(unit, owner)), inspector)
-    real, calls = workflow.report_finding, []
 
-    def fails_on_the_third(**kwargs):
-        calls.append(kwargs["hazard"])
-        if len(calls) == 3:
-            raise ValidationError("boom")
-        return real(**kwargs)
+    def fails(*args, **kwargs):
+        raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(workflow, "report_finding", fails_on_the_third)
-    with pytest.raises(workflow.HazardError, match="Row 4: boom"):
+    # The hazards are written, then their events fail: nothing stays, not even the numbers issued.
+    monkeypatch.setattr(HazardEvent.objects, "bulk_create", fails)
+    with pytest.raises(RuntimeError):
         workflow.import_findings(actor=inspector, findings=result.findings(), file_name="x.xlsx")
-    assert Hazard.objects.count() == 0 and len(calls) == 3
+    assert Hazard.objects.count() == 0 and not LedgerSequence.objects.filter(last__gt=0).exists()
+
+
+def test_imported_findings_are_numbered_in_sequence_after_those_recorded_one_by_one(inspector, unit, owner):
+    from hazards import workflow
+
+    first = check(workbook(good_rows(unit, owner)[:1]), inspector)
+    workflow.import_findings(actor=inspector, findings=first.findings(), file_name="a.xlsx")
+    rows = good_rows(unit, owner)
+    for row in rows:
+        row[1] += "（复查）"
+    created = workflow.import_findings(
+        actor=inspector, findings=check(workbook(rows), inspector).findings(), file_name="b.xlsx"
+    )
+    year = timezone.localdate().year
+    assert [hazard.number for hazard in created] == [
+        f"HN-430181-{year}-000002",
+        f"HN-430181-{year}-000003",
+        f"HN-430181-{year}-000004",
+    ]
+    assert all(hazard.state == Hazard.State.REPORTED and hazard.found_by == inspector for hazard in created)

@@ -75,7 +75,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"import_ledger: dry run, {len(findings)} findings would be created; nothing written")
                 return
             try:
-                created = workflow.import_findings(actor=account, findings=findings, file_name=path.name)
+                created = workflow.import_findings(
+                    actor=account, findings=findings, file_name=path.name, histories=check.histories
+                )
             except workflow.HazardError as error:
                 raise CommandError(str(error)) from None
         numbers = ", ".join(hazard.number for hazard in created)
