@@ -118,6 +118,8 @@ class ImportCheck:
     columns: dict[int, str] = field(default_factory=dict)  # column index → key
     examples: dict[int, list[str]] = field(default_factory=dict)  # column index → its first values, for mapping
     rows: list[ImportRow] = field(default_factory=list)
+    unmapped: list[int] = field(default_factory=list)  # indexes of named columns no field takes (to map)
+    missing: list[str] = field(default_factory=list)  # keys of required columns the file lacks
     # Filled by validation: words read through a synonym or mapping ((field, word) → what it was read as),
     # words no field knows ((field, word) → rows), and units not in the register (name → rows).
     mapped_values: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -164,13 +166,9 @@ class ImportCheck:
         return [(key, str(self.headers[index] or "")) for index, key in sorted(self.columns.items()) if key != "seq"]
 
     @property
-    def unmapped_columns(self) -> list[tuple[int, str]]:
-        """(index, header) of the file's named columns that no field takes, in file order."""
-        return [
-            (index, str(header))
-            for index, header in enumerate(self.headers)
-            if index not in self.columns and not is_blank(header)
-        ]
+    def needs_mapping(self) -> bool:
+        """Whether the page should ask: a column or a value it does not know, or a required column missing."""
+        return bool(self.unmapped or self.unknown_values or self.missing)
 
 
 @dataclass
@@ -577,7 +575,7 @@ def _find_header(table: Table, names: dict[str, str], mapping: dict[str, str]) -
             if start + depth > len(table.rows):
                 break
             parts = _band_parts(table, start, depth, width)
-            columns = _match_header(parts, {**names, **mapping})
+            columns = _match_header(parts, {**names, **{header: key for header, key in mapping.items() if key}})
             count = len(set(columns.values()))
             if count > best_count:
                 best_count = count
@@ -642,12 +640,12 @@ def _read_into(stream: BinaryIO, check: ImportCheck, mapping: dict[str, str]) ->
     check.header_rows = header.depth
     check.header_row = header.start + header.depth
     check.headers = header.labels
-    _map_columns(check, header)
     data_rows = table.rows[check.header_row :]
     for index in range(len(header.labels)):
         check.examples[index] = [
             cell_text(cells[index]) for cells in data_rows[:20] if index < len(cells) and not is_blank(cells[index])
         ][:3]
+    _map_columns(check, header, {key for key, column in mapping.items() if not column})
     for number, cells in enumerate(data_rows, start=check.header_row + 1):
         # A row with nothing but its number (ledgers are often numbered in advance) is an empty row.
         if all(is_blank(value) for index, value in enumerate(cells) if check.columns.get(index) != "seq"):
@@ -684,8 +682,8 @@ def _refuse_long_cells(table: Table) -> None:
                 )
 
 
-def _map_columns(check: ImportCheck, header: _Header) -> None:
-    ignored = _quietly_ignored()
+def _map_columns(check: ImportCheck, header: _Header, left_out: set[str]) -> None:
+    ignored = _quietly_ignored() | left_out
     for index, label in enumerate(header.labels):
         if is_blank(label):
             continue
@@ -693,6 +691,7 @@ def _map_columns(check: ImportCheck, header: _Header) -> None:
         letter = get_column_letter(index + 1)
         if key is None:
             if _normalise_header(label) not in ignored and _normalise_header(label.split("·")[-1]) not in ignored:
+                check.unmapped.append(index)
                 check.warnings.append(
                     _("Column %(letter)s “%(header)s” is not one we import; it was ignored.")
                     % {"letter": letter, "header": label}
@@ -709,6 +708,7 @@ def _map_columns(check: ImportCheck, header: _Header) -> None:
     if not ({"unit", "credit_code", "site"} & set(check.columns.values())):
         missing.append(IMPORT_COLUMN_BY_KEY["unit"])
     if missing:
+        check.missing = [column.key for column in missing]
         raise ImportFileError(
             _("The sheet “%(sheet)s” has no column for: %(columns)s. Add it (see the template) and import again.")
             % {

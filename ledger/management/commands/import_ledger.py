@@ -7,6 +7,7 @@ from django.utils import translation
 
 from hazards import workflow
 from ledger import template, validation
+from ledger.mappings import mapping_for, named_profiles
 
 
 class Command(BaseCommand):
@@ -26,23 +27,36 @@ class Command(BaseCommand):
         )
         parser.add_argument("--errors-out", metavar="FILE", help="write the rows with an error column here")
         parser.add_argument(
+            "--profile",
+            metavar="NAME",
+            help="a named import profile (Administration → Import profiles): its column and value mappings "
+            "first, then the user's organisation's own",
+        )
+        parser.add_argument(
             "--language",
             choices=[code for code, _name in settings.LANGUAGES],
             default=settings.LANGUAGE_CODE,
             help="language of the messages and of the events' text",
         )
 
-    def handle(self, *args, file, user, dry_run, include_duplicates, errors_out, language, **options):
+    def handle(self, *args, file, user, dry_run, include_duplicates, errors_out, language, profile, **options):
         account = get_user_model().objects.filter(username=user, is_active=True).first()
         if account is None:
             raise CommandError(f"no active user named {user!r}")
         if not workflow.can_report(account):
             raise CommandError(f"{user} may not record findings, so may not import them")
+        named = None
+        if profile:
+            named = named_profiles().filter(name=profile).first()
+            if named is None:
+                known = ", ".join(named_profiles().values_list("name", flat=True)) or "none"
+                raise CommandError(f"no import profile named {profile!r} (there are: {known})")
+        mapping = mapping_for(account.organization, named)
         path = Path(file)
         with translation.override(language):
             try:
                 with path.open("rb") as stream:
-                    check = validation.check_import(stream, actor=account, file_name=path.name)
+                    check = validation.check_import(stream, actor=account, file_name=path.name, mapping=mapping)
             except OSError as error:
                 raise CommandError(f"cannot read {file}: {error.strerror or error}") from None
             if check.error:
