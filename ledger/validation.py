@@ -144,6 +144,7 @@ class _Resolver:
         self.registered_names = self._registered_names(rows)
         self.colleagues = self._colleagues(rows)
         # The objects the rows may name, by primary key, for the finding form (no query per row).
+        self.form: _ImportedFindingForm | None = None
         self.known: dict[str, dict[str, Any]] = {
             "industry": {str(industry.pk): industry for industry in self.industries.values()},
             "region": {str(county.pk): county for county in self.counties.values()},
@@ -229,6 +230,13 @@ class _Resolver:
                     found.setdefault(name_key(name), person)
         return found
 
+    def finding_form(self, data: MultiValueDict) -> "_ImportedFindingForm":
+        if self.form is None:
+            self.form = _ImportedFindingForm(data, MultiValueDict(), user=self.actor, known=self.known)
+        else:
+            self.form.rebind(data)
+        return self.form
+
     def colleague(self, name: str) -> User | None:
         return self.colleagues.get(name_key(name))
 
@@ -288,6 +296,14 @@ class _ImportedFindingForm(FindingForm):
         super().__init__(*args, **kwargs)
         for name in self.REFERENCES:
             self.fields[name].to_python = partial(_known_choice, self.fields[name], known[name])  # type: ignore[method-assign]
+
+    def rebind(self, data: MultiValueDict) -> None:
+        """The same form for the next row: its fields and querysets are built once per import, not per row."""
+        self.data = data
+        self.is_bound = True
+        self._errors = None
+        self._bound_fields_cache = {}
+        self.instance = Hazard()
 
     def _get_validation_exclusions(self) -> set[str]:
         return {*super()._get_validation_exclusions(), *self.REFERENCES}  # type: ignore[misc]  # not in the stubs
@@ -476,7 +492,7 @@ def _validate(row: ImportRow, resolver: _Resolver, index_of: dict[str, int], act
                 fail(key, _("At most %(limit)d characters.") % {"limit": limit})
             plan[key] = text
 
-    form = _ImportedFindingForm(data, MultiValueDict(), user=actor, known=resolver.known)
+    form = resolver.finding_form(data)
     if not form.is_valid():
         for name, messages in form.errors.items():
             if name == "__all__":
