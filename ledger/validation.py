@@ -302,7 +302,7 @@ class _ImportedFindingForm(FindingForm):
         self.data = data
         self.is_bound = True
         self._errors = None
-        self._bound_fields_cache = {}
+        self._bound_fields_cache: dict[str, Any] = {}
         self.instance = Hazard()
 
     def _get_validation_exclusions(self) -> set[str]:
