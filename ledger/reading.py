@@ -21,6 +21,7 @@ import datetime as dt
 import html
 import io
 import re
+import struct
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
@@ -398,6 +399,98 @@ def _archive_facts(archive: zipfile.ZipFile) -> tuple[str, dict[str, _SheetFacts
     return "ods", _ods_sheet_facts(_xml_pieces(archive, "content.xml", budget))
 
 
+# --- .xls: the extent of each sheet from its BIFF records, before calamine builds its grid ---------
+
+BIFF_BOF, BIFF_BOUNDSHEET = 0x0809, 0x0085
+BIFF_MULRK = 0x00BD
+# Records that put a value in a cell (row and column are their first two fields); blanks are left out.
+BIFF_CELLS = {0x00FD, 0x0204, 0x0203, 0x027E, BIFF_MULRK, 0x0205, 0x0006, 0x00D6}
+CFB_END = 0xFFFFFFFE
+
+
+def _cfb_stream(content: bytes, names: tuple[str, ...]) -> bytes:
+    """A stream of an OLE compound file (an .xls's "Workbook"), read by its FAT; b"" when it has none."""
+    if len(content) < 512:
+        return b""
+    sector = 1 << struct.unpack_from("<H", content, 0x1E)[0]
+    mini_sector = 1 << struct.unpack_from("<H", content, 0x20)[0]
+    fat_count, directory_start = struct.unpack_from("<II", content, 0x2C)
+    cutoff, mini_fat_start, _mini_fat_count, difat_start, difat_count = struct.unpack_from("<IIIII", content, 0x38)
+    if sector not in (512, 4096) or fat_count > len(content) // sector:
+        return b""
+    limit = len(content) // min(sector, mini_sector) + 1  # no chain is longer than the file has sectors
+
+    def read(number: int) -> bytes:
+        start = (number + 1) * sector
+        return content[start : start + sector]
+
+    difat = list(struct.unpack_from("<109I", content, 0x4C))
+    for _sector in range(min(difat_count, limit)):
+        if difat_start >= CFB_END:
+            break
+        block = read(difat_start)
+        entries = struct.unpack(f"<{len(block) // 4}I", block)
+        difat += entries[:-1]
+        difat_start = entries[-1]
+    fat_bytes = b"".join(read(number) for number in difat[:fat_count] if number < CFB_END)
+    fat = struct.unpack(f"<{len(fat_bytes) // 4}I", fat_bytes)
+
+    def chain(start: int, table: tuple[int, ...]) -> list[int]:
+        found = []
+        while start < CFB_END and start < len(table) and len(found) < limit:
+            found.append(start)
+            start = table[start]
+        return found
+
+    directory = b"".join(read(number) for number in chain(directory_start, fat))
+    entries = [directory[offset : offset + 128] for offset in range(0, len(directory) - 127, 128)]
+    if not entries:
+        return b""
+    root_start, root_size = struct.unpack_from("<IQ", entries[0], 116)
+    for entry in entries:
+        length = struct.unpack_from("<H", entry, 64)[0]
+        name = entry[: max(length - 2, 0)].decode("utf-16-le", errors="replace")
+        if name not in names or entry[66] != 2:
+            continue
+        start, size = struct.unpack_from("<IQ", entry, 116)
+        if size >= cutoff:
+            return b"".join(read(number) for number in chain(start, fat))[:size]
+        mini_fat_bytes = b"".join(read(number) for number in chain(mini_fat_start, fat))
+        mini_fat = struct.unpack(f"<{len(mini_fat_bytes) // 4}I", mini_fat_bytes)
+        mini_stream = b"".join(read(number) for number in chain(root_start, fat))[:root_size]
+        return b"".join(
+            mini_stream[number * mini_sector : (number + 1) * mini_sector] for number in chain(start, mini_fat)
+        )[:size]
+    return b""
+
+
+def _xls_facts(content: bytes) -> dict[str, _SheetFacts]:
+    """Sheet name → extent of an .xls, from its cell records (whatever its DIMENSIONS record says)."""
+    try:
+        stream = _cfb_stream(content, ("Workbook", "Book"))
+    except struct.error:
+        return {}
+    names: dict[int, str] = {}  # offset of a sheet's BOF → its name (from BOUNDSHEET)
+    tables: dict[str, _SheetFacts] = {}
+    facts: _SheetFacts | None = None
+    offset = 0
+    while offset + 4 <= len(stream):
+        kind, length = struct.unpack_from("<HH", stream, offset)
+        data = stream[offset + 4 : offset + 4 + length]
+        if kind == BIFF_BOUNDSHEET and len(data) >= 8:
+            position, count, flags = struct.unpack_from("<I", data)[0], data[6], data[7]
+            raw = data[8 : 8 + count * (2 if flags & 1 else 1)]
+            names[position] = raw.decode("utf-16-le" if flags & 1 else "latin-1", errors="replace")
+        elif kind == BIFF_BOF:
+            facts = tables.setdefault(names[offset], _SheetFacts()) if offset in names else None
+        elif kind in BIFF_CELLS and facts is not None and len(data) >= 4:
+            row, col = struct.unpack_from("<HH", data)
+            last = struct.unpack_from("<H", data, len(data) - 2)[0] if kind == BIFF_MULRK else col
+            facts.holds(row, col, max(last - col + 1, 1))
+        offset += 4 + length
+    return tables
+
+
 def _refuse_extent(sheet: str, facts: _SheetFacts) -> None:
     limit = settings.LEDGER_IMPORT_MAX_ROWS
     if facts.rows > limit + HEADER_SEARCH_ROWS:
@@ -424,7 +517,7 @@ def _refuse_extent(sheet: str, facts: _SheetFacts) -> None:
 
 def _spreadsheet_tables(content: bytes, file_format: str, facts: dict[str, _SheetFacts]) -> Iterator[Table]:
     """Each worksheet of a spreadsheet, read by calamine once its extent is known to be within the limits."""
-    if file_format == "ods":  # calamine reads every table of an .ods as it opens it
+    if file_format in ("ods", "xls"):  # calamine reads every sheet of these as it opens the file
         for name, sheet_facts in facts.items():
             _refuse_extent(name, sheet_facts)
     try:
@@ -514,7 +607,7 @@ def _tables(stream: BinaryIO) -> Iterator[Table]:
             ) from None
         yield from _spreadsheet_tables(content, file_format, facts)
     elif head.startswith(OLE_MAGIC):
-        yield from _spreadsheet_tables(content, "xls", {})
+        yield from _spreadsheet_tables(content, "xls", _xls_facts(content))
     else:
         yield _csv_table(content)
 

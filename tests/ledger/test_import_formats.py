@@ -205,6 +205,21 @@ def test_an_ods_repeating_a_cell_millions_of_times_is_refused_before_it_is_expan
     assert growth < 100 * 1024 * 1024, f"peak memory grew by {growth / 1e6:.0f} MB"
 
 
+@pytest.mark.skipif(not os.path.exists("/proc/self/clear_refs"), reason="needs Linux's /proc to measure memory")
+def test_an_xls_naming_its_last_cell_is_refused_before_its_grid_is_built():
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("台账")
+    for col, header in enumerate(HEADERS[:10]):
+        sheet.write(0, col, header)
+    sheet.write(65535, 255, "x")  # calamine would build a grid of 65,536 × 256 cells: about 1 GB
+    output = io.BytesIO()
+    book.save(output)
+    assert len(output.getvalue()) < 10_000
+    growth, error = peak_memory_growth(lambda: read(output.getvalue()).error)
+    assert "has 65,536 rows; at most 5,000" in error, error
+    assert growth < 100 * 1024 * 1024, f"peak memory grew by {growth / 1e6:.0f} MB"
+
+
 # Issue 20.1: the formats counties keep
 
 
