@@ -86,3 +86,15 @@ def test_a_registered_unit_outside_ones_jurisdiction_is_refused_not_made_a_site(
     result = check(workbook([row("药物超量", "烟花爆竹生产", unit=outside.name)], HEADERS), inspector)
     assert not result.unregistered
     assert any("No registered unit “醴陵花炮有限公司” in your jurisdiction" in e for e in result.rows[0].errors)
+
+
+def test_the_command_says_what_it_read_in_the_ledgers_words_and_which_units_become_sites(inspector, tmp_path, capsys):
+    from django.core.management import call_command
+
+    path = tmp_path / "台账.xlsx"
+    path.write_bytes(workbook([row("灭火器过期", "消防安全", unit="张记小卖部")], HEADERS))
+    call_command("import_ledger", str(path), "--user", "inspector", "--dry-run", "--language", "en")
+    out = capsys.readouterr().out
+    assert "read in the ledger's words: 消防安全 → Fire protection" in out
+    assert "1 rows name 1 units not in the register; recorded as sites: 张记小卖部" in out
+    assert Hazard.objects.count() == 0

@@ -78,6 +78,13 @@ class Command(BaseCommand):
             for row in check.duplicates:
                 action = "imported anyway" if include_duplicates else "skipped"
                 self.stdout.write(f"row {row.number}: likely duplicate of {row.duplicate_of}, {action}")
+            for (_field, word), shown in check.mapped_values.items():
+                self.stdout.write(f"read in the ledger's words: {word} → {shown}")
+            if check.unregistered:
+                self.stdout.write(
+                    f"{check.unregistered_rows} rows name {len(check.unregistered)} units not in the register; "
+                    f"recorded as sites: {'、'.join(check.unregistered)}"
+                )
             if dry_run:
                 for row in check.rows:
                     hazard = row.hazard
