@@ -429,14 +429,14 @@ def _cfb_stream(content: bytes, names: tuple[str, ...]) -> bytes:
         if difat_start >= CFB_END:
             break
         block = read(difat_start)
-        entries = struct.unpack(f"<{len(block) // 4}I", block)
-        difat += entries[:-1]
-        difat_start = entries[-1]
+        pointers = struct.unpack(f"<{len(block) // 4}I", block)
+        difat += pointers[:-1]
+        difat_start = pointers[-1]
     fat_bytes = b"".join(read(number) for number in difat[:fat_count] if number < CFB_END)
     fat = struct.unpack(f"<{len(fat_bytes) // 4}I", fat_bytes)
 
     def chain(start: int, table: tuple[int, ...]) -> list[int]:
-        found = []
+        found: list[int] = []
         while start < CFB_END and start < len(table) and len(found) < limit:
             found.append(start)
             start = table[start]
