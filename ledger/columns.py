@@ -302,6 +302,15 @@ IMPORT_COLUMNS += (
         width=10,
     ),
     ImportColumn(
+        "state",
+        pgettext_lazy("ledger column", "State"),
+        gettext_lazy(
+            "Optional, for past findings: the ledger's state (已整改, 已销号 …); submitted or later counts as rectified, closed only with a review record."
+        ),
+        synonyms=HEADER_SYNONYMS["state"],
+        width=10,
+    ),
+    ImportColumn(
         "review_date",
         pgettext_lazy("ledger column", "Reviewed on"),
         gettext_lazy(

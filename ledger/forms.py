@@ -10,7 +10,7 @@ from openpyxl.utils import get_column_letter
 
 from accounts.models import User
 from accounts.scope import industries_for
-from hazards.models import Hazard
+from hazards.models import Hazard, HazardState
 from hunan_safety.forms import BootstrapFormMixin
 from ledger.columns import IMPORT_COLUMNS
 from ledger.formats import XLSX_CONTENT_TYPE
@@ -100,6 +100,7 @@ VALUE_FIELDS = {
     "kind": gettext_lazy("Form"),
     "source": gettext_lazy("Source"),
     "yes_no": gettext_lazy("Yes or no"),
+    "state": gettext_lazy("State"),
 }
 
 
@@ -110,4 +111,5 @@ def _value_choices(user: User) -> dict[str, list[tuple[str, str]]]:
         "kind": [(value, str(label)) for value, label in Hazard.Kind.choices],
         "source": [(value, str(label)) for value, label in Hazard.Source.choices],
         "yes_no": [("yes", _("Yes")), ("no", _("No"))],
+        "state": [(value, str(label)) for value, label in HazardState.choices],
     }

@@ -140,6 +140,8 @@ class _Resolver:
             choices.learn(mapping.values.get(name, {}))
         self.yes_no = _Choices([("yes", _("Yes")), ("no", _("No"))], VALUE_SYNONYMS["yes_no"])
         self.yes_no.learn(mapping.values.get("yes_no", {}))
+        self.states = _Choices(HazardState.choices, VALUE_SYNONYMS["state"])
+        self.states.learn(mapping.values.get("state", {}))
         self.units = self._units(rows)
         self.registered_names = self._registered_names(rows)
         self.colleagues = self._colleagues(rows)
@@ -526,7 +528,7 @@ def _history(
     values: dict[str, Any], found_on: dt.date | None, resolver: "_Resolver", check: ImportCheck, fail: Any
 ) -> ImportedHistory | None:
     """What a past row says happened after the finding (README: "Historical ledgers"), or None."""
-    if not ({"rectified", "review_date", "review_result"} & set(values)) or found_on is None:
+    if not ({"rectified", "state", "review_date", "review_result"} & set(values)) or found_on is None:
         return None
     today = timezone.localdate()
 
@@ -556,6 +558,21 @@ def _history(
         return answer == "yes"
 
     rectified, reviewed_on, passed = yes_no("rectified"), day("review_date"), yes_no("review_result")
+    if "state" in values:
+        # A state column says as much as 整改情况: rectified once submitted; accepted only with a review record.
+        text = cell_text(values["state"])
+        state = resolver.states.get(text)
+        if state is None:
+            check.unknown_values.setdefault(("state", text), [])
+            fail(
+                "state",
+                _("“%(value)s” is not one of: %(choices)s.")
+                % {"value": text, "choices": "、".join(resolver.states.labels)},
+            )
+        else:
+            if not resolver.states.is_own_word(text):
+                _read_as(check, "state", text, resolver.states.label(state))
+            rectified = rectified or state in (HazardState.SUBMITTED, HazardState.VERIFIED, HazardState.CLOSED)
     reviewer = cell_text(values.get("reviewer", ""))
     accepted = reviewed_on is not None and passed is not False
     if not (rectified or accepted):

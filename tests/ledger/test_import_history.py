@@ -139,3 +139,18 @@ def test_the_dry_run_says_how_each_past_row_will_be_imported(client, inspector):
     assert Hazard.objects.count() == 0
     assert upload(client, workbook(rows, HEADERS)).status_code == 302
     assert sorted(Hazard.objects.values_list("state", flat=True)) == ["closed", "submitted"]
+
+
+def test_a_state_column_says_rectified_but_never_closes_without_a_review(inspector):
+    headers = ["排查时间", "隐患名称", "行业", "县区", "场所", "隐患状态"]
+    rows = [
+        [date(2025, 3, 1), "已销号无复查", "烟花爆竹零售", "浏阳市", "浏阳某零售点", "已销号"],
+        [date(2025, 3, 1), "整改中", "烟花爆竹零售", "浏阳市", "浏阳某零售点", "整改中"],
+    ]
+    result = check(workbook(rows, headers), inspector)
+    assert result.is_valid, [row.errors for row in result.bad_rows]
+    with translation.override("en"):
+        workflow.import_findings(
+            actor=inspector, findings=result.findings(), file_name="x.xlsx", histories=result.histories
+        )
+    assert dict(Hazard.objects.values_list("title", "state")) == {"已销号无复查": "submitted", "整改中": "reported"}
