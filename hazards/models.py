@@ -30,13 +30,20 @@ class LedgerSequence(models.Model):
     @classmethod
     def next_number(cls, *, region_code: str, year: int) -> str:
         """Issue the next `HN-<county>-<year>-<6 digits>`; safe when many inspectors save at once."""
+        return cls.next_numbers(region_code=region_code, year=year, count=1)[0]
+
+    @classmethod
+    def next_numbers(cls, *, region_code: str, year: int, count: int) -> list[str]:
+        """Issue `count` consecutive numbers under one row lock (an imported ledger numbers its rows at once)."""
         with transaction.atomic():
             cls.objects.get_or_create(region_id=region_code, year=year)
             sequence = cls.objects.select_for_update().get(region_id=region_code, year=year)
-            sequence.last = F("last") + 1
+            sequence.last = F("last") + count
             sequence.save(update_fields=["last"])
             sequence.refresh_from_db(fields=["last"])
-        return f"HN-{region_code}-{year}-{sequence.last:06d}"
+        return [
+            f"HN-{region_code}-{year}-{serial:06d}" for serial in range(sequence.last - count + 1, sequence.last + 1)
+        ]
 
 
 # What every statistic reads of a hazard: its keys for the visibility rule and the breakdowns, and its state.
@@ -131,6 +138,9 @@ class Hazard(models.Model):
     found_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("found by"), on_delete=models.PROTECT, related_name="hazards_found"
     )
+    # From an imported ledger: who found it when that person is not a user (排查人), and its notes (备注).
+    finder_name = models.CharField(_("found by (as the ledger names them)"), max_length=100, blank=True)
+    remarks = models.TextField(_("remarks"), blank=True)
     state = models.CharField(_("state"), max_length=12, choices=HazardState.choices, default=HazardState.REPORTED)
     on_the_spot = models.BooleanField(_("rectified on the spot"), default=False)
     deadline = models.DateField(_("deadline"), null=True, blank=True)

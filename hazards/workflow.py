@@ -7,7 +7,8 @@ Views, imports and tasks call these functions; nothing else writes `state`.
 """
 
 from collections.abc import Iterable
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime, time
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -140,23 +141,139 @@ def report_finding(
     return hazard
 
 
-@transaction.atomic
-def import_findings(*, actor: User, findings: list[tuple[int, Hazard]], file_name: str) -> list[Hazard]:
-    """Put the findings read from a unit's Excel ledger on the ledger: all of them, or none.
+@dataclass(frozen=True)
+class ImportedHistory:
+    """What a historical ledger row says happened after the finding, each step on its own date (issue 20).
 
-    `findings` are (row number, unsaved hazard) pairs checked by `ledger.validation.check_import`; each
-    goes through `report_finding`, as if recorded in the browser, and its event names the file and row.
+    `rectified_on`: the ledger says the rectification was done (整改情况 是); without an acceptance
+    record the finding then waits for acceptance (submitted), never closed. `accepted_on`: the
+    acceptance record (复查时间 with a passing 复查结果), by `acceptor` when the ledger's reviewer is a
+    user of the organisation (else the importer, the reviewer's name in `opinion`); the finding is then
+    accepted and closed on that day. `note` goes on the submission (what the ledger said).
+    """
+
+    rectified_on: date | None = None
+    accepted_on: date | None = None
+    acceptor: User | None = None
+    opinion: str = ""
+    note: str = ""
+
+    def steps(self, found_on: date) -> list[tuple[str, date]]:
+        """The workflow's actions this history took, with their days, in order."""
+        done = self.rectified_on or self.accepted_on
+        if done is None:
+            return []
+        steps: list[tuple[str, date]] = [(HazardEvent.Action.ASSIGN, found_on), (HazardEvent.Action.START, found_on)]
+        steps.append((HazardEvent.Action.SUBMIT, max(done, found_on)))
+        if self.accepted_on is not None:
+            accepted = max(self.accepted_on, found_on)
+            steps += [(HazardEvent.Action.VERIFY, accepted), (HazardEvent.Action.CLOSE, accepted)]
+        return steps
+
+
+def _on(day: date) -> datetime:
+    """A past day as a moment: noon, local time (the ledger gives days, not times)."""
+    return timezone.make_aware(datetime.combine(day, time(12)))
+
+
+def _replay(hazard: Hazard, history: ImportedHistory, actor: User) -> list[tuple[str, str, str, datetime]]:
+    """Move an imported finding through its history by the transition table; (action, from, to, at) per step."""
+    moments: dict[str, str] = {
+        HazardEvent.Action.ASSIGN: "assigned_at",
+        HazardEvent.Action.START: "started_at",
+        HazardEvent.Action.SUBMIT: "submitted_at",
+        HazardEvent.Action.VERIFY: "verified_at",
+        HazardEvent.Action.CLOSE: "closed_at",
+    }
+    events = []
+    for action, day in history.steps(hazard.found_on):
+        from_state = hazard.state
+        hazard.state = target_state(action, from_state)
+        setattr(hazard, moments[action], _on(day))
+        events.append((action, from_state, hazard.state, _on(day)))
+    if hazard.submitted_at is not None:
+        hazard.rectifying_unit = hazard.rectifying_unit or hazard.unit
+        hazard.submitted_by = actor
+        hazard.completion_report = history.note
+    if hazard.verified_at is not None:
+        hazard.verified_by = history.acceptor or actor
+        hazard.acceptance_opinion = history.opinion
+    return events
+
+
+@transaction.atomic
+def import_findings(
+    *,
+    actor: User,
+    findings: list[tuple[int, Hazard]],
+    file_name: str,
+    histories: dict[int, ImportedHistory] | None = None,
+) -> list[Hazard]:
+    """Put the findings read from a unit's ledger on the ledger: all of them, or none.
+
+    `findings` are (row number, unsaved hazard) pairs checked by `ledger.validation.check_import`
+    (with the browser's finding form); each is reported as `report_finding` reports one, and its
+    event names the file and row. `histories` (by row number) moves a historical finding through
+    the transition table with its own dates (assigned, rectified, accepted, closed), one dated event
+    per step. The rows are numbered under one lock per county and year and written in bulk.
     """
     if not can_report(actor):
         raise HazardError(str(REPORTERS_ONLY))
-    created = []
+    histories = histories or {}
+    reported = target_state(HazardEvent.Action.REPORT, "")
+    steps: dict[int, list[tuple[str, str, str, datetime]]] = {}
     for row, hazard in findings:
-        reason = _("Imported from %(file)s, row %(row)d.") % {"file": file_name, "row": row}
+        if hazard.pk is not None:
+            raise HazardError(_("This finding is already on the ledger."))
+        hazard.found_by = hazard.found_by if hazard.found_by_id else actor
+        hazard.state = reported
+        hazard.on_the_spot = False
+        if row in histories:
+            steps[row] = _replay(hazard, histories[row], actor)
         try:
-            created.append(report_finding(actor=actor, hazard=hazard, reason=reason))
+            # The form checked the choices and references of each row; the constraints are the database's.
+            hazard.full_clean(exclude=["number", *FOREIGN_KEYS], validate_constraints=False)
         except ValidationError as error:
             raise HazardError(_("Row %(row)d: %(error)s") % {"row": row, "error": " ".join(error.messages)}) from None
+    by_sequence: dict[tuple[str, int], list[Hazard]] = {}
+    for _row, hazard in findings:
+        by_sequence.setdefault((hazard.region_id, hazard.found_on.year), []).append(hazard)
+    for (region_code, year), hazards in by_sequence.items():
+        numbers = LedgerSequence.next_numbers(region_code=region_code, year=year, count=len(hazards))
+        for hazard, number in zip(hazards, numbers, strict=True):
+            hazard.number = number
+    created = Hazard.objects.bulk_create([hazard for _row, hazard in findings], batch_size=500)
+    events = []
+    for row, hazard in findings:
+        reason = _("Imported from %(file)s, row %(row)d.") % {"file": file_name, "row": row}
+        dated = row in steps
+        events.append(
+            HazardEvent(
+                hazard=hazard,
+                actor=actor,
+                action=HazardEvent.Action.REPORT,
+                to_state=reported,
+                reason=reason,
+                at=_on(hazard.found_on) if dated else timezone.now(),
+            )
+        )
+        for action, from_state, to_state, at in steps.get(row, []):
+            events.append(
+                HazardEvent(
+                    hazard=hazard,
+                    actor=actor,
+                    action=action,
+                    from_state=from_state,
+                    to_state=to_state,
+                    reason=reason,
+                    at=at,
+                )
+            )
+    HazardEvent.objects.bulk_create(events, batch_size=1000)
     return created
+
+
+FOREIGN_KEYS = [field.name for field in Hazard._meta.concrete_fields if field.is_relation]
 
 
 @transaction.atomic

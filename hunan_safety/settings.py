@@ -381,3 +381,7 @@ SPECTACULAR_SETTINGS = {
         )
     },
 }
+# What one imported workbook may unpack to in all (every ZIP member, counted as it is read), and one cell's length
+# (Excel's own limit): a small upload must not take a worker's memory (issue 12.2).
+LEDGER_IMPORT_MAX_UNPACKED_BYTES = env_int("LEDGER_IMPORT_MAX_UNPACKED_BYTES", 50 * 1024 * 1024)
+LEDGER_IMPORT_MAX_CELL_CHARS = env_int("LEDGER_IMPORT_MAX_CELL_CHARS", 32767)

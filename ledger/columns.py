@@ -274,6 +274,66 @@ IMPORT_COLUMNS: tuple[ImportColumn, ...] = (
         width=12,
     ),
 )
+# What a county's own ledger says besides the finding (issue 20: nothing useful dropped; the rules are in the README).
+IMPORT_COLUMNS += (
+    ImportColumn(
+        "finder",
+        pgettext_lazy("ledger column", "Found by"),
+        gettext_lazy(
+            "Optional: who found it. A user of your organisation by name is recorded as the finder; another name is kept as written."
+        ),
+        synonyms=HEADER_SYNONYMS["finder"],
+        width=12,
+    ),
+    ImportColumn(
+        "remarks",
+        pgettext_lazy("ledger column", "Remarks"),
+        gettext_lazy("Optional: notes, kept with the finding."),
+        synonyms=HEADER_SYNONYMS["remarks"],
+        width=24,
+    ),
+    ImportColumn(
+        "rectified",
+        pgettext_lazy("ledger column", "Rectified"),
+        gettext_lazy(
+            "Optional, for past findings: yes (是, √) when the ledger says it was rectified; it then waits for acceptance unless the review columns record one."
+        ),
+        synonyms=HEADER_SYNONYMS["rectified"],
+        width=10,
+    ),
+    ImportColumn(
+        "state",
+        pgettext_lazy("ledger column", "State"),
+        gettext_lazy(
+            "Optional, for past findings: the ledger's state (已整改, 已销号 …); submitted or later counts as rectified, closed only with a review record."
+        ),
+        synonyms=HEADER_SYNONYMS["state"],
+        width=10,
+    ),
+    ImportColumn(
+        "review_date",
+        pgettext_lazy("ledger column", "Reviewed on"),
+        gettext_lazy(
+            "Optional, for past findings: the date of the acceptance review (复查); with a passing result the finding is closed on that day."
+        ),
+        synonyms=HEADER_SYNONYMS["review_date"],
+        width=12,
+    ),
+    ImportColumn(
+        "reviewer",
+        pgettext_lazy("ledger column", "Reviewer"),
+        gettext_lazy("Optional: who reviewed it; a user of your organisation by name is recorded as the acceptor."),
+        synonyms=HEADER_SYNONYMS["reviewer"],
+        width=12,
+    ),
+    ImportColumn(
+        "review_result",
+        pgettext_lazy("ledger column", "Review result"),
+        gettext_lazy("Optional: the review's result (合格, 通过, 是 … or 不合格); kept as the acceptance opinion."),
+        synonyms=HEADER_SYNONYMS["review_result"],
+        width=16,
+    ),
+)
 IMPORT_COLUMN_BY_KEY = {column.key: column for column in IMPORT_COLUMNS}
 ERRORS_HEADER = pgettext_lazy("ledger column", "Errors")
 

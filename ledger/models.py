@@ -77,3 +77,46 @@ class ExportJob(models.Model):
             and bool(self.file)
             and (self.expires_at is None or self.expires_at > timezone.now())
         )
+
+
+class ImportProfile(models.Model):
+    """How a ledger's own headers and words map to ours: an organisation's own, or a named profile.
+
+    An organisation's own mapping (`organization` set, no name) is learnt on the upload page: what a
+    user maps once is taken for the next file of the same shape. A named profile (no organisation,
+    e.g. "某企业检查导出") is kept by an administrator and chosen on the page or with `import_ledger
+    --profile NAME`. `columns`: header key (ledger.reading.header_key) → import column key;
+    `values`: field (industry, level, kind, source, yes_no) → word key → stored value (an industry by code).
+    """
+
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="import_profiles",
+    )
+    columns = models.JSONField(_("columns"), default=dict, blank=True)
+    values = models.JSONField(_("values"), default=dict, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("import profile")
+        verbose_name_plural = _("import profiles")
+        ordering = ["name", "organization__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization"], condition=Q(organization__isnull=False), name="import_profile_one_per_org"
+            ),
+            models.UniqueConstraint(
+                fields=["name"], condition=Q(organization__isnull=True), name="import_profile_unique_name"
+            ),
+            models.CheckConstraint(
+                condition=Q(organization__isnull=False) | ~Q(name=""), name="import_profile_named_or_owned"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or str(self.organization)

@@ -25,8 +25,7 @@ from hazards.models import Hazard
 from inspections.models import Campaign
 from ledger.columns import DATE, ERRORS_HEADER, IMPORT_COLUMNS, TEXT, WRAP
 from ledger.formats import DATE_FORMAT, OVERDUE_FILL, WRITER_OPTIONS, Formats, starts_formula
-from ledger.reading import ImportCheck
-from ledger.validation import cell_text
+from ledger.reading import ImportCheck, cell_text
 
 
 def write_import_errors(output: BinaryIO, check: ImportCheck) -> None:

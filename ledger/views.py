@@ -24,16 +24,18 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import User
 from hazards import workflow
-from ledger import export, jobs, tasks, template, validation
+from ledger import export, jobs, mappings, tasks, template, validation
 from ledger.formats import XLSX_CONTENT_TYPE
-from ledger.forms import ImportForm
-from ledger.models import ExportJob
+from ledger.forms import ImportForm, MappingForm
+from ledger.mappings import named_profiles
+from ledger.models import ExportJob, ImportProfile
 from ledger.reading import ImportCheck
 
 IMPORT_DIR = "ledger-imports"
 SESSION_KEY = "ledger_imports"
 DONE_KEY = "ledger_import_done"
 KEEP_UPLOADS = timedelta(days=1)
+IMPORT_SUFFIXES = (".xlsx", ".xls", ".ods", ".csv")  # the name kept; the reader goes by content
 ROWS_SHOWN = 200  # a page shows this many rows; the error workbook has them all
 
 
@@ -100,13 +102,14 @@ def _require_reporter(user: User) -> None:
         raise Http404
 
 
-def _keep_upload(request, upload) -> str:
+def _keep_upload(request, upload, profile: ImportProfile | None = None) -> str:
     """Keep the uploaded file for this session (to confirm it or download its errors); return its token."""
     _purge_old_uploads()
     token = uuid.uuid4().hex
-    path = default_storage.save(f"{IMPORT_DIR}/{token}.xlsx", upload)
+    suffix = PurePath(upload.name).suffix.lower()
+    path = default_storage.save(f"{IMPORT_DIR}/{token}{suffix if suffix in IMPORT_SUFFIXES else '.xlsx'}", upload)
     kept = request.session.get(SESSION_KEY, {})
-    kept[token] = {"path": path, "name": PurePath(upload.name).name[:200]}
+    kept[token] = {"path": path, "name": PurePath(upload.name).name[:200], "profile": profile.pk if profile else None}
     request.session[SESSION_KEY] = dict(list(kept.items())[-5:])
     return token
 
@@ -140,9 +143,13 @@ def _purge_old_uploads() -> None:
 
 
 def _check(request, kept: dict) -> ImportCheck:
+    profile = named_profiles().filter(pk=kept.get("profile")).first() if kept.get("profile") else None
+    mapping = mappings.mapping_for(request.user.organization, profile)
     with default_storage.open(kept["path"], "rb") as stream:
         # A Django File proxies the binary file it opened (read, seek, tell): what the reader needs.
-        return validation.check_import(cast(BinaryIO, stream), actor=request.user, file_name=kept["name"])
+        return validation.check_import(
+            cast(BinaryIO, stream), actor=request.user, file_name=kept["name"], mapping=mapping
+        )
 
 
 def ledger_import(request):
@@ -156,7 +163,8 @@ def ledger_import(request):
     if request.method != "POST":
         return render(request, "ledger/ledger_import.html", {"form": form, "done": request.session.pop(DONE_KEY, None)})
 
-    dry_run = request.POST.get("action") == "check"
+    action = request.POST.get("action")
+    dry_run = action in ("check", "map")
     token = request.POST.get("token", "")
     reviewed = bool(token)
     if reviewed:
@@ -165,15 +173,26 @@ def ledger_import(request):
         form = ImportForm(request.POST, request.FILES)
         if not form.is_valid():
             return render(request, "ledger/ledger_import.html", {"form": form}, status=400)
-        token = _keep_upload(request, form.cleaned_data["file"])
+        token = _keep_upload(request, form.cleaned_data["file"], form.cleaned_data["profile"])
         kept = _kept_upload(request, token)
     check = _check(request, kept)
+    if action == "map" and request.user.organization is not None:
+        # What the user mapped is the organisation's from now on; the file is read again with it.
+        mapping_form = MappingForm(request.POST, check=check, user=request.user)
+        if mapping_form.is_valid():
+            columns, values = mapping_form.mapping()
+            mappings.remember(request.user.organization, columns=columns, values=values)
+            check = _check(request, kept)
 
-    if check.is_valid and not dry_run and (reviewed or not check.duplicates):
+    # A fresh upload with columns or words we do not know asks first (once: the answer is kept).
+    asks = check.needs_mapping and not reviewed
+    if check.is_valid and not dry_run and not asks and (reviewed or not check.duplicates):
         confirmed = [int(row) for row in request.POST.getlist("confirm") if row.isdigit()]
         findings = check.findings(confirmed=confirmed)
         try:
-            created = workflow.import_findings(actor=request.user, findings=findings, file_name=kept["name"])
+            created = workflow.import_findings(
+                actor=request.user, findings=findings, file_name=kept["name"], histories=check.histories
+            )
         except workflow.HazardError as error:
             messages.error(request, str(error))
         else:
@@ -187,6 +206,9 @@ def ledger_import(request):
             return redirect("ledger:import")
     context = {
         "form": ImportForm(),
+        "mapping_form": MappingForm(check=check, user=request.user)
+        if check.needs_mapping and request.user.organization is not None
+        else None,
         "check": check,
         "token": token,
         "dry_run": dry_run,

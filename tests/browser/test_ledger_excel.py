@@ -100,3 +100,49 @@ def test_importing_a_good_file_and_a_bad_one_through_the_page(live_server, page,
     hazard = Hazard.objects.get()
     assert (hazard.title, hazard.unit, hazard.location, hazard.measures) == ("工房超员", unit, "1号工房", "减员")
     assert hazard.number in page.get_by_test_id("imported-hazards").inner_text()
+
+
+def test_an_unfamiliar_ledger_is_mapped_once_on_the_page_and_the_next_imports_without_questions(
+    live_server, page, inspector, media
+):
+    headers = ["隐患名称", "行业", "县区", "场所", "排查日期", "检查区域", "负责人员"]
+    found = (timezone.localdate() - timedelta(days=5)).isoformat()
+
+    def ledger(title: str) -> bytes:
+        book = Workbook()
+        sheet = book.active
+        sheet.append(["2026年某企业安全检查导出"])  # a title row above the header
+        sheet.append(headers)
+        sheet.append([title, "花炮零售", "浏阳市", "浏阳某零售点", found, "仓库", "刘店长"])
+        output = io.BytesIO()
+        book.save(output)
+        return output.getvalue()
+
+    def choose(content: bytes, name: str) -> None:
+        page.set_input_files(
+            "input[name=file]", files=[{"name": name, "mimeType": "application/octet-stream", "buffer": content}]
+        )
+        page.get_by_test_id("import-submit").click()
+
+    sign_in(page, live_server, "inspector")
+    page.goto(f"{live_server.url}/hazards/import/")
+    choose(ledger("灭火器过期"), "检查导出.xlsx")
+    mapping = page.get_by_test_id("import-mapping")
+    mapping.wait_for()
+    assert "仓库" in mapping.inner_text()  # the column's first values, as examples
+    page.select_option("select[name=column_5]", "location")
+    page.select_option("select[name=column_6]", "responsible_person")
+    page.select_option("select[name=value_0]", "fireworks-retail")
+    page.get_by_test_id("import-map").click()
+    page.get_by_test_id("import-mapped-values").wait_for()
+    assert "花炮零售" in page.get_by_test_id("import-mapped-values").inner_text()
+    assert page.get_by_test_id("import-mapping").count() == 0
+    page.get_by_test_id("import-confirmed").click()
+    page.get_by_test_id("import-done").wait_for()
+    hazard = Hazard.objects.get()
+    assert (hazard.location, hazard.responsible_person, hazard.industry.code) == ("仓库", "刘店长", "fireworks-retail")
+
+    choose(ledger("通道堵塞"), "检查导出2.xlsx")
+    page.get_by_test_id("import-done").wait_for()
+    assert page.get_by_test_id("import-mapping").count() == 0
+    assert Hazard.objects.filter(title="通道堵塞", location="仓库").count() == 1

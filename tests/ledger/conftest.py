@@ -19,6 +19,17 @@ def media_root(settings, tmp_path):
 
 
 @pytest.fixture
+def unit(db):
+    """The registered unit the import tests' ledgers name."""
+    return EnterpriseFactory(name="浏阳花炮制造有限公司", region=region("430181"))
+
+
+@pytest.fixture
+def owner(db):
+    return EnterpriseFactory(name="浏阳花炮集团有限公司", region=region("430181"))
+
+
+@pytest.fixture
 def recorder(db):
     return UserFactory(username="recorder")
 

@@ -7,16 +7,17 @@ from django.utils import translation
 
 from hazards import workflow
 from ledger import template, validation
+from ledger.mappings import mapping_for, named_profiles
 
 
 class Command(BaseCommand):
     help = (
-        "Import findings from a unit's Excel ledger (.xlsx) as USERNAME: every row is checked first, and a "
+        "Import findings from a unit's ledger (.xlsx, .xls, .ods or .csv) as USERNAME: every row is checked first, and a "
         "file with any bad row imports nothing. Likely duplicates are skipped unless --include-duplicates."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", metavar="FILE", help="the .xlsx ledger")
+        parser.add_argument("file", metavar="FILE", help="the ledger: .xlsx, .xls, .ods or .csv (UTF-8 or GBK)")
         parser.add_argument("--user", required=True, metavar="USERNAME", help="who records the findings")
         parser.add_argument(
             "--dry-run", action="store_true", help="check and show what would be created; write nothing"
@@ -26,23 +27,36 @@ class Command(BaseCommand):
         )
         parser.add_argument("--errors-out", metavar="FILE", help="write the rows with an error column here")
         parser.add_argument(
+            "--profile",
+            metavar="NAME",
+            help="a named import profile (Administration → Import profiles): its column and value mappings "
+            "first, then the user's organisation's own",
+        )
+        parser.add_argument(
             "--language",
             choices=[code for code, _name in settings.LANGUAGES],
             default=settings.LANGUAGE_CODE,
             help="language of the messages and of the events' text",
         )
 
-    def handle(self, *args, file, user, dry_run, include_duplicates, errors_out, language, **options):
+    def handle(self, *args, file, user, dry_run, include_duplicates, errors_out, language, profile, **options):
         account = get_user_model().objects.filter(username=user, is_active=True).first()
         if account is None:
             raise CommandError(f"no active user named {user!r}")
         if not workflow.can_report(account):
             raise CommandError(f"{user} may not record findings, so may not import them")
+        named = None
+        if profile:
+            named = named_profiles().filter(name=profile).first()
+            if named is None:
+                known = ", ".join(named_profiles().values_list("name", flat=True)) or "none"
+                raise CommandError(f"no import profile named {profile!r} (there are: {known})")
+        mapping = mapping_for(account.organization, named)
         path = Path(file)
         with translation.override(language):
             try:
                 with path.open("rb") as stream:
-                    check = validation.check_import(stream, actor=account, file_name=path.name)
+                    check = validation.check_import(stream, actor=account, file_name=path.name, mapping=mapping)
             except OSError as error:
                 raise CommandError(f"cannot read {file}: {error.strerror or error}") from None
             if check.error:
@@ -64,6 +78,13 @@ class Command(BaseCommand):
             for row in check.duplicates:
                 action = "imported anyway" if include_duplicates else "skipped"
                 self.stdout.write(f"row {row.number}: likely duplicate of {row.duplicate_of}, {action}")
+            for (_field, word), shown in check.mapped_values.items():
+                self.stdout.write(f"read in the ledger's words: {word} → {shown}")
+            if check.unregistered:
+                self.stdout.write(
+                    f"{check.unregistered_rows} rows name {len(check.unregistered)} units not in the register; "
+                    f"recorded as sites: {'、'.join(check.unregistered)}"
+                )
             if dry_run:
                 for row in check.rows:
                     hazard = row.hazard
@@ -75,7 +96,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"import_ledger: dry run, {len(findings)} findings would be created; nothing written")
                 return
             try:
-                created = workflow.import_findings(actor=account, findings=findings, file_name=path.name)
+                created = workflow.import_findings(
+                    actor=account, findings=findings, file_name=path.name, histories=check.histories
+                )
             except workflow.HazardError as error:
                 raise CommandError(str(error)) from None
         numbers = ", ".join(hazard.number for hazard in created)
