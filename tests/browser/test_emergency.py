@@ -58,8 +58,12 @@ def test_a_quick_report_from_the_county_is_acknowledged_by_the_city_and_closed_b
     assert "未签收" in page.get_by_test_id("report-state").inner_text()
     report = QuickReport.objects.get()
 
-    # The city's duty officer sees it waiting, with who is on duty, and acknowledges.
+    # The city's duty officer sees it on the command-centre screen, with who is on duty, and acknowledges.
     _sign_in(page, live_server, "city-duty")
+    page.goto(f"{live_server.url}/statistics/screen/")
+    panel = page.get_by_test_id("duty-panel")
+    assert "吴值守" in panel.inner_text()  # on duty now at 长沙市
+    assert "浏阳经开区某化工厂" in page.get_by_test_id("open-reports").inner_text()
     page.goto(f"{live_server.url}/emergency/reports/")
     assert "浏阳经开区某化工厂" in page.get_by_test_id("awaiting").inner_text()
     assert "浏阳经开区某化工厂" in page.get_by_test_id("duty-alerts").inner_text()
