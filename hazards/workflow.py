@@ -581,3 +581,25 @@ def decide_extension(
         note=note or str(request.get_decision_display()),
     )
     return hazard
+
+
+@transaction.atomic
+def record_document(*, actor: User, hazard_id: int, document: str) -> HazardEvent:
+    """Put an issued enforcement document (its title and number) on the hazard's timeline, and tell the unit.
+
+    Issuing a document changes nothing of the hazard itself: no state, no version (an open form on
+    the hazard stays valid). Who may issue which document is the documents app's rule.
+    """
+    hazard = Hazard.objects.visible_to(actor).select_related("rectifying_unit").get(pk=hazard_id)
+    event = HazardEvent.objects.create(
+        hazard=hazard,
+        actor=actor,
+        action=HazardEvent.Action.ISSUE_DOCUMENT,
+        from_state=hazard.state,
+        to_state=hazard.state,
+        reason=document,
+    )
+    _notify_after_commit(
+        hazard=hazard, actor=actor, action=event.action, recipients=_unit_members(hazard), note=document
+    )
+    return event

@@ -52,8 +52,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "accounts",
+    "rules",
     "inspections",
     "hazards",
+    "documents",
     "notifications",
     "ledger",
     "demo",
@@ -262,6 +264,17 @@ REMINDERS: dict[str, dict[str, Any]] = {
         "recipients": env_list("REMINDER_ESCALATION_TO", ["territorial", "leadership", "listing_body"]),
     },
 }
+# How the ladder counts "days": "working" (the official calendar, rules/calendar.py, with its make-up
+# days) or "calendar".
+REMINDER_DAY_COUNT = env_str("REMINDER_DAY_COUNT", "working")
+if REMINDER_DAY_COUNT not in ("working", "calendar"):
+    raise ImproperlyConfigured("REMINDER_DAY_COUNT must be 'working' or 'calendar'")
+# Extensions (延期), in working days: a request comes at least this many before the deadline, the
+# head decides within this many (and is reminded), and all extensions together add at most this many
+# calendar days to the first deadline.
+EXTENSION_REQUEST_MIN_WORKING_DAYS = env_int("EXTENSION_REQUEST_MIN_WORKING_DAYS", 3)
+EXTENSION_DECISION_WORKING_DAYS = env_int("EXTENSION_DECISION_WORKING_DAYS", 5)
+EXTENSION_MAX_TOTAL_DAYS = env_int("EXTENSION_MAX_TOTAL_DAYS", 365)
 # A digest lists at most this many hazards; the message says how many more and links to the ledger.
 REMINDER_DIGEST_MAX_ITEMS = env_int("REMINDER_DIGEST_MAX_ITEMS", 200)
 # E-mail and webhook deliveries: attempts, the first back-off (doubling, at most an hour), and how long

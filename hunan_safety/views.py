@@ -4,6 +4,8 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from hunan_safety import health
+
 
 @login_not_required
 @never_cache
@@ -15,7 +17,7 @@ def healthz(request):
             cursor.fetchone()
     except DatabaseError as error:
         return JsonResponse({"status": "error", "database": str(error)[:200]}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+    return JsonResponse({"status": "ok", "database": "ok", **health.report()})
 
 
 def home(request):
