@@ -18,6 +18,7 @@ from hazards.search import search_hazards
 from hazards.states import overdue_q
 from hunan_safety.forms import BootstrapFormMixin, QuickSelect
 from inspections.models import Campaign
+from rules.standards import standard_files
 
 
 class FilterForm(BootstrapFormMixin, forms.Form):
@@ -59,6 +60,8 @@ def _reference_choices() -> dict[str, Any]:
                 for industry in every_industry
             },
             "city": [(city.code, city.name) for city in cities],
+            # From the standards' data files, not the table: the filter form stays free of queries.
+            "standard": [(entry["code"], f"{entry['title']}（{entry['number']}）") for entry in standard_files()],
             # Grouped by city: 122 counties are easier to find under their city.
             "county": [
                 (city.name, [(county.code, county.name) for county in counties if county.parent_id == city.code])
@@ -124,6 +127,15 @@ class HazardFilter(django_filters.FilterSet):
         label=_("Listed supervision"),
         choices=[(value, label) for value, label in Hazard.ListedLevel.choices if value],
     )
+    # --- Determination standards (rules app): the standard and clause that make a hazard major by law.
+    standard = django_filters.ChoiceFilter(
+        label=_("Determination standard"),
+        choices=_choices("standard"),
+        field_name="determination_clause__standard__code",
+    )
+    clause = django_filters.NumberFilter(label=_("Determination clause"), field_name="determination_clause_id")
+    # --- end of determination standards
+
     sort = django_filters.OrderingFilter(
         label=_("Sort by"),
         fields=[

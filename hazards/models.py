@@ -375,6 +375,8 @@ class ExtensionRequest(models.Model):
     )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decision_note = models.TextField(_("decision note"), blank=True)
+    # Counted in working days from the request (settings.EXTENSION_DECISION_WORKING_DAYS); reminded when it passes.
+    decision_due = models.DateField(_("decision due"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("extension request")

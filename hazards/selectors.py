@@ -1,8 +1,9 @@
 """Reads with rules: what waits on each user (the work queues)."""
 
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -75,3 +76,20 @@ def work_queues(user: User) -> list[Queue]:
         queue.count = queue.hazards.count()
         queue.rows = list(overdue_first(queue.hazards)[:QUEUE_ROWS])
     return queues
+
+
+def clause_counts(hazards: QuerySet[Hazard]) -> list[dict[str, Any]]:
+    """How many of `hazards` (already scoped by visible_to and filtered) fall under each determination
+    clause, most first: "which clauses are violated most in fireworks this year"."""
+    return list(
+        hazards.filter(determination_clause__isnull=False)
+        .values(
+            "determination_clause_id",
+            "determination_clause__number",
+            "determination_clause__text",
+            "determination_clause__standard__code",
+            "determination_clause__standard__title",
+        )
+        .annotate(count=Count("pk"))
+        .order_by("-count", "determination_clause__standard__code", "determination_clause__position")
+    )

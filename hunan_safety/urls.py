@@ -21,6 +21,8 @@ urlpatterns = [
     path("hazards/", include("hazards.urls")),
     path("inspections/", include("hazards.inspection_urls")),
     path("notifications/", include("notifications.urls")),
+    path("rules/", include("rules.urls")),
+    path("documents/", include("documents.urls")),
     # The language switcher also works on the login page.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     # One sign-in page in the product's look, for the admin too.

@@ -12,6 +12,7 @@ after D, so the result is the N-th one; `working_days_between(start, end)` count
 
 import functools
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -103,7 +104,7 @@ class WorkingCalendar:
             self._counts.append(self._counts[-1] + self.is_working_day(next_day))
         return self._counts[offset]
 
-    def missing_years(self, years) -> list[int]:
+    def missing_years(self, years: Iterable[int]) -> list[int]:
         """The years among `years` that neither the table nor the package covers."""
         return sorted(year for year in set(years) if self.source(year) is None)
 

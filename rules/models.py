@@ -99,6 +99,11 @@ class DeterminationClause(models.Model):
         return f"{self.standard.title} 第{self.number}项"
 
     @property
+    def label(self) -> str:
+        """How a picker shows it: the standard, the clause's number and its text."""
+        return f"{self.standard.title} 第{self.number}项：{self.text}"
+
+    @property
     def legal_basis(self) -> str:
         """The line the legal-basis field gets: the standard, its number, the clause and its text."""
         return f"《{self.standard.title}》（{self.standard.number}）第{self.number}项：{self.text}"

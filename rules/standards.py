@@ -10,6 +10,7 @@ is marked inactive when its file goes).
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -27,7 +28,7 @@ def standard_files() -> list[dict]:
 
 @transaction.atomic
 def load_standards(
-    standard_model=DeterminationStandard, clause_model=DeterminationClause, industry_model=Industry
+    standard_model: Any = DeterminationStandard, clause_model: Any = DeterminationClause, industry_model: Any = Industry
 ) -> int:
     """Upsert every standard file and its clauses; return how many standards the files hold.
 

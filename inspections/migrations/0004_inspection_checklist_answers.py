@@ -6,35 +6,75 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inspections', '0003_industry_from_accounts'),
-        ('rules', '0001_calendar_standards_checklists'),
+        ("inspections", "0003_industry_from_accounts"),
+        ("rules", "0001_calendar_standards_checklists"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='inspection',
-            name='checklist',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='rules.checklist', verbose_name='checklist followed'),
+            model_name="inspection",
+            name="checklist",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="rules.checklist",
+                verbose_name="checklist followed",
+            ),
         ),
         migrations.CreateModel(
-            name='ChecklistAnswer',
+            name="ChecklistAnswer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('answer', models.CharField(choices=[('compliant', 'Compliant (符合)'), ('non_compliant', 'Non-compliant (不符合)'), ('not_applicable', 'Not applicable (不涉及)')], max_length=16, verbose_name='answer')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
-                ('answered_at', models.DateTimeField(auto_now=True, verbose_name='answered')),
-                ('answered_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='answered by')),
-                ('inspection', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='checklist_answers', to='inspections.inspection', verbose_name='inspection')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='rules.checklistitem', verbose_name='checklist item')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "answer",
+                    models.CharField(
+                        choices=[
+                            ("compliant", "Compliant (符合)"),
+                            ("non_compliant", "Non-compliant (不符合)"),
+                            ("not_applicable", "Not applicable (不涉及)"),
+                        ],
+                        max_length=16,
+                        verbose_name="answer",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
+                ("answered_at", models.DateTimeField(auto_now=True, verbose_name="answered")),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="answered by",
+                    ),
+                ),
+                (
+                    "inspection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="checklist_answers",
+                        to="inspections.inspection",
+                        verbose_name="inspection",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="rules.checklistitem",
+                        verbose_name="checklist item",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'checklist answer',
-                'verbose_name_plural': 'checklist answers',
-                'ordering': ['inspection', 'item__position', 'item_id'],
-                'constraints': [models.UniqueConstraint(fields=('inspection', 'item'), name='checklist_answer_unique')],
+                "verbose_name": "checklist answer",
+                "verbose_name_plural": "checklist answers",
+                "ordering": ["inspection", "item__position", "item_id"],
+                "constraints": [models.UniqueConstraint(fields=("inspection", "item"), name="checklist_answer_unique")],
             },
         ),
     ]
