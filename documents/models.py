@@ -70,7 +70,9 @@ class EnforcementDocument(models.Model):
     Kind = DocumentKind
 
     kind = models.CharField(_("kind"), max_length=24, choices=DocumentKind.choices)
-    number = models.CharField(_("document number"), max_length=60, unique=True)
+    # Not unique on its own: two bodies may share a short name until an administrator sets theirs;
+    # (issuing body, year, kind, serial) is.
+    number = models.CharField(_("document number"), max_length=60, db_index=True)
     year = models.PositiveSmallIntegerField(_("year"))
     serial = models.PositiveIntegerField(_("serial"))
     issuing_body = models.ForeignKey(

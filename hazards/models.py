@@ -377,6 +377,7 @@ class ExtensionRequest(models.Model):
     decision_note = models.TextField(_("decision note"), blank=True)
     # Counted in working days from the request (settings.EXTENSION_DECISION_WORKING_DAYS); reminded when it passes.
     decision_due = models.DateField(_("decision due"), null=True, blank=True)
+    decision_reminded_on = models.DateField(_("reminded of the decision"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("extension request")

@@ -227,6 +227,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "hazards.send_digests",
         "schedule": crontab(hour=_DIGEST_AT[0], minute=_DIGEST_AT[1]),
     },
+    # Extension requests whose decision is overdue (EXTENSION_DECISION_WORKING_DAYS): the heads are told once.
+    "remind-extension-decisions": {
+        "task": "notifications.remind_extension_decisions",
+        "schedule": crontab(hour=_SCAN_AT[0], minute=_SCAN_AT[1]),
+    },
     # Background Excel exports whose worker died (its lease lapsed) are handed out again.
     "resume-exports": {
         "task": "ledger.resume_exports",

@@ -82,7 +82,7 @@ class Migration(migrations.Migration):
                         verbose_name="kind",
                     ),
                 ),
-                ("number", models.CharField(max_length=60, unique=True, verbose_name="document number")),
+                ("number", models.CharField(max_length=60, db_index=True, verbose_name="document number")),
                 ("year", models.PositiveSmallIntegerField(verbose_name="year")),
                 ("serial", models.PositiveIntegerField(verbose_name="serial")),
                 ("addressee_name", models.CharField(max_length=200, verbose_name="addressee")),

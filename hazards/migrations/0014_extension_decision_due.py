@@ -14,4 +14,9 @@ class Migration(migrations.Migration):
             name="decision_due",
             field=models.DateField(blank=True, null=True, verbose_name="decision due"),
         ),
+        migrations.AddField(
+            model_name="extensionrequest",
+            name="decision_reminded_on",
+            field=models.DateField(blank=True, null=True, verbose_name="reminded of the decision"),
+        ),
     ]

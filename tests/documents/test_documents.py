@@ -10,7 +10,7 @@ from documents import services
 from documents.models import DocumentKind, DocumentNumbering, EnforcementDocument
 from hazards.models import HazardEvent, HazardState
 from rules.models import DeterminationClause
-from tests.hazards.workflow_helpers import head_out_of_scope, move_to, report
+from tests.hazards.workflow_helpers import county_head, head_out_of_scope, move_to, report
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
@@ -115,3 +115,10 @@ def test_the_pdf_text_has_the_unit_the_clause_and_the_number(client, head, hazar
     assert "浏阳测试烟花有限公司" in text
     assert document.number in text
     assert clause.text.rstrip("。") in text
+
+
+def test_two_bodies_with_the_same_short_name_each_keep_their_own_sequence(head, hazard):
+    other = county_head()
+    DocumentNumbering.objects.create(organization=other.organization, abbreviation="长应急")
+    assert issue(head, hazard).number == issue(other, hazard).number == "〔2026〕长应急责改〔1〕号"
+    assert issue(other, hazard).number == "〔2026〕长应急责改〔2〕号"
