@@ -211,7 +211,13 @@ class FindingFields(BootstrapFormMixin, AttachmentsMixin, forms.ModelForm):
             cleaned["level"] = Hazard.Level.MAJOR
             if not (cleaned.get("legal_basis") or "").strip():
                 cleaned["legal_basis"] = clause.legal_basis
-        elif cleaned.get("level") == Hazard.Level.MAJOR and not (cleaned.get("major_reason") or "").strip():
+        elif (
+            cleaned.get("level") == Hazard.Level.MAJOR
+            and not (cleaned.get("major_reason") or "").strip()
+            # Asked of a person who was shown the question (the page always sends the field); an Excel
+            # import, whose ledgers have no such column, checks its rows with this form without it.
+            and self.add_prefix("major_reason") in self.data
+        ):
             self.add_error(
                 "major_reason",
                 _("Pick the clause of the determination standard that makes it major, or say why it is major."),

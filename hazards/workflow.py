@@ -50,9 +50,7 @@ EDITABLE_FIELDS = (
     "title",
     "description",
     "industry",
-    "determination_clause",
     "level",
-    "major_reason",
     "kind",
     "legal_basis",
     "source",
@@ -62,6 +60,9 @@ EDITABLE_FIELDS = (
     "site_name",
     "location",
     "found_on",
+    # Last, so that the page's first search-as-you-type picker stays the unit's.
+    "determination_clause",
+    "major_reason",
 )
 
 

@@ -68,7 +68,8 @@ def test_picking_a_clause_makes_the_finding_major_with_its_legal_basis(client, i
 def test_a_major_finding_without_a_clause_asks_for_a_reason_and_keeps_what_was_typed(client, inspector):
     client.force_login(inspector)
     client.cookies["django_language"] = "en"
-    response = client.post("/hazards/new/", finding_data(level="major", title="厂房裂缝"))
+    # The page sends the reason's field, empty when left blank.
+    response = client.post("/hazards/new/", finding_data(level="major", title="厂房裂缝", major_reason=""))
     page = response.content.decode()
     assert response.status_code == 200
     assert "say why it is major" in page
