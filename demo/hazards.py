@@ -34,6 +34,7 @@ from demo.people import (
 )
 from hazards.models import Hazard, HazardEvent
 from inspections.models import Campaign
+from rules.calendar import working_calendar
 
 BATCH_SIZE = 5000
 WINDOW_DAYS = 730  # findings are spread over the two years before `today`
@@ -150,6 +151,8 @@ class LedgerGenerator:
         )
         # A top-up continues the stream instead of repeating the findings already made.
         self.rng = _Random(f"{seed}:{existing}")
+        # Extensions are asked and decided in working days (settings.EXTENSION_*), as the workflow requires.
+        self.calendar = working_calendar()
         self.counts = {"hazards": 0, "inspections": 0, "events": 0, "users": 0}
         self._load()
 
@@ -491,15 +494,18 @@ class LedgerGenerator:
         moment = self._later(moment, 0.5, 72)
         steps.append(Step(moment, Action.START, doer))
         for _ in range(0 if rng.random() < 0.9 else rng.choice([1, 1, 1, 2])):
+            last_day = self.calendar.add_working_days(deadline, -settings.EXTENSION_REQUEST_MIN_WORKING_DAYS)
             asked = self._later(
-                max(moment, datetime.combine(deadline, time(9), tzinfo=TZ) - timedelta(days=3)), 0.5, 24
+                max(moment, datetime.combine(last_day, time(9), tzinfo=TZ) - timedelta(days=3)), 0.5, 24
             )
-            if asked.date() >= deadline:  # an extension is asked for before the deadline
+            if asked.date() > last_day:  # an extension is asked for early enough before the deadline
                 break
             decided = self._later(asked, 2, 48)
             longer = deadline + timedelta(days=rng.choice([15, 20, 30]))
             reason = rng.choice(TEXTS["extension_reasons"])
-            steps.append(Step(asked, Action.REQUEST_EXTENSION, doer, reason, {"new_deadline": longer}))
+            decision_due = self.calendar.add_working_days(asked.date(), settings.EXTENSION_DECISION_WORKING_DAYS)
+            params = {"new_deadline": longer, "decision_due": decision_due}
+            steps.append(Step(asked, Action.REQUEST_EXTENSION, doer, reason, params))
             note = f"同意延期至{longer:%Y年%m月%d日}。"
             steps.append(Step(decided, Action.DECIDE_EXTENSION, assigner, note, {"approve": True}))
             deadline, moment = longer, decided

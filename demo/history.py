@@ -119,6 +119,7 @@ def replay(steps: list[Step]) -> Replay:
                     "current_deadline": deadline,
                     "new_deadline": new_deadline,
                     "reason": step.reason,
+                    "decision_due": params.get("decision_due"),
                 }
             )
         elif action == Action.DECIDE_EXTENSION:

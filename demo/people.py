@@ -13,6 +13,7 @@ from accounts.credit_codes import build_credit_code
 from accounts.models import Industry, Organization, Post, Region, User
 from accounts.roles import Role
 from demo import data
+from demo.checklists import seed_checklists
 
 PERSONAS = ("inspector", "head", "rectifier", "province", "admin")
 
@@ -244,8 +245,10 @@ class DemoSeeder:
 
 
 def seed_demo(*, password: str) -> dict:
-    """Create or refresh the demo organisations, posts and personas; returns what it touched."""
-    return DemoSeeder(password).run()
+    """Create or refresh the demo organisations, posts, personas and checklists; returns what it touched."""
+    counts = DemoSeeder(password).run()
+    counts["checklists"] = seed_checklists()
+    return counts
 
 
 def department_name(region_name: str, region: str, department: str) -> str:

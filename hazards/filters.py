@@ -26,6 +26,7 @@ from hazards.selectors import ever_escalated
 from hazards.states import overdue_q
 from hunan_safety.forms import BootstrapFormMixin, QuickSelect
 from inspections.models import Campaign
+from rules.standards import standard_files
 
 REFERENCE_CHOICES_SECONDS = 600
 REFERENCE_VERSION_KEY = "hazards:filter-reference-version"
@@ -97,6 +98,8 @@ def _reference_choices() -> dict[str, Any]:
                 for industry in every_industry
             },
             "city": [(city.code, city.name) for city in cities],
+            # From the standards' data files, not the table: the filter form stays free of queries.
+            "standard": [(entry["code"], f"{entry['title']}（{entry['number']}）") for entry in standard_files()],
             # Grouped by city: 122 counties are easier to find under their city.
             "county": [
                 (city.name, [(county.code, county.name) for county in counties if county.parent_id == city.code])
@@ -201,6 +204,15 @@ class HazardFilter(django_filters.FilterSet):
         widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
     )
     # --- end of the statistics' indicators ---
+    # --- Determination standards (rules app): the standard and clause that make a hazard major by law.
+    standard = django_filters.ChoiceFilter(
+        label=_("Determination standard"),
+        choices=_choices("standard"),
+        field_name="determination_clause__standard__code",
+    )
+    clause = django_filters.NumberFilter(label=_("Determination clause"), field_name="determination_clause_id")
+    # --- end of determination standards
+
     sort = django_filters.OrderingFilter(
         label=_("Sort by"),
         fields=[

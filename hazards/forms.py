@@ -3,8 +3,10 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, User
@@ -18,6 +20,8 @@ from hazards.uploads import pending_uploads, store_upload
 from hunan_safety.forms import BootstrapFormMixin, FormBase, model_choice
 from hunan_safety.lazy import LazyText
 from inspections.models import Campaign
+from rules.calendar import working_calendar
+from rules.models import DeterminationClause
 
 
 def _with_current(queryset, current_pk):
@@ -25,6 +29,11 @@ def _with_current(queryset, current_pk):
     if not current_pk:
         return queryset
     return queryset.model.objects.filter(Q(pk__in=queryset.values("pk")) | Q(pk=current_pk))
+
+
+class ClauseChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, clause):
+        return clause.label
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -55,11 +64,16 @@ class RegionChoiceField(forms.ModelChoiceField):
 UNIT_SEARCH_HELP = _("Type part of the unit's name or its credit code.")
 
 
-class UnitWidget(forms.Select):
-    """Renders only the chosen unit; the browser searches the rest as you type (tom-select)."""
+class ChosenOnlySelect(forms.Select):
+    """Renders only the chosen option; the browser searches the rest as you type (tom-select).
+
+    `search` names the data attribute the page's script looks for.
+    """
+
+    search = ""
 
     def __init__(self, attrs=None):
-        super().__init__(attrs={"data-unit-search": "", **(attrs or {})})
+        super().__init__(attrs={self.search: "", **(attrs or {})})
 
     def optgroups(self, name, value, attrs=None):
         chosen = {str(v) for v in value if v}
@@ -68,6 +82,16 @@ class UnitWidget(forms.Select):
             (group, [option for option in options if str(option["value"]) in chosen or option["value"] == ""], index)
             for group, options, index in groups
         ]
+
+
+class UnitWidget(ChosenOnlySelect):
+    search = "data-unit-search"
+
+
+class ClauseWidget(ChosenOnlySelect):
+    """The determination clauses: searched in the standards library (rules:clause_search)."""
+
+    search = "data-clause-search"
 
 
 class AttachmentsMixin(FormBase):
@@ -131,20 +155,51 @@ class FindingFields(BootstrapFormMixin, AttachmentsMixin, forms.ModelForm):
 
     class Meta:
         model = Hazard
-        fields = ["title", "description", "industry", "level", "kind", "legal_basis", "location", "on_the_spot"]
+        fields = [
+            "title",
+            "description",
+            "industry",
+            "determination_clause",
+            "level",
+            "major_reason",
+            "kind",
+            "legal_basis",
+            "location",
+            "on_the_spot",
+        ]
         widgets: dict[str, forms.Widget | type[forms.Widget]] = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "legal_basis": forms.Textarea(attrs={"rows": 2}),
+            "major_reason": forms.Textarea(attrs={"rows": 2}),
+            "determination_clause": ClauseWidget,
         }
-        field_classes: dict[str, type[forms.Field]] = {"industry": IndustryChoiceField}
+        field_classes: dict[str, type[forms.Field]] = {
+            "industry": IndustryChoiceField,
+            "determination_clause": ClauseChoiceField,
+        }
+        help_texts = {
+            "determination_clause": _(
+                "Search the industry's major-hazard determination standard by clause number or words; "
+                "a clause makes the hazard major and fills in the legal basis."
+            ),
+            "major_reason": _(
+                "A major hazard that matches no clause of a determination standard: say why it is major."
+            ),
+        }
 
     def __init__(self, *args, user, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
         model_choice(self, "industry").queryset = industries_for(user)
+        if "determination_clause" in self.fields:
+            model_choice(self, "determination_clause").queryset = DeterminationClause.objects.filter(
+                standard__is_active=True
+            ).select_related("standard")
 
     def clean(self):
         cleaned = super().clean()
+        if "determination_clause" in self.fields:
+            self._clean_determination(cleaned)
         if "on_the_spot" not in self.fields:
             return cleaned
         if cleaned.get("on_the_spot") and not self.kept["after_photos"] and not self.has_error("after_photos"):
@@ -152,6 +207,25 @@ class FindingFields(BootstrapFormMixin, AttachmentsMixin, forms.ModelForm):
                 "after_photos", _("A finding rectified on the spot needs at least one photo or document of the result.")
             )
         return cleaned
+
+    def _clean_determination(self, cleaned):
+        """A clause makes the hazard major and fills the legal basis; major without one needs a reason."""
+        clause = cleaned.get("determination_clause")
+        if clause is not None:
+            cleaned["level"] = Hazard.Level.MAJOR
+            if not (cleaned.get("legal_basis") or "").strip():
+                cleaned["legal_basis"] = clause.legal_basis
+        elif (
+            cleaned.get("level") == Hazard.Level.MAJOR
+            and not (cleaned.get("major_reason") or "").strip()
+            # Asked of a person who was shown the question (the page always sends the field); an Excel
+            # import, whose ledgers have no such column, checks its rows with this form without it.
+            and self.add_prefix("major_reason") in self.data
+        ):
+            self.add_error(
+                "major_reason",
+                _("Pick the clause of the determination standard that makes it major, or say why it is major."),
+            )
 
 
 class FindingForm(FindingFields):
@@ -259,12 +333,18 @@ class AssignForm(ActionForm):
             )
         },
     )
+    working_days = forms.IntegerField(
+        label=_("Time limit in working days"),
+        required=False,
+        min_value=1,
+        max_value=250,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "hx-trigger": "input changed delay:300ms"}),
+    )
     deadline = forms.DateField(
         label=_("Deadline"),
+        required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={
-            "required": _("Set the deadline by which the unit must have rectified the hazard (today or later).")
-        },
+        help_text=_("Or give the time limit in working days above: the deadline is counted on the official calendar."),
     )
     measures = forms.CharField(
         label=_("Rectification measures required"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -284,6 +364,31 @@ class AssignForm(ActionForm):
                 label=LAYERS[layer], queryset=posts, required=False, initial=proposed
             )
         self.chain_fields = [self[f"chain_{layer}"] for layer in LAYERS]
+        working_days = self.fields["working_days"]
+        working_days.widget.attrs.update(
+            {"hx-get": reverse("rules:working_days"), "hx-target": f"#{self.prefix}-deadline-preview"}
+        )
+        working_days.help_text = format_html(
+            '<output id="{}-deadline-preview" aria-live="polite">{}</output>',
+            self.prefix,
+            _("The deadline is shown here."),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
+        working_days = cleaned.get("working_days")
+        if working_days:
+            cleaned["deadline"] = working_calendar().add_working_days(timezone.localdate(), working_days)
+        elif not cleaned.get("deadline") and not self.has_error("deadline") and not self.has_error("working_days"):
+            self.add_error(
+                "deadline",
+                _(
+                    "Set the deadline by which the unit must have rectified the hazard (today or later), "
+                    "or the time limit in working days."
+                ),
+            )
+        return cleaned
 
     def perform(self):
 

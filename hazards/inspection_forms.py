@@ -9,13 +9,24 @@ from accounts.roles import Role
 from accounts.scope import counties_for, industries_for, units_for
 from hazards.forms import UNIT_SEARCH_HELP, FindingFields, IndustryChoiceField, RegionChoiceField, UnitWidget
 from hunan_safety.forms import BootstrapFormMixin, model_choice
-from inspections.models import Campaign, Inspection
+from inspections.models import Campaign, ChecklistAnswer, Inspection
+from rules.models import Checklist, ChecklistItem
 
 
 class InspectionForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = Inspection
-        fields = ["inspected_on", "region", "unit", "site_name", "industry", "campaign", "inspectors", "notes"]
+        fields = [
+            "inspected_on",
+            "region",
+            "unit",
+            "site_name",
+            "industry",
+            "campaign",
+            "checklist",
+            "inspectors",
+            "notes",
+        ]
         widgets = {
             "inspected_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "unit": UnitWidget,
@@ -32,6 +43,10 @@ class InspectionForm(BootstrapFormMixin, forms.ModelForm):
         self.fields["unit"].help_text = UNIT_SEARCH_HELP
         model_choice(self, "industry").queryset = industries_for(user)
         model_choice(self, "campaign").queryset = Campaign.objects.recordable().order_by("-end_date", "name")
+        model_choice(self, "checklist").queryset = Checklist.objects.filter(is_active=True).select_related("industry")
+        self.fields["checklist"].help_text = _(
+            "Follow a checklist: you answer its items next, and each non-compliant item becomes a finding."
+        )
         team = User.objects.filter(is_active=True, groups__name__in=[Role.INSPECTOR, Role.DEPARTMENT_HEAD])
         if user.organization_id:
             team = team.filter(organization_id=user.organization_id)
@@ -64,14 +79,51 @@ class InspectionFindingForm(FindingFields):
 
 
 class BaseFindingFormSet(forms.BaseFormSet):
+    follows_checklist = False
+
     def clean(self):
         super().clean()
         if any(self.errors):
             return
-        if not any(form.has_changed() for form in self.forms):
+        # A visit that follows a checklist may have no free-form finding: its findings come from the answers.
+        if not self.follows_checklist and not any(form.has_changed() for form in self.forms):
             raise forms.ValidationError(_("Record at least one finding."))
 
 
 FindingFormSet = forms.formset_factory(
     InspectionFindingForm, formset=BaseFindingFormSet, extra=1, max_num=30, validate_max=True
 )
+
+
+class ChecklistAnswersForm(forms.Form):
+    """One answer (符合 / 不符合 / 不涉及) and a note per item of the checklist an inspection follows."""
+
+    def __init__(self, *args, items: list[ChecklistItem], answers: dict[int, ChecklistAnswer], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = []
+        for item in items:
+            given = answers.get(item.pk)
+            self.fields[f"answer_{item.pk}"] = forms.ChoiceField(
+                label=item.text,
+                choices=ChecklistAnswer.Answer.choices,
+                required=False,
+                # Buttons big enough for a thumb on a phone (Bootstrap's toggle buttons).
+                widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+                initial=given.answer if given else None,
+            )
+            self.fields[f"note_{item.pk}"] = forms.CharField(
+                label=_("Note"),
+                required=False,
+                max_length=300,
+                initial=given.note if given else "",
+                widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+            )
+            self.rows.append((item, self[f"answer_{item.pk}"], self[f"note_{item.pk}"]))
+
+    def answers(self) -> dict[int, tuple[str, str]]:
+        """The items answered, as the workflow takes them."""
+        return {
+            item.pk: (self.cleaned_data[f"answer_{item.pk}"], self.cleaned_data[f"note_{item.pk}"].strip())
+            for item, _answer, _note in self.rows
+            if self.cleaned_data[f"answer_{item.pk}"]
+        }

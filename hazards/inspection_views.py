@@ -12,19 +12,20 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import ngettext
 
 from accounts.models import Industry, User
 from hazards import workflow
-from hazards.inspection_forms import FindingFormSet, InspectionForm
+from hazards.inspection_forms import BaseFindingFormSet, ChecklistAnswersForm, FindingFormSet, InspectionForm
 from hazards.models import Hazard, HazardState
 from hazards.visibility import HazardQuerySet
 from hazards.workflow import HazardError, record_inspection
 from hunan_safety.http import NotForYourRole
 from inspections.filters import InspectionFilter
-from inspections.models import Campaign, Inspection, campaign_state_rank
+from inspections.models import Campaign, ChecklistAnswer, Inspection, campaign_state_rank
 
 PAGE_SIZE = 25
 CAMPAIGN_INSPECTIONS_SHOWN = 50
@@ -140,12 +141,28 @@ def inspection_detail(request, pk: int):
     """One inspection within the user's scope (a 404 otherwise) and the findings the user may see."""
     inspection = get_object_or_404(
         Inspection.objects.visible_to(request.user)
-        .select_related("unit", "region__parent", "industry", "campaign", "organization", "created_by")
+        .select_related("unit", "region__parent", "industry", "campaign", "organization", "created_by", "checklist")
         .prefetch_related("inspectors"),
         pk=pk,
     )
     findings = Hazard.objects.visible_to(request.user).filter(inspection=inspection).order_by("number")
-    return render(request, "inspections/inspection_detail.html", {"inspection": inspection, "findings": findings})
+    checklist = checklist_result(inspection) if inspection.checklist_id else None
+    return render(
+        request,
+        "inspections/inspection_detail.html",
+        {"inspection": inspection, "findings": findings, "checklist": checklist},
+    )
+
+
+def checklist_result(inspection: Inspection) -> dict:
+    """The checklist's items with their answers, and how many of each answer (two queries)."""
+    assert inspection.checklist is not None
+    answers = {answer.item_id: answer for answer in inspection.checklist_answers.all()}
+    rows = [(item, answers.get(item.pk)) for item in inspection.checklist.items.all()]
+    counts = dict.fromkeys(ChecklistAnswer.Answer.values, 0)
+    for answer in answers.values():
+        counts[answer.answer] += 1
+    return {"rows": rows, "counts": counts, "unanswered": len(rows) - len(answers)}
 
 
 def inspection_new(request):
@@ -155,6 +172,8 @@ def inspection_new(request):
     data, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)
     form = InspectionForm(data, files, user=request.user)
     findings = FindingFormSet(data, files, prefix="findings", form_kwargs={"user": request.user})
+    assert isinstance(findings, BaseFindingFormSet)
+    findings.follows_checklist = bool(data and data.get("checklist"))
     if request.method == "POST" and form.is_valid() and findings.is_valid():
         recorded = [
             (finding.save(commit=False), finding.kept["photos"], finding.kept["after_photos"])
@@ -180,5 +199,37 @@ def inspection_new(request):
                 )
                 % {"count": len(recorded)},
             )
+            if inspection.checklist_id:
+                return redirect("inspections:checklist", pk=inspection.pk)
             return redirect("inspections:inspection_detail", pk=inspection.pk)
     return render(request, "inspections/inspection_form.html", {"form": form, "findings": findings})
+
+
+def inspection_checklist(request, pk: int):
+    """Answer the checklist an inspection follows, item by item; non-compliant items become findings."""
+    inspection = get_object_or_404(
+        Inspection.objects.visible_to(request.user).select_related("checklist", "unit"), pk=pk
+    )
+    checklist = inspection.checklist
+    if checklist is None or not workflow.can_report(request.user):
+        raise Http404
+    items = list(checklist.items.select_related("clause__standard"))
+    answers = {answer.item_id: answer for answer in inspection.checklist_answers.all()}
+    form = ChecklistAnswersForm(request.POST or None, items=items, answers=answers)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = workflow.answer_checklist(actor=request.user, inspection_id=inspection.pk, answers=form.answers())
+        except HazardError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "The answers are saved; %(count)d non-compliant item became a finding.",
+                    "The answers are saved; %(count)d non-compliant items became findings.",
+                    len(created),
+                )
+                % {"count": len(created)},
+            )
+            return redirect("inspections:inspection_detail", pk=inspection.pk)
+    return render(request, "inspections/inspection_checklist.html", {"inspection": inspection, "form": form})

@@ -219,6 +219,25 @@ class Hazard(models.Model):
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     version = models.PositiveIntegerField(_("version"), default=1)
+    # Determination (rules app): the standard's clause that makes the hazard major, or why it is major
+    # without one; and the checklist item whose failure produced it.
+    determination_clause = models.ForeignKey(
+        "rules.DeterminationClause",
+        verbose_name=_("determination clause"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hazards",
+    )
+    major_reason = models.TextField(_("why major without a clause"), blank=True)
+    checklist_item = models.ForeignKey(
+        "rules.ChecklistItem",
+        verbose_name=_("checklist item"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     objects = HazardQuerySet.as_manager()
 
@@ -368,6 +387,7 @@ class HazardEvent(models.Model):
         REQUEST_EXTENSION = "request_extension", _("Asked for an extension")
         DECIDE_EXTENSION = "decide_extension", _("Decided an extension")
         LIST = "list", _("Put under listed supervision")
+        ISSUE_DOCUMENT = "issue_document", _("Issued an enforcement document")
 
     hazard = models.ForeignKey(Hazard, verbose_name=_("hazard"), on_delete=models.PROTECT, related_name="events")
     actor = models.ForeignKey(
@@ -420,6 +440,9 @@ class ExtensionRequest(models.Model):
     )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decision_note = models.TextField(_("decision note"), blank=True)
+    # Counted in working days from the request (settings.EXTENSION_DECISION_WORKING_DAYS); reminded when it passes.
+    decision_due = models.DateField(_("decision due"), null=True, blank=True)
+    decision_reminded_on = models.DateField(_("reminded of the decision"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("extension request")

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -179,4 +179,21 @@ def visible_attachments(user: User | AnonymousUser) -> QuerySet[Attachment]:
         return Attachment.objects.none()
     return Attachment.objects.filter(
         Q(hazard__in=Hazard.objects.visible_to(user).values("pk")) | Q(hazard__isnull=True, uploaded_by=user)
+    )
+
+
+def clause_counts(hazards: QuerySet[Hazard]) -> list[dict[str, Any]]:
+    """How many of `hazards` (already scoped by visible_to and filtered) fall under each determination
+    clause, most first: "which clauses are violated most in fireworks this year"."""
+    return list(
+        hazards.filter(determination_clause__isnull=False)
+        .values(
+            "determination_clause_id",
+            "determination_clause__number",
+            "determination_clause__text",
+            "determination_clause__standard__code",
+            "determination_clause__standard__title",
+        )
+        .annotate(count=Count("pk"))
+        .order_by("-count", "determination_clause__standard__code", "determination_clause__position")
     )

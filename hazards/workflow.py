@@ -8,9 +8,10 @@ Views, imports and tasks call these functions; nothing else writes `state`.
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Field
@@ -45,7 +46,9 @@ from hazards.transitions import (
     target_state,
 )
 from hunan_safety.lazy import LazyText
-from inspections.models import Inspection
+from inspections.models import ChecklistAnswer, Inspection
+from rules.calendar import WorkingCalendar, working_calendar
+from rules.models import ChecklistItem
 
 # The table's answers that callers of the workflow need too, re-exported so that one import serves them.
 __all__ = ["HazardError", "HazardNotFound", "allowed_actions", "can_report", "is_head"]
@@ -66,6 +69,9 @@ EDITABLE_FIELDS = (
     "site_name",
     "location",
     "found_on",
+    # Last, so that the page's first search-as-you-type picker stays the unit's.
+    "determination_clause",
+    "major_reason",
 )
 
 
@@ -298,17 +304,71 @@ def record_inspection(
     inspection.save()
     inspection.inspectors.set({actor, *team})
     for hazard, before, after in findings:
-        hazard.inspection = inspection
-        hazard.region = inspection.region
-        hazard.unit = inspection.unit
-        hazard.site_name = inspection.site_name
-        hazard.campaign = inspection.campaign
-        hazard.found_on = inspection.inspected_on
-        if hazard.industry_id is None:
-            hazard.industry = inspection.industry
-        hazard.source = Hazard.Source.CAMPAIGN if inspection.campaign_id else Hazard.Source.INSPECTION
+        _found_on_inspection(hazard, inspection)
         report_finding(actor=actor, hazard=hazard, attachments=before, after_attachments=after)
     return inspection
+
+
+def _found_on_inspection(hazard: Hazard, inspection: Inspection) -> None:
+    """A finding of a visit takes the visit's county, unit or site, campaign, date and (by default) industry."""
+    hazard.inspection = inspection
+    hazard.region = inspection.region
+    hazard.unit = inspection.unit
+    hazard.site_name = inspection.site_name
+    hazard.campaign = inspection.campaign
+    hazard.found_on = inspection.inspected_on
+    if hazard.industry_id is None:
+        hazard.industry = inspection.industry
+    hazard.source = Hazard.Source.CAMPAIGN if inspection.campaign_id else Hazard.Source.INSPECTION
+
+
+@transaction.atomic
+def answer_checklist(*, actor: User, inspection_id: int, answers: dict[int, tuple[str, str]]) -> list[Hazard]:
+    """Record a visit's answers to the checklist it follows: {item id: (answer, note)}.
+
+    Each item answered 不符合 becomes a finding pre-filled from the item (its text, legal basis and
+    determination clause; major when the item is linked to a clause), once: answering again updates
+    the answers and adds findings only for items newly non-compliant. Returns the new findings.
+    """
+    if not can_report(actor):
+        raise HazardError(str(REPORTERS_ONLY))
+    inspection = Inspection.objects.visible_to(actor).select_for_update(of=("self",)).filter(pk=inspection_id).first()
+    if inspection is None:
+        raise HazardNotFound
+    if inspection.checklist_id is None:
+        raise HazardError(_("This inspection follows no checklist."))
+    items = {
+        item.pk: item
+        for item in ChecklistItem.objects.filter(checklist_id=inspection.checklist_id).select_related(
+            "clause__standard"
+        )
+    }
+    if set(answers) - set(items):
+        raise HazardError(_("An answer is for an item of another checklist."))
+    already = set(
+        Hazard.objects.filter(inspection=inspection, checklist_item_id__in=items).values_list(
+            "checklist_item_id", flat=True
+        )
+    )
+    created = []
+    for item_id, (answer, note) in answers.items():
+        ChecklistAnswer.objects.update_or_create(
+            inspection=inspection, item_id=item_id, defaults={"answer": answer, "note": note, "answered_by": actor}
+        )
+        if answer != ChecklistAnswer.Answer.NON_COMPLIANT or item_id in already:
+            continue
+        item = items[item_id]
+        hazard = Hazard(
+            title=item.text[:200],
+            description="\n".join(part for part in (item.text, note) if part),
+            level=Hazard.Level.MAJOR if item.clause_id else Hazard.Level.GENERAL,
+            legal_basis=item.basis,
+            determination_clause=item.clause,
+            checklist_item=item,
+        )
+        _found_on_inspection(hazard, inspection)
+        created.append(report_finding(actor=actor, hazard=hazard))
+    return created
 
 
 def _column(name: str) -> Field:
@@ -788,6 +848,27 @@ def list_for_supervision(*, actor: User, hazard_id: int, level: str, version: in
     return hazard
 
 
+def _check_extension_rules(hazard: Hazard, *, new_deadline: date, today: date, calendar: WorkingCalendar) -> None:
+    """Extensions in working days (settings): asked early enough, and all of them within the limit."""
+    assert hazard.deadline is not None
+    notice = settings.EXTENSION_REQUEST_MIN_WORKING_DAYS
+    if calendar.working_days_between(today, hazard.deadline) < notice:
+        raise HazardError(
+            _(
+                "An extension must be asked for at least %(days)d working days before the deadline: "
+                "the last day to ask was %(latest)s."
+            )
+            % {"days": notice, "latest": calendar.add_working_days(hazard.deadline, -notice).isoformat()}
+        )
+    first = hazard.extension_requests.order_by("requested_at").values_list("current_deadline", flat=True).first()
+    latest = (first or hazard.deadline) + timedelta(days=settings.EXTENSION_MAX_TOTAL_DAYS)
+    if new_deadline > latest:
+        raise HazardError(
+            _("Extensions may add at most %(days)d days to the first deadline: the latest possible is %(latest)s.")
+            % {"days": settings.EXTENSION_MAX_TOTAL_DAYS, "latest": latest.isoformat()}
+        )
+
+
 @transaction.atomic
 def request_extension(
     *, actor: User, hazard_id: int, new_deadline: date | None, reason: str, version: int | None = None
@@ -799,12 +880,16 @@ def request_extension(
     assert hazard.deadline is not None  # only assigned work, which has a deadline, may ask for more time
     if new_deadline is None or new_deadline <= hazard.deadline:
         raise HazardError(_("The new deadline must be later than the current one."))
+    calendar = working_calendar()
+    today = timezone.localdate()
+    _check_extension_rules(hazard, new_deadline=new_deadline, today=today, calendar=calendar)
     request = ExtensionRequest.objects.create(
         hazard=hazard,
         requested_by=actor,
         current_deadline=hazard.deadline,
         new_deadline=new_deadline,
         reason=reason,
+        decision_due=calendar.add_working_days(today, settings.EXTENSION_DECISION_WORKING_DAYS),
     )
     event = _record(
         hazard,
@@ -856,3 +941,25 @@ def decide_extension(
         note=note or str(request.get_decision_display()),
     )
     return hazard
+
+
+@transaction.atomic
+def record_document(*, actor: User, hazard_id: int, document: str) -> HazardEvent:
+    """Put an issued enforcement document (its title and number) on the hazard's timeline, and tell the unit.
+
+    Issuing a document changes nothing of the hazard itself: no state, no version (an open form on
+    the hazard stays valid). Who may issue which document is the documents app's rule.
+    """
+    hazard = Hazard.objects.visible_to(actor).select_related("rectifying_unit").get(pk=hazard_id)
+    event = HazardEvent.objects.create(
+        hazard=hazard,
+        actor=actor,
+        action=HazardEvent.Action.ISSUE_DOCUMENT,
+        from_state=hazard.state,
+        to_state=hazard.state,
+        reason=document,
+    )
+    _notify_after_commit(
+        hazard=hazard, actor=actor, action=event.action, recipients=_unit_members(hazard), note=document
+    )
+    return event

@@ -54,8 +54,10 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "accounts",
+    "rules",
     "inspections",
     "hazards",
+    "documents",
     "notifications",
     "ledger",
     "emergency",
@@ -233,6 +235,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "hazards.send_digests",
         "schedule": crontab(hour=_DIGEST_AT[0], minute=_DIGEST_AT[1]),
     },
+    # Extension requests whose decision is overdue (EXTENSION_DECISION_WORKING_DAYS): the heads are told once.
+    "remind-extension-decisions": {
+        "task": "notifications.remind_extension_decisions",
+        "schedule": crontab(hour=_SCAN_AT[0], minute=_SCAN_AT[1]),
+    },
     # Background Excel exports whose worker died (its lease lapsed) are handed out again.
     "resume-exports": {
         "task": "ledger.resume_exports",
@@ -279,6 +286,17 @@ REMINDERS: dict[str, dict[str, Any]] = {
         "recipients": env_list("REMINDER_ESCALATION_TO", ["territorial", "leadership", "listing_body"]),
     },
 }
+# How the ladder counts "days": "working" (the official calendar, rules/calendar.py, with its make-up
+# days) or "calendar".
+REMINDER_DAY_COUNT = env_str("REMINDER_DAY_COUNT", "working")
+if REMINDER_DAY_COUNT not in ("working", "calendar"):
+    raise ImproperlyConfigured("REMINDER_DAY_COUNT must be 'working' or 'calendar'")
+# Extensions (延期), in working days: a request comes at least this many before the deadline, the
+# head decides within this many (and is reminded), and all extensions together add at most this many
+# calendar days to the first deadline.
+EXTENSION_REQUEST_MIN_WORKING_DAYS = env_int("EXTENSION_REQUEST_MIN_WORKING_DAYS", 3)
+EXTENSION_DECISION_WORKING_DAYS = env_int("EXTENSION_DECISION_WORKING_DAYS", 5)
+EXTENSION_MAX_TOTAL_DAYS = env_int("EXTENSION_MAX_TOTAL_DAYS", 365)
 # A digest lists at most this many hazards; the message says how many more and links to the ledger.
 REMINDER_DIGEST_MAX_ITEMS = env_int("REMINDER_DIGEST_MAX_ITEMS", 200)
 
@@ -305,7 +323,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    # WeasyPrint (documents' PDFs) logs each layout step at INFO.
+    "loggers": {"django.db.backends": {"level": "INFO"}, "weasyprint": {"level": "WARNING"}},
 }
 
 # Attachments: per-file size limit (bytes) and how many files one finding may carry.

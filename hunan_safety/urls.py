@@ -30,6 +30,8 @@ urlpatterns = [
     path("emergency/", include("emergency.urls")),
     path("api/v1/", include("api.urls")),
     path("statistics/", include("stats.urls")),
+    path("rules/", include("rules.urls")),
+    path("documents/", include("documents.urls")),
     # The language switcher also works on the login page.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     # One sign-in page in the product's look, for the admin too.

@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 
+from hunan_safety import health
 from hunan_safety.http import NotForYourRole
 
 
@@ -18,7 +19,7 @@ def healthz(request):
             cursor.fetchone()
     except DatabaseError as error:
         return JsonResponse({"status": "error", "database": str(error)[:200]}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+    return JsonResponse({"status": "ok", "database": "ok", **health.report()})
 
 
 @login_not_required

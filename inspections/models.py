@@ -146,6 +146,14 @@ class Inspection(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("inspection team"), related_name="inspections"
     )
     notes = models.TextField(_("notes"), blank=True)
+    checklist = models.ForeignKey(
+        "rules.Checklist",
+        verbose_name=_("checklist followed"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),
@@ -177,3 +185,32 @@ class Inspection(models.Model):
     @property
     def place(self) -> str:
         return self.unit.name if self.unit is not None else self.site_name
+
+
+class ChecklistAnswer(models.Model):
+    """An inspection's answer to one item of the checklist it followed (符合 / 不符合 / 不涉及)."""
+
+    class Answer(models.TextChoices):
+        COMPLIANT = "compliant", _("Compliant (符合)")
+        NON_COMPLIANT = "non_compliant", _("Non-compliant (不符合)")
+        NOT_APPLICABLE = "not_applicable", _("Not applicable (不涉及)")
+
+    inspection = models.ForeignKey(
+        Inspection, verbose_name=_("inspection"), on_delete=models.PROTECT, related_name="checklist_answers"
+    )
+    item = models.ForeignKey("rules.ChecklistItem", verbose_name=_("checklist item"), on_delete=models.PROTECT)
+    answer = models.CharField(_("answer"), max_length=16, choices=Answer.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("answered by"), on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("answered"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("checklist answer")
+        verbose_name_plural = _("checklist answers")
+        ordering = ["inspection", "item__position", "item_id"]
+        constraints = [models.UniqueConstraint(fields=["inspection", "item"], name="checklist_answer_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.item}: {self.get_answer_display()}"

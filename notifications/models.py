@@ -36,6 +36,7 @@ SENTENCES: dict[str, str] = {
     Action.REQUEST_EXTENSION: gettext_noop("%(actor)s asked to extend the deadline of %(number)s"),
     Action.DECIDE_EXTENSION: gettext_noop("%(actor)s decided on the extension of %(number)s"),
     Action.LIST: gettext_noop("%(actor)s put %(number)s under listed supervision"),
+    Action.ISSUE_DOCUMENT: gettext_noop("%(actor)s issued an enforcement document on %(number)s"),
 }
 
 

@@ -5,6 +5,8 @@ whose unit still has the work (assigned, rectifying) and whose deadline is near 
 the rung of the ladder each has reached on the day:
 
 - due soon: within N days before the deadline (settings.REMINDERS["due_soon"]["days_before"], 3);
+
+(days are working days on the official calendar unless settings.REMINDER_DAY_COUNT is "calendar")
 - due today;
 - overdue: from the day after, a new reminder every M days ("every_days", 3);
 - escalation: K days overdue ("days_overdue", 7; "days_overdue_major", 1), up the chain (一岗双责);
@@ -39,6 +41,7 @@ from hazards.responsibility import LAYERS
 from hazards.states import overdue_q
 from notifications import delivery
 from notifications.models import Delivery, Digest, Reminder
+from rules.calendar import WorkingCalendar, working_calendar
 
 Stage = Reminder.Stage
 
@@ -67,6 +70,8 @@ class Ladder:
     escalation_days: int
     escalation_days_major: int
     recipients: dict[str, tuple[str, ...]]
+    # The working-day calendar, or None to count calendar days (settings.REMINDER_DAY_COUNT).
+    calendar: WorkingCalendar | None = None
 
     @classmethod
     def from_settings(cls) -> "Ladder":
@@ -79,6 +84,7 @@ class Ladder:
                 escalation_days=max(int(config["escalation"]["days_overdue"]), 1),
                 escalation_days_major=max(int(config["escalation"]["days_overdue_major"]), 1),
                 recipients=recipients,
+                calendar=working_calendar() if settings.REMINDER_DAY_COUNT == "working" else None,
             )
         except (KeyError, TypeError, ValueError) as error:
             raise ImproperlyConfigured(f"settings.REMINDERS is incomplete or malformed: {error!r}") from None
@@ -89,14 +95,39 @@ class Ladder:
             )
         return ladder
 
+    def days_between(self, today: date, deadline: date) -> int:
+        """Days from `today` to `deadline` (negative once past), counted as settings.REMINDER_DAY_COUNT says."""
+        if self.calendar is None:
+            return (deadline - today).days
+        return self.calendar.working_days_between(today, deadline)
+
+    def due_soon_horizon(self, today: date) -> date:
+        """The latest deadline that is "due soon" on `today`: the scan reads deadlines up to it.
+
+        With working days, a deadline on a holiday counts from the working days before it, so the
+        horizon is the day before the (N+1)-th working day, holidays after the N-th included.
+        """
+        if self.calendar is None:
+            return today + timedelta(days=self.due_soon_days)
+        return self.calendar.add_working_days(today, self.due_soon_days + 1) - timedelta(days=1)
+
+    def overdue_cutoff(self, today: date, days: int) -> date:
+        """The latest deadline that is at least `days` days overdue on `today` (escalation's bound)."""
+        if self.calendar is None:
+            return today - timedelta(days=max(days, 1))
+        cutoff = today - timedelta(days=1)
+        while self.days_between(cutoff, today) < days:
+            cutoff -= timedelta(days=1)
+        return cutoff
+
     def rungs(self, *, deadline: date, today: date, major: bool) -> list[tuple[str, int]]:
         """The (stage, sequence) reached on `today` by a hazard with this deadline."""
-        days_left = (deadline - today).days
-        if days_left > 0:
-            return [(Stage.DUE_SOON, 0)] if days_left <= self.due_soon_days else []
-        if days_left == 0:
+        if deadline > today:
+            return [(Stage.DUE_SOON, 0)] if self.days_between(today, deadline) <= self.due_soon_days else []
+        if deadline == today:
             return [(Stage.DUE_TODAY, 0)]
-        overdue = -days_left
+        # A day past the deadline is overdue even when it is a holiday; the repeats count working days.
+        overdue = max(self.days_between(deadline, today), 1)
         sequence = (overdue - 1) // self.overdue_every_days if self.overdue_every_days else 0
         rungs: list[tuple[str, int]] = [(Stage.OVERDUE, sequence)]
         if overdue >= (self.escalation_days_major if major else self.escalation_days):
@@ -254,7 +285,7 @@ def _stand_in_for_successors_who_cannot_see(successions: dict, wanted: list) -> 
 def reminders_due(*, today: date, scan: uuid.UUID, ladder: Ladder | None = None) -> list[Reminder]:
     """The reminders due on `today` (unsaved), whether or not an earlier scan already created them."""
     ladder = ladder or Ladder.from_settings()
-    hazards = list(due_hazards(horizon=today + timedelta(days=ladder.due_soon_days)))
+    hazards = list(due_hazards(horizon=ladder.due_soon_horizon(today)))
     if not hazards:
         return []
     groups = {group for stage_groups in ladder.recipients.values() for group in stage_groups}
@@ -346,7 +377,7 @@ def create_digests(*, today: date | None = None, relay: bool = True) -> int:
     """
     today = today or timezone.localdate()
     ladder = Ladder.from_settings()
-    horizon = today + timedelta(days=ladder.due_soon_days)
+    horizon = ladder.due_soon_horizon(today)
     scan = uuid.uuid4()
     already = set(Digest.objects.filter(day=today).values_list("recipient_id", flat=True))
     heads = (

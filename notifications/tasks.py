@@ -12,7 +12,7 @@ from typing import Any
 from celery import shared_task
 from django.db import DatabaseError
 
-from notifications import delivery, reminders
+from notifications import delivery, extensions, reminders
 
 # The scan and the digest are safe to repeat (unique keys make reruns insert nothing), so a task
 # lost with its worker is redelivered (acks_late) and a database hiccup is retried with back-off.
@@ -48,6 +48,12 @@ def scan_deadlines(today: str | None = None) -> dict[str, int]:
 def send_digests(today: str | None = None) -> int:
     """The department heads' daily digest (beat, 09:00)."""
     return reminders.create_digests(today=date.fromisoformat(today) if today else None)
+
+
+@shared_task(name="notifications.remind_extension_decisions", **REMINDER_TASK)
+def remind_extension_decisions(today: str | None = None) -> int:
+    """Pending extension requests past their decision date: the assigning head is told once (beat, with the scan)."""
+    return extensions.remind_extension_decisions(today=date.fromisoformat(today) if today else None)
 
 
 @shared_task(name=delivery.DELIVER_TASK_NAME, **DELIVERY_TASK)

@@ -6,7 +6,10 @@ from django.db import OperationalError
 def test_healthz_answers_200_with_json_when_the_database_answers(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    answer = response.json()
+    assert (answer["status"], answer["database"]) == ("ok", "ok")
+    # Degraded parts are reported beside, without a 503 (here the holiday calendar's coverage).
+    assert "calendar" in answer
 
 
 @pytest.mark.django_db

@@ -6,7 +6,17 @@ import sys
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-FIRST_PARTY = {"hunan_safety", "accounts", "inspections", "hazards", "ledger", "notifications", "demo"}
+FIRST_PARTY = {
+    "hunan_safety",
+    "accounts",
+    "rules",
+    "inspections",
+    "hazards",
+    "ledger",
+    "notifications",
+    "documents",
+    "demo",
+}
 
 
 def test_the_import_contract_holds():

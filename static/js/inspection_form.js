@@ -16,6 +16,7 @@
     list.appendChild(fieldset);
     total.value = String(index + 1);
     if (window.HunanFindings) { window.HunanFindings.enhance(fieldset); }
+    if (window.HunanClauses) { window.HunanClauses.enhance(fieldset); }
     var first = fieldset.querySelector("input[type=text], textarea");
     if (first) { first.focus(); }
   });

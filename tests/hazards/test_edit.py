@@ -83,7 +83,13 @@ def test_the_finder_edits_and_the_history_records_only_what_changed(english, ins
     english.force_login(inspector)
     response = english.post(
         f"/hazards/{finding.pk}/edit/",
-        form_data(finding, title="仓库安全出口被堵", level=Hazard.Level.MAJOR, location="1号成品仓库"),
+        form_data(
+            finding,
+            title="仓库安全出口被堵",
+            level=Hazard.Level.MAJOR,
+            major_reason="出口堵塞且仓库超量储存",
+            location="1号成品仓库",
+        ),
     )
 
     assert response.status_code == 302
@@ -98,6 +104,7 @@ def test_the_finder_edits_and_the_history_records_only_what_changed(english, ins
     assert event.changes == {
         "title": ["仓库安全出口堵塞", "仓库安全出口被堵"],
         "level": ["general", "major"],
+        "major_reason": ["", "出口堵塞且仓库超量储存"],
         "location": ["1号仓库", "1号成品仓库"],
     }
     # The history on the hazard's page shows the change.

@@ -38,7 +38,10 @@ def test_assigning_without_a_deadline_says_what_the_deadline_is(english, inspect
 
     page = text(post(english, hazard, "assign", {"rectifying_unit": rectifier.organization_id}).content.decode())
 
-    assert "Set the deadline by which the unit must have rectified the hazard (today or later)." in page
+    assert (
+        "Set the deadline by which the unit must have rectified the hazard (today or later), or the time limit in working days."
+        in page
+    )
     assert GENERIC not in page
     assert snapshot(hazard) == before
 

@@ -217,6 +217,7 @@ def finding_data(**overrides) -> dict:
         "level": Hazard.Level.MAJOR,
         "kind": Hazard.Kind.THING_STATE,
         "legal_basis": "烟花爆竹生产经营单位重大生产安全事故隐患判定标准 第三条",
+        "major_reason": "成品仓库超量储存，一旦起火后果严重",
         "source": Hazard.Source.INSPECTION,
         "region": "430181",
         "site_name": "浏阳某烟花厂",

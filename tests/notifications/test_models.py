@@ -24,6 +24,7 @@ EXPECTED = {
     "request_extension": "asked to extend the deadline of",
     "decide_extension": "decided on the extension of",
     "list": "under listed supervision",
+    "issue_document": "issued an enforcement document on",
 }
 
 

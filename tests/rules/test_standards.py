@@ -1,0 +1,80 @@
+"""The determination standards library: shipped as data with its source; searched by number or words
+on the finding form; a clause makes the finding major with its legal basis; major without one needs a reason."""
+
+import json
+
+import pytest
+
+from hazards.models import Hazard
+from rules.models import DeterminationClause, DeterminationStandard
+from rules.standards import STANDARDS_DIR, load_standards
+from tests.factories import industry
+from tests.hazards.test_recording import finding_data
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
+
+
+def test_every_shipped_standard_records_its_source_and_numbered_clauses():
+    for path in STANDARDS_DIR.glob("*.json"):
+        standard = json.loads(path.read_text(encoding="utf-8"))
+        assert standard["source"]["document"] and standard["number"] and standard["issuing_body"], path.name
+        numbers = [clause["number"] for clause in standard["clauses"]]
+        assert numbers == [str(n) for n in range(1, len(numbers) + 1)], path.name
+        assert all(clause["text"].strip() for clause in standard["clauses"]), path.name
+
+
+def test_the_2017_chemicals_standard_has_its_20_items_loaded():
+    chemicals = DeterminationStandard.objects.get(code="hazchem-2017")
+    assert chemicals.clauses.count() == 20
+    assert chemicals.number == "安监总管三〔2017〕121号"
+    assert chemicals.clauses.get(number="6").text == "全压力式液化烃储罐未按国家标准设置注水措施。"
+
+
+def test_loading_again_changes_nothing_and_deletes_nothing():
+    before = DeterminationClause.objects.count()
+    load_standards()
+    assert DeterminationClause.objects.count() == before
+
+
+@pytest.mark.parametrize(("query", "expected"), [("药量", "5"), ("5", "5"), ("零售 明火", "20")])
+def test_clause_search_by_words_or_number(client, inspector, query, expected):
+    client.force_login(inspector)
+    fireworks = industry("fireworks-production")
+    results = client.get("/rules/clauses/", {"q": query, "industry": fireworks.pk}).json()["results"]
+    assert results
+    first = DeterminationClause.objects.get(pk=results[0]["value"])
+    assert (first.standard.code, first.number) == ("fireworks-2017", expected)
+    assert "安监总管三〔2017〕121号" in results[0]["basis"]
+
+
+def test_clause_search_keeps_to_the_industrys_standard(client, inspector):
+    client.force_login(inspector)
+    results = client.get("/rules/clauses/", {"q": "特种作业", "industry": industry("fireworks-production").pk})
+    codes = {DeterminationClause.objects.get(pk=row["value"]).standard.code for row in results.json()["results"]}
+    assert codes == {"fireworks-2017"}
+
+
+def test_picking_a_clause_makes_the_finding_major_with_its_legal_basis(client, inspector):
+    clause = DeterminationClause.objects.get(standard__code="fireworks-2017", number="5")
+    client.force_login(inspector)
+    response = client.post("/hazards/new/", finding_data(determination_clause=clause.pk, title="3号工房药量超标"))
+    assert response.status_code == 302
+    hazard = Hazard.objects.get(title="3号工房药量超标")
+    assert hazard.level == Hazard.Level.MAJOR
+    assert hazard.determination_clause == clause
+    assert "第5项" in hazard.legal_basis and clause.text in hazard.legal_basis
+
+
+def test_a_major_finding_without_a_clause_asks_for_a_reason_and_keeps_what_was_typed(client, inspector):
+    client.force_login(inspector)
+    client.cookies["django_language"] = "en"
+    # The page sends the reason's field, empty when left blank.
+    response = client.post("/hazards/new/", finding_data(level="major", title="厂房裂缝", major_reason=""))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "say why it is major" in page
+    assert "厂房裂缝" in page
+    assert not Hazard.objects.filter(title="厂房裂缝").exists()
+    response = client.post("/hazards/new/", finding_data(level="major", title="厂房裂缝", major_reason="主体结构开裂"))
+    assert response.status_code == 302
+    assert Hazard.objects.get(title="厂房裂缝").major_reason == "主体结构开裂"
