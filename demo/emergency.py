@@ -13,6 +13,7 @@ from accounts.roles import Role
 from demo.people import CITIES, COUNTIES, FAMILY_NAMES, STAFF_GIVEN_NAMES, DemoSeeder
 from emergency import duty, reports
 from emergency.models import Depot, Drill, DutyShift, EmergencyPlan, QuickReport, RescueTeam, ReserveItem
+from rules.calendar import working_calendar
 
 DUTY_PERSONAS = ("duty", "cityduty")  # 浏阳市 and 长沙市 duty officers who sign in
 
@@ -84,6 +85,7 @@ def seed_emergency(*, password: str, today: date | None = None) -> dict[str, int
         return counts
     today = today or timezone.localdate()
     seeder = DemoSeeder(password)
+    calendar = working_calendar()
     first = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
     days = [
         first + timedelta(days=offset)
@@ -95,7 +97,7 @@ def seed_emergency(*, password: str, today: date | None = None) -> dict[str, int
         officers = _officers(seeder, bureau)
         leaders = [person for person in [_chief(bureau), *officers[:1]] if person is not None]
         # The 浏阳市 bureau has left the first two rest days of next month without a leading cadre.
-        upcoming_rest = [day for day in days if day > today and duty.needs_leading_cadre(day)]
+        upcoming_rest = [day for day in days if day > today and duty.needs_leading_cadre(day, calendar)]
         skip = set(upcoming_rest[:2]) if code == "430181" else set()
         counts["shifts"] += _roster(bureau, leaders, officers, days, skip)
         for index, (name, team_kind, members, equipment) in enumerate(TEAMS[: 2 + len(code) % 3]):

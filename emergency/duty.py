@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-import chinese_calendar  # type: ignore[import-untyped]
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -15,23 +14,20 @@ from accounts.models import Organization, Post, Region, User
 from accounts.roles import Role
 from emergency.alerts import create_alerts
 from emergency.models import Alert, DutyShift
+from rules.calendar import WorkingCalendar, working_calendar
 
 # Bodies that keep a duty roster (值班值守): governments and their departments.
 DUTY_BODY_KINDS = (Organization.Kind.GOVERNMENT, Organization.Kind.DEPARTMENT)
 
 
-def is_working_day(day: date) -> bool:
-    """A working day of the State Council's schedule (make-up days included); Mon–Fri past its data."""
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        # The package's data ends with the last published schedule: a later year is read as Mon–Fri.
-        return day.weekday() < 5
+def is_working_day(day: date, calendar: WorkingCalendar | None = None) -> bool:
+    """A working day of the official schedule (rules/calendar.py: make-up days, the administrators' table)."""
+    return (calendar or working_calendar()).is_working_day(day)
 
 
-def needs_leading_cadre(day: date) -> bool:
+def needs_leading_cadre(day: date, calendar: WorkingCalendar | None = None) -> bool:
     """Holidays and rest days need a leading cadre on duty (带班); every day when settings say so."""
-    return settings.EMERGENCY_LEADING_CADRE_EVERY_DAY or not is_working_day(day)
+    return settings.EMERGENCY_LEADING_CADRE_EVERY_DAY or not is_working_day(day, calendar)
 
 
 def put_shift(
@@ -88,6 +84,7 @@ class RosterDay:
     day: date
     shifts: list[DutyShift] = field(default_factory=list)
     needs_leader: bool = False
+    is_rest_day: bool = False
 
     @property
     def has_leader(self) -> bool:
@@ -96,10 +93,6 @@ class RosterDay:
     @property
     def is_gap(self) -> bool:
         return self.needs_leader and not self.has_leader
-
-    @property
-    def is_rest_day(self) -> bool:
-        return not is_working_day(self.day)
 
 
 def month_days(month: date) -> list[date]:
@@ -117,7 +110,16 @@ def roster(organization: Organization, days: list[date]) -> list[RosterDay]:
     )
     for shift in shifts:
         by_day[shift.duty_date].append(shift)
-    return [RosterDay(day=day, shifts=by_day[day], needs_leader=needs_leading_cadre(day)) for day in days]
+    calendar = working_calendar()  # one read of the administrators' table for the whole month
+    return [
+        RosterDay(
+            day=day,
+            shifts=by_day[day],
+            needs_leader=needs_leading_cadre(day, calendar),
+            is_rest_day=not is_working_day(day, calendar),
+        )
+        for day in days
+    ]
 
 
 def gaps(organization: Organization, days: list[date]) -> list[date]:
