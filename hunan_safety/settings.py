@@ -286,6 +286,9 @@ LOGGING = {
 # Attachments: per-file size limit (bytes) and how many files one finding may carry.
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 ATTACHMENT_MAX_FILES = env_int("ATTACHMENT_MAX_FILES", 12)
+# Pixels one photo may declare: above any phone camera (a 200-megapixel mode aside), far below a
+# decompression bomb's 900 million in 370 bytes. Checked from the header before decoding.
+ATTACHMENT_MAX_PIXELS = env_int("ATTACHMENT_MAX_PIXELS", 50_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
