@@ -1,6 +1,8 @@
-from django.contrib import admin
+from axes.utils import reset as reset_login_failures
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.models import Industry, Organization, Post, Region, User
 from hunan_safety.admin import NoDeleteMixin, ReadOnlyMixin
@@ -71,6 +73,19 @@ class UserAdmin(NoDeleteMixin, DjangoUserAdmin):
         (_("Organisation and jurisdiction"), {"fields": ("organization", "region", "phone", "groups")}),
     )
     inlines = [PostInline]
+    actions = ["unlock_sign_in"]
+
+    @admin.action(description=_("Unlock sign-in (forget failed attempts)"), permissions=["change"])
+    def unlock_sign_in(self, request, queryset):
+        for username in queryset.values_list("username", flat=True):
+            reset_login_failures(username=username)
+        count = queryset.count()
+        self.message_user(
+            request,
+            ngettext("Sign-in unlocked for %(count)d user.", "Sign-in unlocked for %(count)d users.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Post)
