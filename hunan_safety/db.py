@@ -1,6 +1,33 @@
-"""Database helpers the query plans depend on."""
+"""Database helpers: the statement timeout of long work, and lookups the query plans depend on."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.db import DatabaseError, connections
 from django.db.models import Field, ForeignObject, Lookup
+
+
+def _set_statement_timeout(alias: str, seconds: int) -> None:
+    with connections[alias].cursor() as cursor:
+        cursor.execute("SET statement_timeout = %s", [f"{seconds}s"])
+
+
+@contextmanager
+def long_statements() -> Iterator[None]:
+    """Let this block's statements run up to DB_LONG_STATEMENT_TIMEOUT instead of a page's limit."""
+    aliases = [alias for alias in settings.DATABASES if connections[alias].vendor == "postgresql"]
+    for alias in aliases:
+        _set_statement_timeout(alias, settings.DB_LONG_STATEMENT_TIMEOUT)
+    try:
+        yield
+    finally:
+        for alias in aliases:
+            try:
+                _set_statement_timeout(alias, settings.DB_STATEMENT_TIMEOUT)
+            except DatabaseError:
+                # A failed transaction refuses even SET: a new connection starts with the page's limit.
+                connections[alias].close()
 
 
 @ForeignObject.register_lookup

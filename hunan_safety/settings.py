@@ -102,18 +102,32 @@ TEMPLATES = [
 ]
 
 # Database: SQLite under var/ by default; PostgreSQL in CI and production via DATABASE_URL.
-DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
+# A stuck database must not hang requests: connecting gives up after DB_CONNECT_TIMEOUT seconds and
+# PostgreSQL cancels a statement after DB_STATEMENT_TIMEOUT (pages). Exports (routers.reporting_reads)
+# and management commands (manage.py: migrate, seed_demo …) get DB_LONG_STATEMENT_TIMEOUT; Celery
+# workers are started with DB_STATEMENT_TIMEOUT set to theirs (Procfile, docker-compose.yml). 0 = none.
+DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 3)
+DB_STATEMENT_TIMEOUT = env_int("DB_STATEMENT_TIMEOUT", 30)
+DB_LONG_STATEMENT_TIMEOUT = env_int("DB_LONG_STATEMENT_TIMEOUT", 1800)
+
+
+def _database(url: str) -> dict[str, Any]:
+    database: dict[str, Any] = dict(
+        dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True)
     )
-}
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        database["OPTIONS"] = {
+            **database.get("OPTIONS", {}),
+            "connect_timeout": DB_CONNECT_TIMEOUT,
+            "options": f"-c statement_timeout={DB_STATEMENT_TIMEOUT * 1000}",
+        }
+    return database
+
+
+DATABASES = {"default": _database(env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"))}
 # A read replica for exports and reports (hunan_safety/routers.py); without one they read `default`.
 if env_str("DATABASE_REPLICA_URL", ""):
-    DATABASES["replica"] = dj_database_url.parse(
-        env_str("DATABASE_REPLICA_URL"), conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
-    )
+    DATABASES["replica"] = _database(env_str("DATABASE_REPLICA_URL"))
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["hunan_safety.routers.ReportingReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
