@@ -292,6 +292,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "hazards.send_digests",
         "schedule": crontab(hour=_DIGEST_AT[0], minute=_DIGEST_AT[1]),
     },
+    # Background Excel exports that pages recorded are handed to the workers (the job row is the outbox).
+    "relay-exports": {
+        "task": "ledger.relay_exports",
+        "schedule": float(env_int("LEDGER_EXPORT_RELAY_SECONDS", 5)),
+        "options": {"expires": env_int("LEDGER_EXPORT_RELAY_SECONDS", 5)},
+    },
     # Background Excel exports whose worker died (its lease lapsed) are handed out again.
     "resume-exports": {
         "task": "ledger.resume_exports",
