@@ -9,6 +9,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and responsibility")
 
     def ready(self):
+        from accounts import audit
         from accounts.roles import sync_role_groups
         from hunan_safety.middleware import IdleSessionMiddleware
 
@@ -16,3 +17,4 @@ class AccountsConfig(AppConfig):
         post_migrate.connect(sync_role_groups, dispatch_uid="accounts.sync_role_groups")
         # A new session starts its idle clock at sign-in, in the write that sign-in makes anyway.
         user_logged_in.connect(IdleSessionMiddleware.signed_in, dispatch_uid="accounts.idle_session_start")
+        audit.connect()
