@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "hunan_safety.proxy.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After static files (WhiteNoise answers those at once), before anything that touches the database.
+    "hunan_safety.middleware.LoadSheddingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "hunan_safety.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -110,6 +112,9 @@ TEMPLATES = [
 # PostgreSQL cancels a statement after DB_STATEMENT_TIMEOUT (pages). Exports (routers.reporting_reads)
 # and management commands (manage.py: migrate, seed_demo …) get DB_LONG_STATEMENT_TIMEOUT; Celery
 # workers are started with DB_STATEMENT_TIMEOUT set to theirs (Procfile, docker-compose.yml). 0 = none.
+# Tables whose rows are only ever added: the application's role may not change, delete or truncate
+# them (`manage.py grant_app_role`, run by the tables' owner after migrate).
+APPEND_ONLY_MODELS = ["hazards.HazardEvent", "accounts.AccountEvent"]
 DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 3)
 DB_STATEMENT_TIMEOUT = env_int("DB_STATEMENT_TIMEOUT", 30)
 DB_LONG_STATEMENT_TIMEOUT = env_int("DB_LONG_STATEMENT_TIMEOUT", 1800)
@@ -356,6 +361,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Load shedding (hunan_safety/middleware.py): requests one process serves at once; how long a request
+# may wait for a free slot before it is refused with 503 and Retry-After. 0 turns shedding off.
+LOAD_SHED_MAX_IN_FLIGHT = env_int("LOAD_SHED_MAX_IN_FLIGHT", 4)
+LOAD_SHED_WAIT_MS = env_int("LOAD_SHED_WAIT_MS", 1000)
+LOAD_SHED_RETRY_AFTER_SECONDS = env_int("LOAD_SHED_RETRY_AFTER_SECONDS", 5)
+LOAD_SHED_EXEMPT_PATHS = ["/healthz"]
 
 # Attachments: per-file size limit (bytes) and how many files one finding may carry.
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
