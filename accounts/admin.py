@@ -1,8 +1,10 @@
-from django.contrib import admin
+from axes.utils import reset as reset_login_failures
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from accounts.models import Industry, Organization, Post, Region, User
+from accounts.models import AccountEvent, Industry, Organization, Post, PostHolding, Region, User
 from hunan_safety.admin import NoDeleteMixin, ReadOnlyMixin
 
 
@@ -71,6 +73,37 @@ class UserAdmin(NoDeleteMixin, DjangoUserAdmin):
         (_("Organisation and jurisdiction"), {"fields": ("organization", "region", "phone", "groups")}),
     )
     inlines = [PostInline]
+    actions = ["unlock_sign_in"]
+
+    @admin.action(description=_("Unlock sign-in (forget failed attempts)"), permissions=["change"])
+    def unlock_sign_in(self, request, queryset):
+        for username in queryset.values_list("username", flat=True):
+            reset_login_failures(username=username)
+        count = queryset.count()
+        self.message_user(
+            request,
+            ngettext("Sign-in unlocked for %(count)d user.", "Sign-in unlocked for %(count)d users.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+class PostHoldingInline(admin.TabularInline):
+    """Who held the post, from when until when (written as the holder changes; not edited by hand)."""
+
+    model = PostHolding
+    extra = 0
+    fields = readonly_fields = ("holder", "started_at", "ended_at")
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("holder")
 
 
 @admin.register(Post)
@@ -81,3 +114,24 @@ class PostAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_select_related = ["organization", "region", "holder"]
     autocomplete_fields = ["organization", "region", "holder"]
     filter_horizontal = ["industries"]
+    inlines = [PostHoldingInline]
+
+
+@admin.register(AccountEvent)
+class AccountEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """The audit of people: sign-ins and failures, lockouts, roles, activation, passwords, posts."""
+
+    list_display = ["at", "kind", "username", "actor", "ip_address", "detail"]
+    list_filter = ["kind", ("at", admin.DateFieldListFilter)]
+    search_fields = ["username", "ip_address", "actor__username"]
+    list_select_related = ["actor"]
+    date_hierarchy = "at"
+    fields = ["at", "kind", "user", "username", "actor", "ip_address", "user_agent", "detail"]
+
+
+@admin.register(PostHolding)
+class PostHoldingAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["post", "holder", "started_at", "ended_at"]
+    search_fields = ["post__title", "post__organization__name", "holder__username", "holder__last_name"]
+    list_select_related = ["post__organization", "holder"]
+    date_hierarchy = "started_at"

@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -279,3 +280,71 @@ class Post(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization} · {self.title}"
+
+
+class AccountEvent(models.Model):
+    """What happened to people's accounts (等保 security audit): sign-ins, failures, lockouts, roles, posts.
+
+    Written by accounts/audit.py from Django's and django-axes' signals; never edited or deleted.
+    """
+
+    class Kind(models.TextChoices):
+        SIGNED_IN = "signed_in", _("Signed in")
+        SIGNED_OUT = "signed_out", _("Signed out")
+        SIGN_IN_FAILED = "sign_in_failed", _("Sign-in failed")
+        LOCKED_OUT = "locked_out", _("Locked out after failed sign-ins")
+        PASSWORD_CHANGED = "password_changed", _("Password changed")
+        ROLES_CHANGED = "roles_changed", _("Roles changed")
+        ACTIVATED = "activated", _("Account activated")
+        DEACTIVATED = "deactivated", _("Account deactivated")
+        POST_HOLDER_CHANGED = "post_holder_changed", _("Post holder changed")
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    kind = models.CharField(_("what"), max_length=30, choices=Kind.choices)
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("whose account"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="account_events",
+    )
+    # As typed at a failed sign-in (the account may not exist); else the account's username then.
+    username = models.CharField(_("username"), max_length=150, blank=True)
+    actor = models.ForeignKey(
+        User, verbose_name=_("by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ip_address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    detail = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("account event")
+        verbose_name_plural = _("account events")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["user", "at"], name="account_event_user_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.username}"
+
+
+class PostHolding(models.Model):
+    """Who held a post, from when until when: the responsibility chain stays provable after people move."""
+
+    post = models.ForeignKey(Post, verbose_name=_("post"), on_delete=models.PROTECT, related_name="holdings")
+    holder = models.ForeignKey(User, verbose_name=_("holder"), on_delete=models.PROTECT, related_name="post_holdings")
+    started_at = models.DateTimeField(_("held from"), default=timezone.now)
+    ended_at = models.DateTimeField(_("held until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("post holding")
+        verbose_name_plural = _("post holdings")
+        ordering = ["post_id", "-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["post"], condition=Q(ended_at__isnull=True), name="post_one_current_holding"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post} · {self.holder}"

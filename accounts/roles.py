@@ -59,6 +59,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.change_post",
         "accounts.view_post",
         "auth.view_group",
+        # The audit of people and the history of posts; the login lockouts, to lift one (delete).
+        "accounts.view_accountevent",
+        "accounts.view_postholding",
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
+        "axes.view_accesslog",
+        "axes.view_accessfailurelog",
         "hazards.add_industry",
         "hazards.change_industry",
         "hazards.view_industry",

@@ -71,6 +71,8 @@ def run(options) -> list[Measurement]:
             "DEBUG": "0",
             "SECRET_KEY": settings.SECRET_KEY,  # the sessions made here must be valid there
             "ALLOWED_HOSTS": "127.0.0.1",
+            # wrk plays the TLS-ending proxy (X-Forwarded-Proto): only a trusted proxy's header counts.
+            "TRUSTED_PROXIES": "127.0.0.1",
             "STATIC_ROOT": str(Path(scratch) / "static"),
         }
         subprocess.run(

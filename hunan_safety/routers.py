@@ -11,16 +11,22 @@ from contextvars import ContextVar
 
 from django.conf import settings
 
+from hunan_safety.db import long_statements
+
 REPLICA = "replica"
 _reporting = ContextVar("reporting_reads", default=False)
 
 
 @contextmanager
 def reporting_reads():
-    """Send the reads of this block (a report or an export) to the replica, if there is one."""
+    """Send the reads of this block (a report or an export) to the replica, if there is one.
+
+    A report may read for longer than a page may: its statements get the long timeout.
+    """
     token = _reporting.set(True)
     try:
-        yield
+        with long_statements():
+            yield
     finally:
         _reporting.reset(token)
 

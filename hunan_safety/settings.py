@@ -6,10 +6,13 @@ Importing this module writes nothing: var/, its folders and the development secr
 `python -m hunan_safety.prepare`, which `make run` and `make test` run first.
 """
 
+from datetime import timedelta
+from ipaddress import ip_network
 from typing import Any
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from hunan_safety import paths
@@ -53,6 +56,8 @@ INSTALLED_APPS = [
     "django_filters",
     "rest_framework",
     "drf_spectacular",
+    "axes",
+    "csp",
     "accounts",
     "rules",
     "inspections",
@@ -67,17 +72,26 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Before anything reads the client's address or the scheme (hunan_safety/proxy.py).
+    "hunan_safety.proxy.TrustedProxyMiddleware",
     "hunan_safety.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After static files (WhiteNoise answers those at once), before anything that touches the database.
+    "hunan_safety.middleware.LoadSheddingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "hunan_safety.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "hunan_safety.middleware.IdleSessionMiddleware",
+    "accounts.audit.AuditContextMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes requires: refuses a locked-out sign-in before the view runs.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "hunan_safety.urls"
@@ -102,30 +116,58 @@ TEMPLATES = [
 ]
 
 # Database: SQLite under var/ by default; PostgreSQL in CI and production via DATABASE_URL.
-DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
+# A stuck database must not hang requests: connecting gives up after DB_CONNECT_TIMEOUT seconds and
+# PostgreSQL cancels a statement after DB_STATEMENT_TIMEOUT (pages). Exports (routers.reporting_reads)
+# and management commands (manage.py: migrate, seed_demo …) get DB_LONG_STATEMENT_TIMEOUT; Celery
+# workers are started with DB_STATEMENT_TIMEOUT set to theirs (Procfile, docker-compose.yml). 0 = none.
+# Tables whose rows are only ever added: the application's role may not change, delete or truncate
+# them (`manage.py grant_app_role`, run by the tables' owner after migrate).
+APPEND_ONLY_MODELS = ["hazards.HazardEvent", "accounts.AccountEvent"]
+DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 3)
+DB_STATEMENT_TIMEOUT = env_int("DB_STATEMENT_TIMEOUT", 30)
+DB_LONG_STATEMENT_TIMEOUT = env_int("DB_LONG_STATEMENT_TIMEOUT", 1800)
+
+
+def _database(url: str) -> dict[str, Any]:
+    database: dict[str, Any] = dict(
+        dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True)
     )
-}
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        database["OPTIONS"] = {
+            **database.get("OPTIONS", {}),
+            "connect_timeout": DB_CONNECT_TIMEOUT,
+            "options": f"-c statement_timeout={DB_STATEMENT_TIMEOUT * 1000}",
+        }
+    return database
+
+
+DATABASES = {"default": _database(env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"))}
 # A read replica for exports and reports (hunan_safety/routers.py); without one they read `default`.
 if env_str("DATABASE_REPLICA_URL", ""):
-    DATABASES["replica"] = dj_database_url.parse(
-        env_str("DATABASE_REPLICA_URL"), conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
-    )
+    DATABASES["replica"] = _database(env_str("DATABASE_REPLICA_URL"))
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["hunan_safety.routers.ReportingReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["accounts.backends.UserBackend"]
+# django-axes first: it refuses a locked-out username or address before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.backends.UserBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login failures (ASVS 6.3.1, 等保 login-failure handling): after LOGIN_FAILURE_LIMIT failures a
+# username is locked, and so is the address they came from, for LOGIN_COOLOFF_MINUTES. Unknown
+# usernames count and lock like real ones, so the lockout tells nobody who has an account.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "hunan_safety.proxy.client_ip"
+AXES_HTTP_RESPONSE_CODE = 429
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -179,7 +221,17 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "hunan-safety@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Security: production defaults when DEBUG is off, each overridable (e.g. TLS ended by a proxy).
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The reverse proxies in front of gunicorn (addresses or networks, e.g. 10.0.0.5,172.18.0.0/16): only
+# their X-Forwarded-For and X-Forwarded-Proto are believed; from anyone else those headers are dropped
+# (hunan_safety/proxy.py). Without one, nothing says a request came over HTTPS but the socket itself.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an address or a network") from None
+if TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 # Health checks from the container engine or a load balancer speak plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
@@ -191,6 +243,27 @@ CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts, styles, fonts and requests from this origin only, no
+# inline script or style anywhere (templates load static files), never framed, no plugins. Images
+# also from data: (Bootstrap's own icons in its CSS) and blob: (a photo's preview before upload).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Sessions end after SESSION_IDLE_MINUTES without a request, and when the browser closes. Activity
+# pushes the server-side expiry on at most once a minute (hunan_safety/middleware.py), not a session
+# write per request.
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_RENEW_SECONDS = 60
 
 # Celery: kombu's filesystem transport under var/ by default, Redis in production.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
@@ -239,6 +312,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     "remind-extension-decisions": {
         "task": "notifications.remind_extension_decisions",
         "schedule": crontab(hour=_SCAN_AT[0], minute=_SCAN_AT[1]),
+    },
+    # Background Excel exports that pages recorded are handed to the workers (the job row is the outbox).
+    "relay-exports": {
+        "task": "ledger.relay_exports",
+        "schedule": float(env_int("LEDGER_EXPORT_RELAY_SECONDS", 5)),
+        "options": {"expires": env_int("LEDGER_EXPORT_RELAY_SECONDS", 5)},
     },
     # Background Excel exports whose worker died (its lease lapsed) are handed out again.
     "resume-exports": {
@@ -327,9 +406,19 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}, "weasyprint": {"level": "WARNING"}},
 }
 
+# Load shedding (hunan_safety/middleware.py): requests one process serves at once; how long a request
+# may wait for a free slot before it is refused with 503 and Retry-After. 0 turns shedding off.
+LOAD_SHED_MAX_IN_FLIGHT = env_int("LOAD_SHED_MAX_IN_FLIGHT", 4)
+LOAD_SHED_WAIT_MS = env_int("LOAD_SHED_WAIT_MS", 1000)
+LOAD_SHED_RETRY_AFTER_SECONDS = env_int("LOAD_SHED_RETRY_AFTER_SECONDS", 5)
+LOAD_SHED_EXEMPT_PATHS = ["/healthz"]
+
 # Attachments: per-file size limit (bytes) and how many files one finding may carry.
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 ATTACHMENT_MAX_FILES = env_int("ATTACHMENT_MAX_FILES", 12)
+# Pixels one photo may declare: above any phone camera (a 200-megapixel mode aside), far below a
+# decompression bomb's 900 million in 370 bytes. Checked from the header before decoding.
+ATTACHMENT_MAX_PIXELS = env_int("ATTACHMENT_MAX_PIXELS", 50_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

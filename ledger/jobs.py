@@ -70,7 +70,7 @@ def export_count(*, user: User, params: QueryDict) -> int:
 
 
 def start_export(*, actor: User, params: QueryDict, total_rows: int | None = None) -> ExportJob:
-    """Record an export job for the user to follow on its page; the caller queues it after commit (ledger.tasks)."""
+    """Record an export job for the user to follow on its page; the relay hands it to the workers (ledger.tasks)."""
     purge_expired()
     return ExportJob.objects.create(
         user=actor,
@@ -78,6 +78,22 @@ def start_export(*, actor: User, params: QueryDict, total_rows: int | None = Non
         language=translation.get_language() or settings.LANGUAGE_CODE,
         total_rows=total_rows,
     )
+
+
+def jobs_to_relay(*, now: datetime | None = None, limit: int = 100) -> list[int]:
+    """Waiting jobs not yet handed to the workers: note them as handed and return their ids.
+
+    The job's row is the outbox: the page that asked for the export only writes it, and never waits
+    on the broker; the beat's relay (ledger.relay_exports) publishes it a few seconds later.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        waiting = ExportJob.objects.select_for_update(skip_locked=True).filter(
+            status=Status.PENDING, queued_at__isnull=True
+        )
+        job_ids = list(waiting.order_by("created_at").values_list("pk", flat=True)[:limit])
+        ExportJob.objects.filter(pk__in=job_ids).update(queued_at=now)
+    return job_ids
 
 
 def fail_unqueued(job_id: int) -> None:

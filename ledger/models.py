@@ -52,6 +52,8 @@ class ExportJob(models.Model):
     downloaded_at = models.DateTimeField(_("downloaded"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     lease_expires_at = models.DateTimeField(_("worker's lease until"), null=True, blank=True)
+    # The job row is its own outbox: the relay (beat) hands waiting jobs to the workers and notes when.
+    queued_at = models.DateTimeField(_("handed to the workers"), null=True, blank=True)
 
     class Meta:
         db_table = "hazards_exportjob"

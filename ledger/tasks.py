@@ -22,6 +22,14 @@ def export_ledger(job_id: int) -> None:
     jobs.run_export(job_id=job_id)
 
 
+@shared_task(name="ledger.relay_exports")
+def relay_exports() -> int:
+    """Publish the export jobs that pages recorded since the last relay (beat, every few seconds)."""
+    job_ids = jobs.jobs_to_relay()
+    transaction.on_commit(lambda: queue_exports(job_ids))
+    return len(job_ids)
+
+
 @shared_task(name="ledger.resume_exports")
 def resume_exports() -> int:
     """Queue again the exports whose worker died or whose task was lost (beat, every minute)."""

@@ -1,7 +1,7 @@
 """Excel ledger pages: export what the list shows, follow a large export, import a unit's ledger.
 
 Thin: the format is `ledger.export`, the checks `ledger.validation`, the template and the error
-workbook `ledger.template`, background exports `ledger.jobs` (queued by `ledger.tasks`), the
+workbook `ledger.template`, background exports `ledger.jobs` (handed to the workers by the beat's relay, `ledger.tasks`), the
 writes `hazards.workflow.import_findings`. Exports show only `Hazard.objects.visible_to(user)`
 through the list's own filters; importing is for those who may record findings (else a 404).
 """
@@ -15,7 +15,6 @@ from typing import BinaryIO, cast
 from django.conf import settings
 from django.contrib import messages
 from django.core.files.storage import default_storage
-from django.db import transaction
 from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,7 +23,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import User
 from hazards import workflow
-from ledger import export, jobs, mappings, tasks, template, validation
+from ledger import export, jobs, mappings, template, validation
 from ledger.formats import XLSX_CONTENT_TYPE
 from ledger.forms import ImportForm, MappingForm
 from ledger.mappings import named_profiles
@@ -53,8 +52,8 @@ def ledger_export(request):
     params = QueryDict(jobs.filters_query(request.GET))
     count = jobs.export_count(user=request.user, params=params)
     if count > settings.LEDGER_EXPORT_ASYNC_THRESHOLD:
+        # Only the job's row is written: the relay publishes it, so a hung broker never holds the page.
         job = jobs.start_export(actor=request.user, params=params, total_rows=count)
-        transaction.on_commit(lambda: tasks.queue_exports([job.pk]))
         return redirect("ledger:export_job", pk=job.pk)
     output = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
     export.write_ledger(output, user=request.user, params=params)

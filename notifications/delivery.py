@@ -25,7 +25,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from hazards.models import OPEN_WORK_STATES
+from hazards.models import OPEN_WORK_STATES, Hazard
 from hunan_safety.celery import app
 from notifications import channels
 from notifications.messages import compose
@@ -215,6 +215,9 @@ def _no_longer_due(delivery: Delivery) -> str:
             return f"the hazard is now {hazard.state}"
         if hazard.deadline != target.deadline:
             return "the deadline has changed since"
+        # People move: a reminder goes only to someone who may still see the hazard (the one rule).
+        if not Hazard.objects.visible_to(target.recipient).filter(pk=hazard.pk).exists():
+            return "the recipient can no longer see the hazard"
     return ""
 
 
@@ -231,6 +234,8 @@ def deliver(delivery_id: int) -> str:
         "reminder__hazard__rectifying_unit",
         "reminder__hazard__unit",
         "reminder__recipient__channel_preference",
+        "reminder__recipient__organization__region",
+        "reminder__recipient__region",
         "digest__recipient__channel_preference",
     ).get(pk=delivery_id)
     reason = _no_longer_due(delivery)

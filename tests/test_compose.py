@@ -49,7 +49,7 @@ def test_application_services_get_production_settings(service):
 
 def test_commands_run_gunicorn_a_worker_and_one_beat():
     assert "gunicorn hunan_safety.wsgi:application" in _command("web")
-    assert "migrate" in _command("web")
+    assert "migrate --noinput" in _command("migrate")
     assert "-A hunan_safety worker" in _command("worker") and "--beat" not in _command("worker")
     assert "-A hunan_safety beat" in _command("beat")
     assert "deploy" not in SERVICES["beat"] or SERVICES["beat"]["deploy"].get("replicas", 1) == 1
@@ -64,3 +64,23 @@ def test_the_dockerfile_builds_assets_from_the_lock_file_and_collects_static():
     assert "npm ci" in dockerfile and "package-lock.json" in dockerfile
     assert "collectstatic" in dockerfile and "pip install -r requirements.txt" in dockerfile
     assert "FROM python:3.11" in dockerfile
+
+
+def test_migrations_run_as_the_owner_and_the_application_connects_as_its_own_role():
+    """The owner migrates and grants; web, worker and beat connect as a role with row rights only."""
+    assert SERVICES["migrate"]["environment"]["DATABASE_URL"].startswith("postgres://hunan:")
+    assert "grant_app_role hunan_app" in _command("migrate")
+    for service in APP_SERVICES:
+        assert SERVICES[service]["environment"]["DATABASE_URL"].startswith("postgres://hunan_app:")
+        assert SERVICES[service]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    init_script = "./deploy/postgres/10-app-role.sh:/docker-entrypoint-initdb.d/10-app-role.sh:ro"
+    assert init_script in SERVICES["postgres"]["volumes"]
+    assert "CREATE ROLE" in (BASE_DIR / "deploy" / "postgres" / "10-app-role.sh").read_text()
+
+
+def test_timeouts_proxy_and_load_shedding_are_set_for_production():
+    environment = SERVICES["web"]["environment"]
+    assert environment["DB_CONNECT_TIMEOUT"] and environment["DB_STATEMENT_TIMEOUT"]
+    assert "TRUSTED_PROXIES" in environment and "LOAD_SHED_MAX_IN_FLIGHT" in environment
+    assert "--backlog" in _command("web") and "--timeout" in _command("web") and "--threads" in _command("web")
+    assert SERVICES["worker"]["environment"]["DB_STATEMENT_TIMEOUT"] != environment["DB_STATEMENT_TIMEOUT"]

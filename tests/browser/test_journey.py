@@ -25,8 +25,10 @@ def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
-def _sign_in(browser, live_server, username):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+def _sign_in(browser, live_server, username, *, init_script=None, viewport=None):
+    context = browser.new_context(locale="zh-CN", viewport=viewport or {"width": 1280, "height": 900})
+    if init_script:
+        context.add_init_script(init_script)
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.goto(f"{live_server.url}/accounts/login/")

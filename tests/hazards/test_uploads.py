@@ -5,7 +5,13 @@ shown as a thumbnail, and joins the hazard when the corrected form is saved.
 """
 
 import io
+import os
+import struct
+import subprocess
+import sys
 import zipfile
+import zlib
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -300,3 +306,81 @@ def test_too_many_files_are_refused(client, settings, inspector):
     assert response.status_code == 200
     assert "photos" in response.context["form"].errors
     assert not Hazard.objects.exists()
+
+
+# Images that would cost more memory than a photo ever should
+
+
+def png_declaring(width: int, height: int) -> bytes:
+    """A few hundred bytes of PNG whose header declares width × height pixels (a decompression bomb)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 300))
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_a_crafted_photo_declaring_900_million_pixels_is_refused_with_the_limit(client, inspector):
+    bomb = png_declaring(30000, 30000)
+    assert len(bomb) < 400
+    client.force_login(inspector)
+    client.cookies["django_language"] = "en"
+    response = client.post("/hazards/new/", finding_data(photos=[upload("bomb.png", bomb, "image/png")]))
+    assert response.status_code == 200
+    [error] = response.context["form"].errors["photos"]
+    assert error == "bomb.png declares an image far larger than any photo; the limit is 50 megapixels."
+    assert not Attachment.objects.exists()
+
+
+def test_a_photo_over_the_pixel_setting_is_refused_with_its_size(settings, inspector):
+    settings.ATTACHMENT_MAX_PIXELS = 1_000_000
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        store_upload(upload("big.png", image_bytes("PNG", size=(1200, 900))), user=inspector, stage="before")
+    assert refused.value.messages == ["big.png is 1200 × 900 pixels; the limit is 1 megapixels."]
+    # At the limit it is a photo like any other.
+    assert store_upload(upload("ok.png", image_bytes("PNG", size=(1000, 1000))), user=inspector, stage="before").pk
+
+
+THUMBNAIL_PEAK = """
+import sys
+import django
+django.setup()
+from django.core.files.uploadedfile import SimpleUploadedFile
+from hazards.uploads import make_thumbnail
+
+def peak_kb():
+    # VmHWM, the peak resident size of this process's own memory (ru_maxrss would count the
+    # parent's memory: it survives exec on Linux).
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+
+photo = SimpleUploadedFile("photo.jpg", open(sys.argv[1], "rb").read())
+before = peak_kb()
+thumbnail = make_thumbnail(photo)
+print(peak_kb() - before, len(thumbnail))
+"""
+
+
+def test_a_48_megapixel_photo_is_thumbnailed_without_decoding_it_whole(tmp_path):
+    # 8000 × 6000 grey pixels are 48 MB decoded (RGB: 144 MB); the JPEG decoder's 1/8 draft is 0.75 MB.
+    photo = tmp_path / "photo.jpg"
+    Image.new("L", (8000, 6000), 128).save(photo, "JPEG", quality=70)
+    result = subprocess.run(
+        [sys.executable, "-c", THUMBNAIL_PEAK, str(photo)],
+        cwd=Path(__file__).resolve().parents[2],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "hunan_safety.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    growth_kb, thumbnail_bytes = map(int, result.stdout.split())
+    assert thumbnail_bytes > 0
+    assert growth_kb < 16 * 1024, f"peak memory grew by {growth_kb // 1024} MB"

@@ -17,9 +17,10 @@ from kombu.exceptions import OperationalError
 from hazards.models import Hazard
 from ledger import jobs
 from ledger.models import ExportJob
-from ledger.tasks import export_ledger, resume_exports
+from ledger.tasks import export_ledger, relay_exports, resume_exports
 from tests.factories import HazardFactory, UserFactory
 from tests.ledger.workbooks import ledger_rows, numbers
+from tests.notifications.reminder_helpers import REDIS_TRANSPORT_OPTIONS, BlackHole, celery_broker
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +39,9 @@ def test_a_large_export_runs_in_the_background_and_only_its_owner_downloads_it(
         response = client.get("/hazards/export.xlsx?level=general&page=2")
     job = ExportJob.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/hazards/exports/{job.pk}/"
-    assert len(callbacks) == 1  # queued once the job's row was committed
+    assert callbacks == [] and job.status == ExportJob.Status.PENDING  # the page only wrote the job
+    with django_capture_on_commit_callbacks(execute=True):
+        assert relay_exports() == 1  # the beat's relay hands it to a worker
     job.refresh_from_db()
     assert job.status == ExportJob.Status.READY and job.progress == 100
     assert job.query == "level=general" and job.user == province
@@ -107,17 +110,39 @@ def test_a_broker_outage_fails_the_job_with_a_message_not_the_page(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.get("/hazards/export.xlsx")
     assert response.status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        assert relay_exports() == 1
     job = ExportJob.objects.get()
     assert job.status == ExportJob.Status.FAILED
     assert "could not be reached" in client.get(response["Location"]).content.decode()
+
+
+@pytest.mark.redis
+def test_a_broker_that_never_answers_does_not_delay_the_export_request(
+    client, province, scene, async_threshold, django_capture_on_commit_callbacks
+):
+    """Before: the request published the task itself and waited 5.35 s on a silent broker."""
+    client.force_login(province)
+    with BlackHole() as hole, celery_broker(hole.url, REDIS_TRANSPORT_OPTIONS):
+        started = time.monotonic()
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.get("/hazards/export.xlsx")
+        elapsed = time.monotonic() - started
+        assert hole.connections == []
+    assert response.status_code == 302
+    assert elapsed < 1, f"the export request took {elapsed:.2f} s"
+    job = ExportJob.objects.get()
+    assert job.status == ExportJob.Status.PENDING and job.queued_at is None  # waiting for the relay
+    assert jobs.jobs_to_relay() == [job.pk] and jobs.jobs_to_relay() == []  # handed out once
 
 
 def test_expired_files_are_deleted_and_no_longer_downloadable(
     client, province, scene, async_threshold, eager_celery, django_capture_on_commit_callbacks
 ):
     client.force_login(province)
+    client.get("/hazards/export.xlsx")
     with django_capture_on_commit_callbacks(execute=True):
-        client.get("/hazards/export.xlsx")
+        relay_exports()
     job = ExportJob.objects.get()
     path = job.file.path
     ExportJob.objects.filter(pk=job.pk).update(expires_at=timezone.now() - timedelta(minutes=1))

@@ -467,3 +467,28 @@ def test_the_notification_list_reads_reminders_in_a_fixed_number_of_queries(scen
         page = client.get("/notifications/").content.decode()
     assert page.count("data-notification=") >= 5
     assert len(five) == len(one)
+
+
+@pytest.mark.parametrize("change", ["moved to another enterprise", "moved to another county", "deactivated"])
+def test_a_reminder_is_not_delivered_to_someone_who_can_no_longer_see_the_hazard(scene, hazard, change):
+    """Between the scan and the e-mail, a recipient moves or leaves: their e-mail is cancelled, the others go."""
+    from notifications import delivery
+
+    for person in (scene.colleague, scene.county_head, scene.rectifier):
+        person.email = f"{person.username}@example.gov.cn"
+        person.save()
+    reminders.scan_deadlines(today=hazard.deadline + timedelta(days=1), relay=False)
+    mover = scene.county_head if change == "moved to another county" else scene.colleague
+    if change == "moved to another enterprise":
+        mover.organization = EnterpriseFactory(name="另一家烟花公司", region=region(LIUYANG))
+    elif change == "moved to another county":
+        mover.organization = OrganizationFactory(name="醴陵市应急管理局（测试）", region=region("430281"))
+    else:
+        mover.is_active = False
+    mover.save()
+
+    assert delivery.send_due() == {Delivery.Status.CANCELLED: 1, Delivery.Status.SENT: 2}
+    cancelled = Delivery.objects.get(status=Delivery.Status.CANCELLED)
+    assert cancelled.target.recipient == mover
+    reason = "deactivated" if change == "deactivated" else "can no longer see the hazard"
+    assert reason in cancelled.last_error
