@@ -7,7 +7,6 @@ from django.core.cache import cache
 
 from api.views import TokenThrottle
 from hunan_safety.request_id import RequestIdFilter
-from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.django_db]
 
@@ -54,7 +53,7 @@ def test_each_token_is_throttled_on_its_own(api_for, province, settings):
 
 def test_the_schema_and_docs_are_served_to_signed_in_users_with_local_assets(client, province):
     assert client.get("/api/v1/schema/").status_code == 401
-    assert client.login(username="province", password=PASSWORD)
+    client.force_login(province)
     schema = client.get("/api/v1/schema/")
     assert schema.status_code == 200 and b"/api/v1/hazards/{id}/actions/{action}/" in schema.content
     docs = client.get("/api/v1/docs/").content.decode()

@@ -8,7 +8,6 @@ from rest_framework.test import APIClient
 
 from api import tokens
 from api.models import ApiToken
-from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.django_db]
 
@@ -40,7 +39,7 @@ def test_a_token_needs_a_name(inspector):
 
 
 def test_the_profile_page_creates_shows_once_lists_and_revokes(client, inspector, head):
-    assert client.login(username="inspector", password=PASSWORD)
+    client.force_login(inspector)
     answer = client.post("/accounts/api-tokens/new/", {"name": "县级平台对接", "valid_days": "30"})
     assert answer.status_code == 200 and answer["Cache-Control"] == "no-store"
     row = ApiToken.objects.get(user=inspector)

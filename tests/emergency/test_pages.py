@@ -9,13 +9,13 @@ from django.utils import timezone
 from emergency import reports
 from emergency.models import Depot, EmergencyPlan, QuickReport, RescueTeam, ReserveItem
 from tests.emergency.scene import city_on_duty_today, county_government, duty_officer, shift
-from tests.factories import PASSWORD, OrganizationFactory, region
+from tests.factories import OrganizationFactory, region
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
 
 def _login(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     return client
 
 
