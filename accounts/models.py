@@ -298,6 +298,8 @@ class AccountEvent(models.Model):
         ACTIVATED = "activated", _("Account activated")
         DEACTIVATED = "deactivated", _("Account deactivated")
         POST_HOLDER_CHANGED = "post_holder_changed", _("Post holder changed")
+        API_TOKEN_CREATED = "api_token_created", _("API token created")
+        API_TOKEN_REVOKED = "api_token_revoked", _("API token revoked")
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     kind = models.CharField(_("what"), max_length=30, choices=Kind.choices)

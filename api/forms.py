@@ -19,6 +19,22 @@ class TokenForm(BootstrapFormMixin, forms.Form):
         help_text=_("Leave empty for a token that does not expire; revoke it when the system no longer needs it."),
     )
 
+    password = forms.CharField(
+        label=_("Your password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("A token acts as you: confirm that you are the one asking for it."),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if self.user is None or not self.user.check_password(password):
+            raise forms.ValidationError(_("That is not your password: the token was not created."))
+        return password
+
     def expires_at(self):
         days = self.cleaned_data.get("valid_days")
         return timezone.now() + timedelta(days=days) if days else None

@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts import audit
+from accounts.models import AccountEvent, User
 from api.models import ApiToken
 
 # A token's last use is written at most this often: not one UPDATE per API call.
@@ -35,6 +36,7 @@ def create_token(*, user: User, name: str, expires_at: datetime | None = None) -
     row = ApiToken.objects.create(
         user=user, name=name[:100], prefix=prefix, digest=_digest(token), expires_at=expires_at
     )
+    audit.record(AccountEvent.Kind.API_TOKEN_CREATED, user=user, detail={"name": row.name, "prefix": prefix})
     return row, token
 
 
@@ -57,6 +59,7 @@ def revoke_token(*, user: User, token_id: int) -> ApiToken:
     row = ApiToken.objects.filter(user=user, pk=token_id).first()
     if row is None:
         raise TokenError(_("No such token of yours."))
-    ApiToken.objects.filter(pk=row.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    if ApiToken.objects.filter(pk=row.pk, revoked_at__isnull=True).update(revoked_at=timezone.now()):
+        audit.record(AccountEvent.Kind.API_TOKEN_REVOKED, user=user, detail={"name": row.name, "prefix": row.prefix})
     row.refresh_from_db()
     return row

@@ -11,7 +11,7 @@ from api.forms import TokenForm
 
 @require_POST
 def token_create(request):
-    form = TokenForm(request.POST)
+    form = TokenForm(request.POST, user=request.user)
     if form.is_valid():
         try:
             row, token = tokens.create_token(

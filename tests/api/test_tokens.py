@@ -6,8 +6,10 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.models import AccountEvent
 from api import tokens
 from api.models import ApiToken
+from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.django_db]
 
@@ -40,7 +42,11 @@ def test_a_token_needs_a_name(inspector):
 
 def test_the_profile_page_creates_shows_once_lists_and_revokes(client, inspector, head):
     client.force_login(inspector)
-    answer = client.post("/accounts/api-tokens/new/", {"name": "县级平台对接", "valid_days": "30"})
+    refused = client.post("/accounts/api-tokens/new/", {"name": "县级平台对接", "password": "wrong"})
+    assert refused.status_code == 302 and not ApiToken.objects.exists()
+    answer = client.post(
+        "/accounts/api-tokens/new/", {"name": "县级平台对接", "valid_days": "30", "password": PASSWORD}
+    )
     assert answer.status_code == 200 and answer["Cache-Control"] == "no-store"
     row = ApiToken.objects.get(user=inspector)
     assert f"hs_{row.prefix}_" in answer.content.decode()
@@ -53,3 +59,6 @@ def test_the_profile_page_creates_shows_once_lists_and_revokes(client, inspector
     assert ApiToken.objects.get(pk=other.pk).revoked_at is None
     client.post(f"/accounts/api-tokens/{row.pk}/revoke/")
     assert ApiToken.objects.get(pk=row.pk).revoked_at is not None
+    # Both are on the audit of people, with who did it.
+    kinds = list(AccountEvent.objects.filter(user=inspector).values_list("kind", "actor__username"))
+    assert ("api_token_created", "inspector") in kinds and ("api_token_revoked", "inspector") in kinds
