@@ -7,6 +7,7 @@ app_name = "hazards"
 urlpatterns = [
     path("", views.hazard_list, name="list"),
     path("new/", views.hazard_new, name="new"),
+    path("self-check/", views.hazard_self_check, name="self_check"),
     path("<int:pk>/", views.hazard_detail, name="detail"),
     path("<int:pk>/edit/", views.hazard_edit, name="edit"),
     path("<int:pk>/act/<slug:action>/", views.hazard_act, name="act"),

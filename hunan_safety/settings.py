@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "notifications",
     "ledger",
     "demo",
+    "reconciliation",
+    "units",
 ]
 
 MIDDLEWARE = [
@@ -303,3 +305,10 @@ LEDGER_EXPORT_KEEP_HOURS = env_int("LEDGER_EXPORT_KEEP_HOURS", 72)
 LEDGER_EXPORT_LEASE_SECONDS = env_int("LEDGER_EXPORT_LEASE_SECONDS", 600)
 LEDGER_IMPORT_MAX_BYTES = env_int("LEDGER_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 LEDGER_IMPORT_MAX_ROWS = env_int("LEDGER_IMPORT_MAX_ROWS", 5000)
+
+# Reconciliation (对账销号): industries whose units reconcile every month (the others every quarter),
+# and how many days after a period ends the units that have not reconciled it are reminded.
+RECONCILIATION_MONTHLY_INDUSTRIES = env_list(
+    "RECONCILIATION_MONTHLY_INDUSTRIES", ["coal-mine", "non-coal-mine", "hazardous-chemicals", "fireworks"]
+)
+RECONCILIATION_REMIND_AFTER_DAYS = env_int("RECONCILIATION_REMIND_AFTER_DAYS", 5)

@@ -7,6 +7,7 @@ from django.views.i18n import set_language
 from hazards import views as hazard_views
 from hunan_safety import views
 from notifications import views as notification_views
+from units import views as unit_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,7 +20,11 @@ urlpatterns = [
     # The Excel ledger's pages live under /hazards/ beside the list they export (ledger/urls.py).
     path("hazards/", include("ledger.urls")),
     path("hazards/", include("hazards.urls")),
+    # A campaign's coverage of the register lives with the register (units), at the campaign's address.
+    path("inspections/campaigns/<int:pk>/coverage/", unit_views.campaign_coverage, name="campaign_coverage"),
     path("inspections/", include("hazards.inspection_urls")),
+    path("units/", include("units.urls")),
+    path("reconciliations/", include("reconciliation.urls")),
     path("notifications/", include("notifications.urls")),
     # The language switcher also works on the login page.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
