@@ -42,23 +42,33 @@ class Coverage:
     by_industry: list[Share]
 
 
-def campaign_industries(campaign: Campaign) -> set[int]:
-    """The campaign's industries with their sub-categories; empty for every industry."""
-    return Industry.with_descendants(campaign.industries.values_list("pk", flat=True))
+@dataclass(frozen=True)
+class CampaignScope:
+    """A campaign's regions (as code prefixes) and industries (with sub-categories), read once."""
+
+    campaign: Campaign
+    prefixes: tuple[str, ...]  # empty: the whole province
+    industries: frozenset[int]  # empty: every industry
+
+    @classmethod
+    def of(cls, campaign: Campaign) -> "CampaignScope":
+        return cls(
+            campaign,
+            tuple(region.scope_prefix for region in campaign.regions.all()),
+            frozenset(Industry.with_descendants(campaign.industries.values_list("pk", flat=True))),
+        )
 
 
-def units_in_scope(campaign: Campaign, units: QuerySet[Organization]) -> QuerySet[Organization]:
+def units_in_scope(scope: CampaignScope, units: QuerySet[Organization]) -> QuerySet[Organization]:
     """The units of `units` (the register, as the viewer sees it) in the campaign's regions and industries."""
     units = units.exclude(status=Organization.Status.CLOSED)
-    prefixes = [region.scope_prefix for region in campaign.regions.all()]
-    if prefixes:
+    if scope.prefixes:
         area = Q()
-        for prefix in prefixes:
+        for prefix in scope.prefixes:
             area |= Q(region__code__startswith=prefix)
         units = units.filter(area)
-    industries = campaign_industries(campaign)
-    if industries:
-        operating_in = Organization.industries.through.objects.filter(industry_id__in=industries)
+    if scope.industries:
+        operating_in = Organization.industries.through.objects.filter(industry_id__in=scope.industries)
         units = units.filter(pk__in=operating_in.values("organization_id"))
     return units
 
@@ -67,21 +77,21 @@ def _inspected_in(campaign: Campaign, unit_field: str = "pk") -> Exists:
     return Exists(Inspection.objects.filter(campaign=campaign, unit_id=OuterRef(unit_field)))
 
 
-def coverage(campaign: Campaign, units: QuerySet[Organization]) -> Coverage:
+def coverage(scope: CampaignScope, units: QuerySet[Organization]) -> Coverage:
     """How many units in scope the campaign inspected: in total, by county and by industry."""
-    in_scope = units_in_scope(campaign, units).annotate(reached=_inspected_in(campaign))
+    campaign = scope.campaign
+    in_scope = units_in_scope(scope, units).annotate(reached=_inspected_in(campaign))
     counted = Count("pk", filter=Q(reached=True))
-    per_county = in_scope.order_by().values("region_id").annotate(in_scope=Count("pk"), inspected=counted)
+    per_county = list(in_scope.order_by().values("region_id").annotate(in_scope=Count("pk"), inspected=counted))
     names = dict(Region.objects.filter(pk__in=[row["region_id"] for row in per_county]).values_list("pk", "name"))
     by_county = [
         Share(names.get(row["region_id"], row["region_id"]), row["in_scope"], row["inspected"])
         for row in sorted(per_county, key=lambda row: row["region_id"])
     ]
     links = Organization.industries.through.objects.filter(organization_id__in=in_scope.values("pk"))
-    industries = campaign_industries(campaign)
-    if industries:
-        links = links.filter(industry_id__in=industries)
-    per_industry = (
+    if scope.industries:
+        links = links.filter(industry_id__in=scope.industries)
+    per_industry = list(
         links.annotate(reached=_inspected_in(campaign, "organization_id"))
         .order_by()
         .values("industry_id")
@@ -108,9 +118,9 @@ def by_risk(units: QuerySet[Organization]) -> QuerySet[Organization]:
     return units.annotate(risk_rank=rank).order_by("risk_rank", "region_id", "name", "pk")
 
 
-def blind_spots(campaign: Campaign, units: QuerySet[Organization]) -> QuerySet[Organization]:
+def blind_spots(scope: CampaignScope, units: QuerySet[Organization]) -> QuerySet[Organization]:
     """Units in the campaign's scope that no inspection of the campaign reached, most dangerous first."""
-    return by_risk(units_in_scope(campaign, units).exclude(_inspected_in(campaign)))
+    return by_risk(units_in_scope(scope, units).exclude(_inspected_in(scope.campaign)))
 
 
 def not_inspected_since(units: QuerySet[Organization], since: date) -> QuerySet[Organization]:

@@ -21,7 +21,7 @@ from accounts.scope import register_for
 from hazards.models import Hazard, HazardState
 from hazards.visibility import HazardQuerySet
 from reconciliation.models import Reconciliation, ReconciliationEvent, ReconciliationItem
-from reconciliation.periods import Period
+from reconciliation.periods import MONTH, Period, kind_for
 
 Answer = ReconciliationItem.Answer
 State = Reconciliation.State
@@ -67,6 +67,13 @@ def prepare(*, actor: User, unit: Organization, period: Period, today: date | No
         raise ReconciliationError(
             _("Only the unit's own users or its supervising department can prepare its reconciliation.")
         )
+    if period.kind != kind_for(unit):
+        message = (
+            _("%(unit)s reconciles every month: choose a month such as 2026-11.")
+            if kind_for(unit) == MONTH
+            else _("%(unit)s reconciles every quarter: choose a quarter such as 2026-Q4.")
+        )
+        raise ReconciliationError(message % {"unit": unit.name})
     if period.ends_on >= (today or timezone.localdate()):
         raise ReconciliationError(
             _("A period is reconciled once it has ended; %(period)s has not.") % {"period": period}

@@ -119,8 +119,9 @@ def campaign_coverage(request, pk: int):
     """A campaign's coverage of the register (by county and industry) and its blind spots, in the user's scope."""
     campaign = get_object_or_404(Campaign.objects.prefetch_related("industries", "regions"), pk=pk)
     units = register_for(request.user)
-    figures = coverage.coverage(campaign, units)
-    blind = coverage.blind_spots(campaign, units).select_related("region")
+    scope = coverage.CampaignScope.of(campaign)
+    figures = coverage.coverage(scope, units)
+    blind = coverage.blind_spots(scope, units).select_related("region")
     if request.GET.get("format") == "xlsx":
         return _blind_spots_sheet(campaign, blind)
     since = timezone.localdate() - timedelta(days=NOT_INSPECTED_DAYS)
@@ -131,7 +132,7 @@ def campaign_coverage(request, pk: int):
         "blind_spots": blind[:BLIND_SPOTS_SHOWN],
         "blind_count": figures.total.blind,
         "shown": BLIND_SPOTS_SHOWN,
-        "not_inspected_count": coverage.not_inspected_since(coverage.units_in_scope(campaign, units), since).count(),
+        "not_inspected_count": coverage.not_inspected_since(coverage.units_in_scope(scope, units), since).count(),
     }
     return render(request, "units/campaign_coverage.html", context)
 
