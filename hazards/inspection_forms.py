@@ -46,7 +46,8 @@ class InspectionForm(BootstrapFormMixin, forms.ModelForm):
 
     def _plan_for(self, planned: dict) -> None:
         """An inspection planned from a blind spot (?unit=…&campaign=…): its unit, county and campaign."""
-        unit = model_choice(self, "unit").queryset.filter(pk=planned.get("unit") or None).first()
+        unit_id = planned.get("unit")
+        unit = units_for(self.user).filter(pk=unit_id).first() if unit_id else None
         if unit is not None:
             self.fields["region"].initial = unit.region_id
 
