@@ -102,6 +102,12 @@ class Inspection(models.Model):
                 condition=Q(unit__isnull=False) | ~Q(site_name=""), name="inspection_has_unit_or_site"
             ),
         ]
+        indexes = [
+            # Coverage (inspections/coverage.py) asks of each unit of the register: inspected in this
+            # campaign? since that day? One index probe each, not a scan of the campaign's inspections.
+            models.Index(fields=["unit", "campaign"], name="inspection_unit_campaign_idx"),
+            models.Index(fields=["unit", "inspected_on"], name="inspection_unit_date_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.inspected_on:%Y-%m-%d} {self.place}"
