@@ -233,6 +233,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 60.0,
         "options": {"expires": 60},
     },
+    # Units that have not reconciled their last period, once RECONCILIATION_REMIND_AFTER_DAYS have passed.
+    "remind-unreconciled": {
+        "task": "reconciliation.remind_unreconciled",
+        "schedule": crontab(hour=_DIGEST_AT[0], minute=_DIGEST_AT[1]),
+    },
     "relay-deliveries": {
         "task": "notifications.relay_deliveries",
         "schedule": float(env_int("DELIVERY_RELAY_SECONDS", 60)),

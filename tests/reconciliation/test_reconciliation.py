@@ -235,3 +235,22 @@ def test_units_of_monthly_industries_reconcile_by_month(rectifier, settings):
         services.prepare(actor=rectifier, unit=rectifier.organization, period=periods.parse("2026-05")).period
         == "2026-05"
     )
+
+
+def test_units_that_have_not_reconciled_are_reminded_once_after_the_wait(rectifier, head, settings, mailoutbox):
+    from reconciliation.reminders import remind_unreconciled
+
+    settings.RECONCILIATION_REMIND_AFTER_DAYS = 5
+    rectifier.email = "safety@example.com"
+    rectifier.save()
+    # Q1 ended on 31 March: by 5 April the unit is late. A unit that signed is not reminded.
+    assert remind_unreconciled(today=date(2026, 4, 3)) == 0
+    assert remind_unreconciled(today=date(2026, 4, 6)) == 1
+    assert len(mailoutbox) == 1 and "2026-Q1" in mailoutbox[0].subject
+    assert f"/reconciliations/{rectifier.organization.pk}/2026-Q1/" in mailoutbox[0].body
+    assert remind_unreconciled(today=date(2026, 4, 7)) == 0  # once each
+    signed = services.prepare(
+        actor=rectifier, unit=rectifier.organization, period=periods.parse("2026-Q2"), today=date(2026, 7, 1)
+    )
+    services.confirm_by_unit(actor=rectifier, reconciliation_id=signed.pk, answers={})
+    assert remind_unreconciled(today=date(2026, 7, 10)) == 0
