@@ -40,6 +40,7 @@ class Coverage:
     total: Share
     by_county: list[Share]
     by_industry: list[Share]
+    not_inspected_since: int = 0  # units in scope with no inspection at all since `since` (when asked)
 
 
 @dataclass(frozen=True)
@@ -77,12 +78,16 @@ def _inspected_in(campaign: Campaign, unit_field: str = "pk") -> Exists:
     return Exists(Inspection.objects.filter(campaign=campaign, unit_id=OuterRef(unit_field)))
 
 
-def coverage(scope: CampaignScope, units: QuerySet[Organization]) -> Coverage:
-    """How many units in scope the campaign inspected: in total, by county and by industry."""
+def coverage(scope: CampaignScope, units: QuerySet[Organization], *, since: date | None = None) -> Coverage:
+    """How many units in scope the campaign inspected: in total, by county and by industry; and, with
+    `since`, how many were not inspected at all since then (counted in the same pass over the units)."""
     campaign = scope.campaign
     in_scope = units_in_scope(scope, units).annotate(reached=_inspected_in(campaign))
     counted = Count("pk", filter=Q(reached=True))
-    per_county = list(in_scope.order_by().values("region_id").annotate(in_scope=Count("pk"), inspected=counted))
+    stale = Count("pk", filter=~Exists(_recent(since))) if since else Value(0)
+    per_county = list(
+        in_scope.order_by().values("region_id").annotate(in_scope=Count("pk"), inspected=counted, stale=stale)
+    )
     names = dict(Region.objects.filter(pk__in=[row["region_id"] for row in per_county]).values_list("pk", "name"))
     by_county = [
         Share(names.get(row["region_id"], row["region_id"]), row["in_scope"], row["inspected"])
@@ -106,7 +111,7 @@ def coverage(scope: CampaignScope, units: QuerySet[Organization]) -> Coverage:
         key=lambda share: (-share.in_scope, share.label),
     )
     total = sum(share.in_scope for share in by_county), sum(share.inspected for share in by_county)
-    return Coverage(Share("", *total), by_county, by_industry)
+    return Coverage(Share("", *total), by_county, by_industry, sum(row["stale"] for row in per_county))
 
 
 def by_risk(units: QuerySet[Organization]) -> QuerySet[Organization]:
@@ -123,7 +128,10 @@ def blind_spots(scope: CampaignScope, units: QuerySet[Organization]) -> QuerySet
     return by_risk(units_in_scope(scope, units).exclude(_inspected_in(scope.campaign)))
 
 
+def _recent(since: date | None) -> QuerySet[Inspection]:
+    return Inspection.objects.filter(unit_id=OuterRef("pk"), inspected_on__gte=since)
+
+
 def not_inspected_since(units: QuerySet[Organization], since: date) -> QuerySet[Organization]:
     """Units (not closed) with no inspection at all on or after `since`, most dangerous first."""
-    recent = Inspection.objects.filter(unit_id=OuterRef("pk"), inspected_on__gte=since)
-    return by_risk(units.exclude(status=Organization.Status.CLOSED).exclude(Exists(recent)))
+    return by_risk(units.exclude(status=Organization.Status.CLOSED).exclude(Exists(_recent(since))))

@@ -47,13 +47,14 @@ def unit_list(request):
     units = register_for(request.user).select_related("region__parent").prefetch_related("industries")
     unit_filter = UnitFilter(request.GET or None, queryset=units)
     rows = unit_filter.qs if unit_filter.is_bound else units
-    if not rows.query.order_by:
-        rows = coverage.by_risk(rows)
+    # By county and name (the (region, name) unique index walks it), or the most dangerous first.
+    by_risk = request.GET.get("sort") == "risk"
+    rows = coverage.by_risk(rows) if by_risk else rows.order_by("region_id", "name", "pk")
     page = Paginator(rows.annotate(last_inspected=_last_inspected()), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "units/unit_list.html",
-        {"filter": unit_filter, "page_obj": page, "may_import": workflow.can_report(request.user)},
+        {"filter": unit_filter, "page_obj": page, "by_risk": by_risk, "may_import": workflow.can_report(request.user)},
     )
 
 
@@ -120,11 +121,11 @@ def campaign_coverage(request, pk: int):
     campaign = get_object_or_404(Campaign.objects.prefetch_related("industries", "regions"), pk=pk)
     units = register_for(request.user)
     scope = coverage.CampaignScope.of(campaign)
-    figures = coverage.coverage(scope, units)
+    since = timezone.localdate() - timedelta(days=NOT_INSPECTED_DAYS)
+    figures = coverage.coverage(scope, units, since=since)
     blind = coverage.blind_spots(scope, units).select_related("region")
     if request.GET.get("format") == "xlsx":
         return _blind_spots_sheet(campaign, blind)
-    since = timezone.localdate() - timedelta(days=NOT_INSPECTED_DAYS)
     context = {
         "campaign": campaign,
         "coverage": figures,
@@ -132,7 +133,7 @@ def campaign_coverage(request, pk: int):
         "blind_spots": blind[:BLIND_SPOTS_SHOWN],
         "blind_count": figures.total.blind,
         "shown": BLIND_SPOTS_SHOWN,
-        "not_inspected_count": coverage.not_inspected_since(coverage.units_in_scope(scope, units), since).count(),
+        "not_inspected_count": figures.not_inspected_since,
     }
     return render(request, "units/campaign_coverage.html", context)
 

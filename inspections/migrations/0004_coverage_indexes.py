@@ -5,20 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0005_organization_register_fields'),
-        ('inspections', '0003_industry_from_accounts'),
+        ("accounts", "0005_organization_register_fields"),
+        ("inspections", "0003_industry_from_accounts"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='inspection',
-            index=models.Index(fields=['unit', 'campaign'], name='inspection_unit_campaign_idx'),
+            model_name="inspection",
+            index=models.Index(fields=["unit", "campaign"], name="inspection_unit_campaign_idx"),
         ),
         migrations.AddIndex(
-            model_name='inspection',
-            index=models.Index(fields=['unit', 'inspected_on'], name='inspection_unit_date_idx'),
+            model_name="inspection",
+            index=models.Index(fields=["unit", "inspected_on"], name="inspection_unit_date_idx"),
         ),
     ]

@@ -54,8 +54,11 @@ def scene(db):
 def test_coverage_matches_the_hand_count(scene):
     campaign, units = scene
     scope = coverage.CampaignScope.of(campaign)
-    figures = coverage.coverage(scope, Organization.objects.filter(kind__in=Organization.REGISTER_KINDS))
+    figures = coverage.coverage(
+        scope, Organization.objects.filter(kind__in=Organization.REGISTER_KINDS), since=date(2025, 6, 15)
+    )
     assert (figures.total.in_scope, figures.total.inspected, figures.total.rate) == (5, 2, 40.0)
+    assert figures.not_inspected_since == 2  # C and H: B was inspected, if not in this campaign
     assert [(share.label, share.in_scope, share.inspected) for share in figures.by_county] == [
         ("浏阳市", 3, 1),
         ("宁乡市", 2, 1),
