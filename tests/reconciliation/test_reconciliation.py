@@ -254,3 +254,20 @@ def test_units_that_have_not_reconciled_are_reminded_once_after_the_wait(rectifi
     )
     services.confirm_by_unit(actor=rectifier, reconciliation_id=signed.pk, answers={})
     assert remind_unreconciled(today=date(2026, 7, 10)) == 0
+
+
+def test_the_reconciliation_pages_cost_a_fixed_number_of_queries(
+    client, rectifier, head, django_assert_max_num_queries
+):
+    unit = rectifier.organization
+    for day in range(1, 21):
+        HazardFactory(unit=unit, site_name="", found_on=date(2026, 2, day))
+    reconciliation = services.prepare(actor=rectifier, unit=unit, period=Q1)
+    assert reconciliation.items.count() == 20
+    client.force_login(head)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("reconciliation:list"), {"period": "2026-Q1"}).status_code == 200
+    client.force_login(rectifier)
+    for url in ("reconciliation:detail", "reconciliation:print"):
+        with django_assert_max_num_queries(14):
+            assert client.get(reverse(url, args=[unit.pk, "2026-Q1"])).status_code == 200
