@@ -10,6 +10,7 @@ from reconciliation.periods import Period, units_reconciling
 
 NOT_STARTED = "not_started"
 NOT_RECONCILED = "not_reconciled"
+DISPUTES = "disputes"  # signed by the unit with disputed items: the department's task
 
 
 def units_for_period(user: User, period: Period) -> QuerySet[Organization]:
@@ -41,6 +42,8 @@ def with_status(units: QuerySet[Organization], status: str) -> QuerySet[Organiza
     """Narrow the list to one status: a reconciliation state, not started, or not reconciled (not yet confirmed)."""
     if status == NOT_STARTED:
         return units.filter(Q(reconciliation_state__isnull=True))
+    if status == DISPUTES:
+        return units.filter(Q(reconciliation_state=Reconciliation.State.UNIT_CONFIRMED) & Q(disputed__gt=0))
     if status == NOT_RECONCILED:
         return units.filter(
             ~Q(reconciliation_state=Reconciliation.State.CONFIRMED) | Q(reconciliation_state__isnull=True)

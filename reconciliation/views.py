@@ -54,6 +54,7 @@ def status_list(request):
         "statuses": [
             (selectors.NOT_RECONCILED, _("Not reconciled")),
             (selectors.NOT_STARTED, _("Not started")),
+            (selectors.DISPUTES, _("Disputed items to review")),
             *Reconciliation.State.choices,
         ],
         "previous": period.previous(),

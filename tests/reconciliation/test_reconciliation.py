@@ -200,6 +200,9 @@ def test_the_pages_take_the_unit_through_its_confirmation(client, rectifier, hea
     client.force_login(head)
     status = client.get(reverse("reconciliation:list"), {"period": "2026-Q1", "status": "unit_confirmed"})
     assert unit.name in status.content.decode()
+    # The disputed item is the department's task: the list of disputes to review holds the unit.
+    disputes = client.get(reverse("reconciliation:list"), {"period": "2026-Q1", "status": "disputes"})
+    assert unit.name in disputes.content.decode()
     assert client.post(reverse("reconciliation:act", args=[unit.pk, "2026-Q1", "confirm"])).status_code == 302
     assert Reconciliation.objects.get(pk=reconciliation.pk).state == "confirmed"
     sheet = client.get(reverse("reconciliation:print", args=[unit.pk, "2026-Q1"]))
