@@ -313,7 +313,5 @@ LEDGER_IMPORT_MAX_ROWS = env_int("LEDGER_IMPORT_MAX_ROWS", 5000)
 
 # Reconciliation (对账销号): industries whose units reconcile every month (the others every quarter),
 # and how many days after a period ends the units that have not reconciled it are reminded.
-RECONCILIATION_MONTHLY_INDUSTRIES = env_list(
-    "RECONCILIATION_MONTHLY_INDUSTRIES", ["coal-mine", "non-coal-mine"]
-)
+RECONCILIATION_MONTHLY_INDUSTRIES = env_list("RECONCILIATION_MONTHLY_INDUSTRIES", ["coal-mine", "non-coal-mine"])
 RECONCILIATION_REMIND_AFTER_DAYS = env_int("RECONCILIATION_REMIND_AFTER_DAYS", 5)
