@@ -113,6 +113,8 @@ class UnitImport:
     file_name: str
     error: str = ""
     rows: list[UnitRow] = field(default_factory=list)
+    # The register's values of each unit a row merges into, as they were: only changed units are written.
+    originals: dict[int, tuple] = field(default_factory=dict)
 
     @property
     def bad_rows(self) -> list[UnitRow]:
@@ -300,7 +302,16 @@ def _find_merges(check: UnitImport, actor: User) -> None:
             )
             continue
         row.merges_into = existing.name
+        check.originals.setdefault(existing.pk, _merged_values(existing))
         row.unit = _merged(existing, unit)
+
+
+# The register's fields an import writes over a unit already on it.
+MERGED_FIELDS = (*TEXT_FIELDS, "size", "risk_class", "status", "credit_code", "name", "region")
+
+
+def _merged_values(unit: Organization) -> tuple:
+    return tuple(getattr(unit, "region_id" if name == "region" else name) for name in MERGED_FIELDS)
 
 
 def _merged(existing: Organization, imported: Organization) -> Organization:
@@ -353,8 +364,10 @@ def import_units(*, actor: User, check: UnitImport) -> tuple[int, int]:
         (merged if unit.pk else new).append(unit)
         unit_of_row[row.number] = unit
     Organization.objects.bulk_create(new, batch_size=2000)
-    fields = [*TEXT_FIELDS, "size", "risk_class", "status", "credit_code", "name", "region"]
-    Organization.objects.bulk_update(merged, fields, batch_size=2000)
+    # A re-imported register mostly repeats what is there: write only the units whose values changed
+    # (bulk_update's CASE statements grow with each batch, so the batches stay small).
+    changed = [unit for unit in merged if _merged_values(unit) != check.originals.get(unit.pk)]
+    Organization.objects.bulk_update(changed, list(MERGED_FIELDS), batch_size=500)
     Through = Organization.industries.through
     links = {(unit_of_row[row.number].pk, industry) for row in check.rows for industry in row.industries}
     Through.objects.bulk_create(
