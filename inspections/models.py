@@ -103,9 +103,9 @@ class Inspection(models.Model):
             ),
         ]
         indexes = [
-            # Coverage (inspections/coverage.py) asks of each unit of the register: inspected in this
-            # campaign? since that day? One index probe each, not a scan of the campaign's inspections.
-            models.Index(fields=["unit", "campaign"], name="inspection_unit_campaign_idx"),
+            # Coverage (inspections/coverage.py) asks of the register's units: inspected in this campaign
+            # (its units in order, for an anti-join, or one probe per unit)? since that day (a probe)?
+            models.Index(fields=["campaign", "unit"], name="inspection_campaign_unit_idx"),
             models.Index(fields=["unit", "inspected_on"], name="inspection_unit_date_idx"),
         ]
 

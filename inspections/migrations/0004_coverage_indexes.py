@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name="inspection",
-            index=models.Index(fields=["unit", "campaign"], name="inspection_unit_campaign_idx"),
+            index=models.Index(fields=["campaign", "unit"], name="inspection_campaign_unit_idx"),
         ),
         migrations.AddIndex(
             model_name="inspection",
