@@ -195,9 +195,12 @@ class Organization(models.Model):
                 fields=["credit_code"], condition=~Q(credit_code=""), name="organization_unique_credit_code"
             ),
             models.UniqueConstraint(fields=["region", "name"], name="organization_unique_name_in_region"),
+            # An enterprise without a credit code (a small one) needs its address. (Other units, e.g. a
+            # house or a working group, are held to it by clean() and the register's import only:
+            # rows from before the register may have neither.)
             models.CheckConstraint(
-                condition=~Q(kind__in=["enterprise", "other"]) | ~Q(credit_code="") | ~Q(address=""),
-                name="organization_unit_has_code_or_address",
+                condition=~Q(kind="enterprise") | ~Q(credit_code="") | ~Q(address=""),
+                name="organization_enterprise_has_code_or_address",
             ),
         ]
         indexes = [

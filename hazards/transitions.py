@@ -101,8 +101,11 @@ def _not_the_submitter(hazard: Hazard, user: User) -> None:
 
 
 def _not_the_units_own(hazard: Hazard, user: User) -> None:
-    # A unit never accepts its own rectification, whoever in it submitted it (企业自查 included).
-    if hazard.rectifying_unit_id is not None and user.organization_id == hazard.rectifying_unit_id:
+    # A supervised unit (an enterprise, another unit of the register) never accepts its own
+    # rectification, whoever in it submitted it (企业自查 included); the ids are compared first, so
+    # that the usual case costs no query.
+    unit = hazard.rectifying_unit if user.organization_id == hazard.rectifying_unit_id else None
+    if unit is not None and unit.is_register_unit:
         raise HazardError(_("A unit cannot accept its own rectification: the supervising department does."))
 
 

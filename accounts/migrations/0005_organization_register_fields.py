@@ -98,12 +98,12 @@ class Migration(migrations.Migration):
             model_name="organization",
             constraint=models.CheckConstraint(
                 condition=models.Q(
-                    models.Q(("kind__in", ["enterprise", "other"]), _negated=True),
+                    models.Q(("kind", "enterprise"), _negated=True),
                     models.Q(("credit_code", ""), _negated=True),
                     models.Q(("address", ""), _negated=True),
                     _connector="OR",
                 ),
-                name="organization_unit_has_code_or_address",
+                name="organization_enterprise_has_code_or_address",
             ),
         ),
     ]

@@ -66,6 +66,11 @@ def test_a_unit_without_a_credit_code_needs_an_address():
     shop.address = "浏阳市集里街道某路12号"
     shop.full_clean()
     shop.save()
+    # Another unit (a house) is held to it by the form and the import; the database keeps older rows.
+    house = Organization(name="某自建房", kind=Organization.Kind.OTHER, region=region("430181"))
+    with pytest.raises(ValidationError) as error:
+        house.full_clean()
+    assert "address" in error.value.message_dict
 
 
 @pytest.mark.django_db
