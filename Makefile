@@ -7,12 +7,13 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 # Findings the demo puts on a new database, across industries, counties, campaigns and states.
 DEMO_HAZARDS ?= 2000
+DEMO_UNITS ?= 3000
 export PORT
 
 .PHONY: run test bench bench-tools setup setup-dev prepare assets messages migrate lint typecheck format clean
 
 run: setup migrate
-	$(BIN)/python manage.py seed_demo --if-empty --hazards $(DEMO_HAZARDS)
+	$(BIN)/python manage.py seed_demo --if-empty --hazards $(DEMO_HAZARDS) --units $(DEMO_UNITS)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start --procfile Procfile --port $(PORT)
 
 # The suite on every core (pytest-xdist): each worker has its own test database (test_<name>_gw0, …),

@@ -15,6 +15,9 @@ NAVIGATION = [
     (_("Record an inspection"), "inspections:new", REPORTERS),
     (_("Inspections"), "inspections:inspection_list", None),
     (_("Campaigns"), "inspections:campaign_list", None),
+    (_("Register of units"), "units:list", None),
+    (_("Reconciliation"), "reconciliation:list", None),
+    (_("Report a self-found hazard"), "hazards:self_check", {Role.RECTIFYING_UNIT}),
     # "Who is on duty now" one click from every page of a government user.
     (_("Duty and emergencies"), "emergency:duty", DUTY_ROOM),
     (_("Administration"), "admin:index", {Role.ADMINISTRATOR}),

@@ -115,8 +115,30 @@ class Organization(models.Model):
         ENTERPRISE = "enterprise", _("Enterprise")
         OTHER = "other", _("Other unit")
 
+    class Size(models.TextChoices):
+        LARGE = "large", _("Large")
+        MEDIUM = "medium", _("Medium")
+        SMALL = "small", _("Small")
+        MICRO = "micro", _("Micro or premises")
+
+    class RiskClass(models.TextChoices):
+        # The four colours of 安全风险分级管控: red, orange, yellow, blue.
+        MAJOR = "major", _("Major risk (red)")
+        HIGH = "high", _("High risk (orange)")
+        GENERAL = "general", _("General risk (yellow)")
+        LOW = "low", _("Low risk (blue)")
+
+    class Status(models.TextChoices):
+        OPERATING = "operating", _("Operating")
+        SUSPENDED = "suspended", _("Suspended")
+        CLOSED = "closed", _("Closed")
+
     # Party committees and governments hold territorial management responsibility (属地管理责任).
     TERRITORIAL_KINDS = (Kind.PARTY_COMMITTEE, Kind.GOVERNMENT)
+    # The units the regulators supervise: the register of units (企业/单位台账) is these rows.
+    REGISTER_KINDS = (Kind.ENTERPRISE, Kind.OTHER)
+    # Sorting a register by risk: the most dangerous first, units without a class last.
+    RISK_ORDER = {RiskClass.MAJOR: 0, RiskClass.HIGH: 1, RiskClass.GENERAL: 2, RiskClass.LOW: 3, "": 4}
 
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -141,10 +163,19 @@ class Organization(models.Model):
         max_length=18,
         blank=True,
         validators=[validate_credit_code],
-        help_text=_("18 characters (GB 32100-2015); required for enterprises."),
+        help_text=_("18 characters (GB 32100-2015); a unit without one (small premises, a house) needs an address."),
     )
     address = models.CharField(_("address"), max_length=300, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # The register's fields (企业/单位台账), for enterprises and other supervised units.
+    township = models.CharField(_("township or street"), max_length=100, blank=True)
+    legal_representative = models.CharField(_("legal representative"), max_length=100, blank=True)
+    legal_representative_phone = models.CharField(_("legal representative's phone"), max_length=30, blank=True)
+    safety_contact = models.CharField(_("safety contact"), max_length=100, blank=True)
+    safety_contact_phone = models.CharField(_("safety contact's phone"), max_length=30, blank=True)
+    size = models.CharField(_("size"), max_length=10, choices=Size.choices, blank=True)
+    risk_class = models.CharField(_("risk class"), max_length=10, choices=RiskClass.choices, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPERATING)
     webhook_url = models.URLField(
         _("chat webhook"),
         max_length=500,
@@ -165,8 +196,20 @@ class Organization(models.Model):
                 fields=["credit_code"], condition=~Q(credit_code=""), name="organization_unique_credit_code"
             ),
             models.UniqueConstraint(fields=["region", "name"], name="organization_unique_name_in_region"),
+            # An enterprise without a credit code (a small one) needs its address. (Other units, e.g. a
+            # house or a working group, are held to it by clean() and the register's import only:
+            # rows from before the register may have neither.)
             models.CheckConstraint(
-                condition=~Q(kind="enterprise") | ~Q(credit_code=""), name="organization_enterprise_has_credit_code"
+                condition=~Q(kind="enterprise") | ~Q(credit_code="") | ~Q(address=""),
+                name="organization_enterprise_has_code_or_address",
+            ),
+        ]
+        indexes = [
+            # The register is browsed by county (a code prefix, hence the pattern operators) and kind.
+            models.Index(
+                fields=["region", "kind"],
+                name="organization_region_kind_idx",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
             ),
         ]
 
@@ -177,12 +220,22 @@ class Organization(models.Model):
         from django.core.exceptions import ValidationError
 
         self.credit_code = self.credit_code.strip().upper()
-        if self.kind == self.Kind.ENTERPRISE and not self.credit_code:
-            raise ValidationError({"credit_code": _("An enterprise must have its unified social credit code.")})
+        if self.kind in self.REGISTER_KINDS and not self.credit_code and not self.address.strip():
+            raise ValidationError(
+                {
+                    "address": _(
+                        "A unit without a unified social credit code needs its address, so that it can be found."
+                    )
+                }
+            )
 
     @property
     def is_territorial(self) -> bool:
         return self.kind in self.TERRITORIAL_KINDS
+
+    @property
+    def is_register_unit(self) -> bool:
+        return self.kind in self.REGISTER_KINDS
 
 
 class User(AbstractUser):

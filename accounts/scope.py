@@ -15,7 +15,7 @@ the rule is written once; a row outside it is a 404. The choices a user may pick
   responsibility chain names them on.
 """
 
-from typing import TypeGuard, TypeVar
+from typing import Any, TypeGuard, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import models
@@ -33,26 +33,36 @@ def sees_everything(user: User) -> bool:
     return user.is_superuser or user.has_role(Role.PROVINCIAL_STAFF)
 
 
+def _jurisdiction(user: User) -> tuple[str, Organization] | None:
+    """The region prefix and body of an inspector's or head's jurisdiction; None for anyone else."""
+    if not (user.has_role(Role.INSPECTOR) or user.has_role(Role.DEPARTMENT_HEAD)):
+        return None
+    region = user.jurisdiction
+    organization = user.organization
+    if region is None or organization is None:
+        return None
+    return region.scope_prefix, organization
+
+
 def jurisdiction_rule(
     user: User, *, region_field: str = "region__code", industry_field: str = "industry_id"
 ) -> Q | None:
     """Region subtree (a code prefix), limited to the body's industries unless it is territorial."""
-    if not (user.has_role(Role.INSPECTOR) or user.has_role(Role.DEPARTMENT_HEAD)):
+    jurisdiction = _jurisdiction(user)
+    if jurisdiction is None:
         return None
-    region = user.jurisdiction
-    if region is None:
-        return None
-    area = Q(**{f"{region_field}__startswith": region.scope_prefix})
-    organization = user.organization
-    if organization is not None and organization.is_territorial:
+    prefix, organization = jurisdiction
+    area = Q(**{f"{region_field}__startswith": prefix})
+    if organization.is_territorial:
         return area
-    if organization is None:
-        return None
-    # The body's industries with their sub-categories (two levels), as a subquery run once inside
-    # the page's own query rather than two round trips before it.
+    return area & Q(**{f"{industry_field}__any_of": _portfolio(organization)})
+
+
+def _portfolio(organization: Organization) -> QuerySet[Industry, Any]:
+    """The body's industries with their sub-categories (two levels), as a subquery run once inside
+    the page's own query rather than two round trips before it."""
     portfolio = organization.industries.values("pk")
-    industries = Industry.objects.filter(Q(pk__in=portfolio) | Q(parent__in=portfolio)).values("pk")
-    return area & Q(**{f"{industry_field}__any_of": industries})
+    return Industry.objects.filter(Q(pk__in=portfolio) | Q(parent__in=portfolio)).values("pk")
 
 
 def is_usable(user: User | AnonymousUser | None) -> TypeGuard[User]:
@@ -88,3 +98,35 @@ def units_for(user: User) -> QuerySet[Organization]:
     """Units a finding may name: active organisations in the user's counties."""
     units = Organization.objects.filter(is_active=True).select_related("region")
     return _in_jurisdiction(units, user, code_field="region__code")
+
+
+def register_for(user: User | AnonymousUser | None) -> QuerySet[Organization]:
+    """The units of the register (企业/单位台账) this user may see: the same rule, on a unit's own fields.
+
+    Provincial staff see every unit; inspectors and heads the units of their region's subtree, limited
+    to those operating in their body's industries unless the body is territorial; a unit's own users
+    see their unit only. Anyone else sees none.
+    """
+    units = Organization.objects.filter(kind__in=Organization.REGISTER_KINDS)
+    if not is_usable(user):
+        return units.none()
+    if sees_everything(user):
+        return units
+    rules = []
+    if user.has_role(Role.RECTIFYING_UNIT) and user.organization_id:
+        rules.append(Q(pk=user.organization_id))
+    jurisdiction = _jurisdiction(user)
+    if jurisdiction is not None:
+        prefix, organization = jurisdiction
+        area = Q(region__code__startswith=prefix)
+        if not organization.is_territorial:
+            # A unit operates in several industries: it is in the body's portfolio when any of them is.
+            operating_in = Organization.industries.through.objects.filter(industry_id__in=_portfolio(organization))
+            area &= Q(pk__in=operating_in.values("organization_id"))
+        rules.append(area)
+    if not rules:
+        return units.none()
+    rule = rules[0]
+    for other in rules[1:]:
+        rule |= other
+    return units.filter(rule)

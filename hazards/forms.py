@@ -294,6 +294,62 @@ class FindingEditForm(FindingForm):
         self.fields["version"].initial = self.instance.version
 
 
+class SelfCheckForm(FindingFields):
+    """A hazard the unit found in its own self-inspection (企业自查自报), recorded by its own user."""
+
+    photo_fields = {"photos": Attachment.Stage.BEFORE}
+    deadline = forms.DateField(
+        label=_("To be rectified by"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("For a general hazard the unit rectifies itself; a major one the department assigns."),
+    )
+
+    class Meta(FindingFields.Meta):
+        fields = [
+            "title",
+            "description",
+            "industry",
+            "level",
+            "kind",
+            "location",
+            "found_on",
+            "needs_government_coordination",
+            "measures",
+        ]
+        widgets = {
+            **FindingFields.Meta.widgets,
+            "found_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "measures": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "needs_government_coordination": _(
+                "Tick when the unit cannot resolve it alone (需要政府协调解决): it goes to the department's queue."
+            ),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        del self.fields["after_photos"]
+        self.fields["found_on"].initial = timezone.localdate()
+
+    def clean(self):
+        cleaned = super().clean()
+        found_on = cleaned.get("found_on")
+        if found_on and found_on > timezone.localdate():
+            self.add_error("found_on", _("The date found cannot be in the future."))
+        to_department = cleaned.get("level") == Hazard.Level.MAJOR or cleaned.get("needs_government_coordination")
+        if not to_department:
+            deadline = cleaned.get("deadline")
+            if deadline is None:
+                self.add_error("deadline", _("Set the date by which the unit will have rectified it."))
+            elif deadline < timezone.localdate():
+                self.add_error("deadline", _("The deadline must be today or later."))
+            if not (cleaned.get("measures") or "").strip():
+                self.add_error("measures", _("Describe the rectification measures first."))
+        return cleaned
+
+
 # --- Workflow action forms: each is a small form on the detail page, performed by hazards.workflow.
 
 

@@ -57,6 +57,14 @@ class InspectionForm(BootstrapFormMixin, forms.ModelForm):
             self.fields["inspected_on"].initial = timezone.localdate()
             if user.jurisdiction and user.jurisdiction.level == "county":
                 self.fields["region"].initial = user.jurisdiction.pk
+            self._plan_for(kwargs.get("initial") or {})
+
+    def _plan_for(self, planned: dict) -> None:
+        """An inspection planned from a blind spot (?unit=…&campaign=…): its unit, county and campaign."""
+        unit_id = planned.get("unit")
+        unit = units_for(self.user).filter(pk=unit_id).first() if unit_id else None
+        if unit is not None:
+            self.fields["region"].initial = unit.region_id
 
     def clean(self):
         cleaned = super().clean()

@@ -170,7 +170,9 @@ def inspection_new(request):
     if not workflow.can_report(request.user):
         raise NotForYourRole(str(workflow.REPORTERS_ONLY))
     data, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)
-    form = InspectionForm(data, files, user=request.user)
+    # Planned from a campaign's blind spots: the unit and the campaign come filled in.
+    planned = {key: request.GET[key] for key in ("unit", "campaign") if request.GET.get(key, "").isdigit()}
+    form = InspectionForm(data, files, user=request.user, initial=planned)
     findings = FindingFormSet(data, files, prefix="findings", form_kwargs={"user": request.user})
     assert isinstance(findings, BaseFindingFormSet)
     findings.follows_checklist = bool(data and data.get("checklist"))

@@ -143,6 +143,8 @@ class Hazard(models.Model):
     remarks = models.TextField(_("remarks"), blank=True)
     state = models.CharField(_("state"), max_length=12, choices=HazardState.choices, default=HazardState.REPORTED)
     on_the_spot = models.BooleanField(_("rectified on the spot"), default=False)
+    # A unit's own finding (企业自查) it cannot resolve alone goes to the department's queue.
+    needs_government_coordination = models.BooleanField(_("needs government coordination"), default=False)
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     extension_count = models.PositiveSmallIntegerField(_("extensions"), default=0)
     rectifying_unit = models.ForeignKey(

@@ -80,6 +80,18 @@ REPORTER = Actor(
 )
 
 
+def is_unit_of(hazard: Hazard, user: User) -> bool:
+    """A user of the unit the hazard was found at: who records the unit's own findings (企业自查自报)."""
+    return (
+        user.has_role(Role.RECTIFYING_UNIT)
+        and user.organization_id is not None
+        and user.organization_id == hazard.unit_id
+    )
+
+
+UNIT_SELF_CHECK = Actor(is_unit_of, gettext_lazy("Only the unit's own users record the hazards it found itself."))
+
+
 # --- Conditions beyond who and from which state -------------------------------------------------
 
 
@@ -105,6 +117,15 @@ def _major_evaluated(hazard: Hazard, user: User) -> None:
                 "unit's written application (SAWS Order 16, art. 18): reject it and ask the unit for them."
             )
         )
+
+
+def _not_the_units_own(hazard: Hazard, user: User) -> None:
+    # A supervised unit (an enterprise, another unit of the register) never accepts its own
+    # rectification, whoever in it submitted it (企业自查 included); the ids are compared first, so
+    # that the usual case costs no query.
+    unit = hazard.rectifying_unit if user.organization_id == hazard.rectifying_unit_id else None
+    if unit is not None and unit.is_register_unit:
+        raise HazardError(_("A unit cannot accept its own rectification: the supervising department does."))
 
 
 def _at_the_listing_level(hazard: Hazard, user: User) -> None:
@@ -224,7 +245,7 @@ TRANSITIONS: dict[str, Transition] = {
             done=gettext_lazy("Rectification accepted."),
             style="success",
             form="VerifyForm",
-            conditions=(_not_the_submitter, _major_evaluated),
+            conditions=(_not_the_submitter, _not_the_units_own, _major_evaluated),
         ),
         Transition(
             Action.CLOSE,
@@ -284,13 +305,20 @@ TRANSITIONS: dict[str, Transition] = {
 # the same action as the unit's submission, from another state and by another person.
 ON_THE_SPOT = Transition(Action.SUBMIT, frozenset({S.REPORTED}), S.SUBMITTED, REPORTER)
 
+# A hazard a unit found itself (企业自查自报) is reported by the unit's own user; a general one the unit
+# can fix alone it starts rectifying at once, with its own plan and deadline, and submits for the
+# department's acceptance as usual. A major one, or one needing government coordination, stays
+# reported: it waits in the department's queue to be assigned.
+SELF_REPORT = Transition(Action.REPORT, frozenset({""}), S.REPORTED, UNIT_SELF_CHECK)
+SELF_RECTIFY = Transition(Action.START, frozenset({S.REPORTED}), S.RECTIFYING, UNIT_SELF_CHECK)
+
 # The actions a user takes with a button on the hazard's page, in the order the buttons stand.
 BUTTONS = tuple(action for action, transition in TRANSITIONS.items() if transition.is_button)
 
 
 def target_state(action: str, from_state: str) -> str:
     """The state after `action` from `from_state`; ValueError when the table does not allow it."""
-    for transition in (TRANSITIONS[action], ON_THE_SPOT):
+    for transition in (TRANSITIONS[action], ON_THE_SPOT, SELF_REPORT, SELF_RECTIFY):
         if transition.action == action and from_state in transition.sources:
             return transition.leads_to(from_state)
     raise ValueError(f"{action} is not allowed from {from_state or 'a new finding'!r}")

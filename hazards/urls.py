@@ -12,6 +12,7 @@ urlpatterns = [
     path("views/save/", views.view_save, name="view_save"),
     path("views/<int:pk>/forget/", views.view_forget, name="view_forget"),
     path("new/", views.hazard_new, name="new"),
+    path("self-check/", views.hazard_self_check, name="self_check"),
     path("<int:pk>/", views.hazard_detail, name="detail"),
     path("<int:pk>/edit/", views.hazard_edit, name="edit"),
     path("<int:pk>/act/<slug:action>/", views.hazard_act, name="act"),

@@ -4,6 +4,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
 from django.db.models import Case, OuterRef, Q, Subquery, When
 from django.http import FileResponse, Http404, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,7 +17,7 @@ from accounts.models import Organization, User
 from accounts.scope import units_for
 from hazards import bulk, counting, listing, saved_views, workflow
 from hazards.filters import HazardFilter, form_markup
-from hazards.forms import ActionForm, FindingEditForm, FindingForm, action_form
+from hazards.forms import ActionForm, FindingEditForm, FindingForm, SelfCheckForm, action_form
 from hazards.history import timeline
 from hazards.models import Attachment, Hazard, SubmissionRound
 from hazards.responsibility import current_holders, lacks_enterprise_contact
@@ -315,6 +316,27 @@ def hazard_new(request):
             messages.success(request, _("Finding %(number)s is on the ledger.") % {"number": hazard.number})
             return redirect("hazards:detail", pk=hazard.pk)
     return render(request, "hazards/hazard_form.html", {"form": form, "hazard": None})
+
+
+def hazard_self_check(request):
+    """A unit's own user records a hazard the unit found itself (企业自查自报), on a phone as on a computer."""
+    if not workflow.can_self_report(request.user):
+        raise Http404
+    form = SelfCheckForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            hazard = workflow.report_self_found(
+                actor=request.user,
+                hazard=form.save(commit=False),
+                attachments=form.kept["photos"],
+                deadline=form.cleaned_data["deadline"],
+            )
+        except (workflow.HazardError, ValidationError) as error:
+            form.add_error(None, error.messages if isinstance(error, ValidationError) else str(error))
+        else:
+            messages.success(request, _("Finding %(number)s is on the ledger.") % {"number": hazard.number})
+            return redirect("hazards:detail", pk=hazard.pk)
+    return render(request, "hazards/self_check_form.html", {"form": form})
 
 
 def hazard_edit(request, pk: int):

@@ -35,6 +35,8 @@ from hazards.signals import hazard_changed
 from hazards.transitions import (
     LEVEL_RANK,
     REPORTER,
+    SELF_RECTIFY,
+    SELF_REPORT,
     TRANSITIONS,
     HazardError,
     HazardNotFound,
@@ -144,6 +146,62 @@ def report_finding(
             to_state=hazard.state,
             changes={"on_the_spot": [False, True]},
         )
+    return hazard
+
+
+def can_self_report(user: User) -> bool:
+    """A unit's own users record the hazards it finds in self-inspection (企业自查自报)."""
+    return user.has_role(Role.RECTIFYING_UNIT) and user.organization_id is not None
+
+
+@transaction.atomic
+def report_self_found(
+    *, actor: User, hazard: Hazard, attachments: Iterable[Attachment] = (), deadline: date | None = None
+) -> Hazard:
+    """Put a hazard the actor's unit found itself (source 企业自查) on the ledger.
+
+    A general hazard the unit can fix alone it starts rectifying at once, with its measures and its
+    own deadline, and later submits for the supervising department's acceptance; a major one, or one
+    marked as needing government coordination, stays reported, in the department's queue to assign.
+    """
+    unit = actor.organization
+    if not can_self_report(actor) or unit is None:
+        raise HazardError(str(SELF_REPORT.actor.refusal))
+    if hazard.pk is not None:
+        raise HazardError(_("This finding is already on the ledger."))
+    hazard.unit = unit
+    hazard.region = unit.region
+    hazard.source = Hazard.Source.SELF_CHECK
+    hazard.found_by = actor
+    hazard.state = SELF_REPORT.leads_to("")
+    to_department = hazard.is_major or hazard.needs_government_coordination
+    if not to_department:
+        if deadline is None or deadline < timezone.localdate():
+            raise HazardError(_("Set the date by which the unit will have rectified it: today or later."))
+        if not hazard.measures.strip():
+            raise HazardError(_("Describe the rectification measures first."))
+        hazard.deadline = deadline
+    hazard.full_clean(exclude=["number"])
+    hazard.number = LedgerSequence.next_number(region_code=hazard.region_id, year=hazard.found_on.year)
+    hazard.save()
+    Attachment.objects.filter(
+        pk__in=[attachment.pk for attachment in attachments], hazard__isnull=True, uploaded_by=actor
+    ).update(hazard=hazard)
+    HazardEvent.objects.create(
+        hazard=hazard,
+        actor=actor,
+        action=SELF_REPORT.action,
+        to_state=hazard.state,
+        changes={"needs_government_coordination": [False, True]} if hazard.needs_government_coordination else {},
+    )
+    if to_department:
+        return hazard
+    reported = hazard.state
+    hazard.rectifying_unit = unit
+    hazard.responsibility_chain = resolve_chain(hazard)
+    hazard.state = SELF_RECTIFY.leads_to(reported)
+    hazard.started_at = timezone.now()
+    _record(hazard, actor=actor, action=SELF_RECTIFY.action, from_state=reported)
     return hazard
 
 

@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "api",
     "demo",
     "stats",
+    "reconciliation",
+    "units",
 ]
 
 MIDDLEWARE = [
@@ -327,6 +329,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Outbound webhooks of other systems (api/webhooks.py): sent with back-off.
     "send-webhooks": {"task": "api.send_webhooks", "schedule": 30.0, "options": {"expires": 30}},
+    # Units that have not reconciled their last period, once RECONCILIATION_REMIND_AFTER_DAYS have passed.
+    "remind-unreconciled": {
+        "task": "reconciliation.remind_unreconciled",
+        "schedule": crontab(hour=_DIGEST_AT[0], minute=_DIGEST_AT[1]),
+    },
     "relay-deliveries": {
         "task": "notifications.relay_deliveries",
         "schedule": float(env_int("DELIVERY_RELAY_SECONDS", 60)),
@@ -493,3 +500,7 @@ SPECTACULAR_SETTINGS = {
 # (Excel's own limit): a small upload must not take a worker's memory (issue 12.2).
 LEDGER_IMPORT_MAX_UNPACKED_BYTES = env_int("LEDGER_IMPORT_MAX_UNPACKED_BYTES", 50 * 1024 * 1024)
 LEDGER_IMPORT_MAX_CELL_CHARS = env_int("LEDGER_IMPORT_MAX_CELL_CHARS", 32767)
+# Reconciliation (对账销号): industries whose units reconcile every month (the others every quarter),
+# and how many days after a period ends the units that have not reconciled it are reminded.
+RECONCILIATION_MONTHLY_INDUSTRIES = env_list("RECONCILIATION_MONTHLY_INDUSTRIES", ["coal-mine", "non-coal-mine"])
+RECONCILIATION_REMIND_AFTER_DAYS = env_int("RECONCILIATION_REMIND_AFTER_DAYS", 5)

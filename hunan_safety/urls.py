@@ -8,6 +8,7 @@ from hazards import views as hazard_views
 from hunan_safety import views
 from notifications import views as notification_views
 from stats import views as stats_views
+from units import views as unit_views
 
 handler404 = "hunan_safety.views.page_not_found"
 
@@ -25,7 +26,11 @@ urlpatterns = [
     # The Excel ledger's pages live under /hazards/ beside the list they export (ledger/urls.py).
     path("hazards/", include("ledger.urls")),
     path("hazards/", include("hazards.urls")),
+    # A campaign's coverage of the register lives with the register (units), at the campaign's address.
+    path("inspections/campaigns/<int:pk>/coverage/", unit_views.campaign_coverage, name="campaign_coverage"),
     path("inspections/", include("hazards.inspection_urls")),
+    path("units/", include("units.urls")),
+    path("reconciliations/", include("reconciliation.urls")),
     path("notifications/", include("notifications.urls")),
     path("emergency/", include("emergency.urls")),
     path("api/v1/", include("api.urls")),

@@ -173,6 +173,12 @@ class Inspection(models.Model):
                 condition=Q(unit__isnull=False) | ~Q(site_name=""), name="inspection_has_unit_or_site"
             ),
         ]
+        indexes = [
+            # Coverage (inspections/coverage.py) asks of the register's units: inspected in this campaign
+            # (its units in order, for an anti-join, or one probe per unit)? since that day (a probe)?
+            models.Index(fields=["campaign", "unit"], name="inspection_campaign_unit_idx"),
+            models.Index(fields=["unit", "inspected_on"], name="inspection_unit_date_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.inspected_on:%Y-%m-%d} {self.place}"

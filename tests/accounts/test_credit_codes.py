@@ -55,13 +55,22 @@ def test_organization_form_validation_refuses_a_mistyped_code():
 
 
 @pytest.mark.django_db
-def test_an_enterprise_needs_a_credit_code():
-    enterprise = Organization(name="无码企业", kind=Organization.Kind.ENTERPRISE, region=region("430181"))
+def test_a_unit_without_a_credit_code_needs_an_address():
+    # Small premises and self-built houses have no code: the register finds them by their address.
+    shop = Organization(name="无码小店", kind=Organization.Kind.ENTERPRISE, region=region("430181"))
     with pytest.raises(ValidationError) as error:
-        enterprise.full_clean()
-    assert "credit_code" in error.value.message_dict
+        shop.full_clean()
+    assert "address" in error.value.message_dict
     with pytest.raises(IntegrityError), transaction.atomic():
-        enterprise.save()
+        shop.save()
+    shop.address = "浏阳市集里街道某路12号"
+    shop.full_clean()
+    shop.save()
+    # Another unit (a house) is held to it by the form and the import; the database keeps older rows.
+    house = Organization(name="某自建房", kind=Organization.Kind.OTHER, region=region("430181"))
+    with pytest.raises(ValidationError) as error:
+        house.full_clean()
+    assert "address" in error.value.message_dict
 
 
 @pytest.mark.django_db

@@ -1,0 +1,62 @@
+"""Reads of reconciliations, always within the register the user may see (`accounts.scope.register_for`)."""
+
+from django.db.models import Count, F, FilteredRelation, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from accounts.models import Organization, User
+from accounts.scope import register_for
+from reconciliation.models import Reconciliation, ReconciliationItem
+from reconciliation.periods import Period, units_reconciling
+
+NOT_STARTED = "not_started"
+NOT_RECONCILED = "not_reconciled"
+DISPUTES = "disputes"  # signed by the unit with disputed items: the department's task
+
+
+def units_for_period(user: User, period: Period) -> QuerySet[Organization]:
+    """The units (not closed) the user may see that reconcile by this kind of period, with their status for it.
+
+    The period's reconciliation is joined (at most one per unit and period: a unique constraint), so
+    that the list, its counts and its status filter read it in one hash join rather than a probe per unit.
+    """
+    units = units_reconciling(register_for(user).exclude(status=Organization.Status.CLOSED), period.kind)
+    disputed = (
+        ReconciliationItem.objects.filter(
+            reconciliation__unit_id=OuterRef("pk"), reconciliation__period=period.code, answer="disputed"
+        )
+        .order_by()
+        .values("reconciliation_id")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return units.annotate(
+        of_period=FilteredRelation("reconciliations", condition=Q(reconciliations__period=period.code)),
+        reconciliation_id=F("of_period__pk"),
+        reconciliation_state=F("of_period__state"),
+        unit_confirmed_at=F("of_period__unit_confirmed_at"),
+        disputed=Coalesce(Subquery(disputed, output_field=IntegerField()), 0),
+    )
+
+
+def with_status(units: QuerySet[Organization], status: str) -> QuerySet[Organization]:
+    """Narrow the list to one status: a reconciliation state, not started, or not reconciled (not yet confirmed)."""
+    if status == NOT_STARTED:
+        return units.filter(Q(reconciliation_state__isnull=True))
+    if status == DISPUTES:
+        return units.filter(Q(reconciliation_state=Reconciliation.State.UNIT_CONFIRMED) & Q(disputed__gt=0))
+    if status == NOT_RECONCILED:
+        return units.filter(
+            ~Q(reconciliation_state=Reconciliation.State.CONFIRMED) | Q(reconciliation_state__isnull=True)
+        )
+    if status in Reconciliation.State.values:
+        return units.filter(Q(reconciliation_state=status))
+    return units
+
+
+def status_counts(units: QuerySet[Organization]) -> dict[str, int]:
+    """How many units of the list stand at each status (one grouped query)."""
+    # (`units` comes from units_for_period, which annotates the state; the type checker cannot follow it.)
+    rows = units.order_by().values("reconciliation_state").annotate(count=Count("pk"))  # type: ignore[misc]
+    counts = {row["reconciliation_state"] or NOT_STARTED: row["count"] for row in rows}
+    counts[NOT_RECONCILED] = sum(count for state, count in counts.items() if state != Reconciliation.State.CONFIRMED)
+    return counts
