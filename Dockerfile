@@ -13,6 +13,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
 RUN useradd --create-home --uid 1000 hunan
+# LibreOffice Calc (headless) prints exported ledgers to PDF: the print test (tests/ledger/test_export_print.py).
+RUN apt-get update -qq \
+    && apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui poppler-utils \
+    && rm -rf /var/lib/apt/lists/*
 COPY requirements.txt ./
 RUN pip install -r requirements.txt
 COPY --from=assets /app/node_modules ./node_modules
