@@ -238,6 +238,12 @@ class Hazard(models.Model):
                 name="hazard_open_order_idx",
                 condition=Q(state__in=["assigned", "rectifying"]),
             ),
+            # The deadline scan's batches (notifications/reminders.py) walk open work by deadline.
+            models.Index(
+                fields=["deadline", "id"],
+                name="hazard_open_deadline_idx",
+                condition=Q(state__in=["assigned", "rectifying"]),
+            ),
         ]
 
     # The plan a rectifying unit writes when it starts; a major hazard cannot start without 五落实

@@ -61,6 +61,14 @@ def plan_deliveries(*, batch_size: int = PLAN_BATCH) -> int:
     return planned
 
 
+def plan_reminders(ids: list[int], *, batch_size: int = PLAN_BATCH) -> int:
+    """Plan these reminders (a scan's inserts, from RETURNING): no search for unplanned rows."""
+    planned = 0
+    for start in range(0, len(ids), batch_size):
+        planned += _plan_batch(Reminder, batch_size, ids=ids[start : start + batch_size]) or 0
+    return planned
+
+
 # What planning needs of a reminder or digest and its recipient: plain values, no model instances.
 RECIPIENT_FIELDS = (
     "pk",
@@ -75,9 +83,11 @@ RECIPIENT_FIELDS = (
 REMINDER_FIELDS = ("hazard_id", "stage", "deadline", "sequence")
 
 
-def _plan_batch(model: type[Reminder] | type[Digest], batch_size: int) -> int | None:
-    """Claim up to `batch_size` unplanned rows and write their deliveries; None when none are left."""
-    ids = list(model.objects.filter(claimed_at__isnull=True).order_by("pk").values_list("pk", flat=True)[:batch_size])
+def _plan_batch(model: type[Reminder] | type[Digest], batch_size: int, ids: list[int] | None = None) -> int | None:
+    """Claim up to `batch_size` unplanned rows (or these) and write their deliveries; None when none are left."""
+    if ids is None:
+        unplanned = model.objects.filter(claimed_at__isnull=True).order_by("pk")
+        ids = list(unplanned.values_list("pk", flat=True)[:batch_size])
     if not ids:
         return None
     token, now = uuid.uuid4(), timezone.now()

@@ -15,11 +15,16 @@ harmless, and an extension (a new deadline) starts a new ladder. A rung is compu
 rather than matched to it, so a scan that missed a day (beat or broker down) catches up with the
 rung reached meanwhile, once.
 
-The cost follows what is due, not the size of the ledger: one query on the (state, deadline)
-index, a fixed number of queries to find the people, bulk inserts. Delivery is delivery.py's: in-app
-at once, e-mail and webhook through the outbox.
+The database does the work (issue 19.3): for each batch of due hazards, taken along the partial
+index of open work by deadline, one INSERT … SELECT … ON CONFLICT DO NOTHING computes the rungs
+from date cutoffs made in Python (`Ladder.deadline_cutoff`: no date arithmetic in SQL), finds the
+people of each rung's groups and inserts the rows; its RETURNING ids are what the deliveries are
+planned from. A rung already created for a hazard is skipped before its people are looked for, so
+a rerun costs about what counting the due hazards does, and memory stays flat: no due hazard is
+loaded into Python. Delivery is delivery.py's: in-app at once, e-mail and webhook via the outbox.
 """
 
+import json
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator
@@ -29,7 +34,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Count, Q, QuerySet
+from django.db import connection, transaction
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from accounts.models import Post, Region, User
@@ -45,17 +51,16 @@ Stage = Reminder.Stage
 # Who a stage can be sent to (settings.REMINDERS[stage]["recipients"]).
 RECIPIENT_GROUPS = ("unit", *LAYERS, "department_heads", "listing_body")
 
-# The fields of a hazard the scan reads: no model instances, no related rows.
-SCAN_FIELDS = (
-    "pk",
-    "state",
-    "deadline",
-    "level",
-    "region_id",
-    "rectifying_unit_id",
-    "listed_by_id",
-    "responsibility_chain",
-)
+
+@dataclass(frozen=True)
+class Rung:
+    """One rung of the ladder on a day: the hazards whose deadline is in (after, until] reach it."""
+
+    stage: str
+    sequence: int
+    after: date  # exclusive
+    until: date  # inclusive
+    level: str | None = None  # escalation differs for general and major hazards
 
 
 @dataclass(frozen=True)
@@ -89,213 +94,367 @@ class Ladder:
             )
         return ladder
 
-    def rungs(self, *, deadline: date, today: date, major: bool) -> list[tuple[str, int]]:
-        """The (stage, sequence) reached on `today` by a hazard with this deadline."""
-        days_left = (deadline - today).days
-        if days_left > 0:
-            return [(Stage.DUE_SOON, 0)] if days_left <= self.due_soon_days else []
-        if days_left == 0:
-            return [(Stage.DUE_TODAY, 0)]
-        overdue = -days_left
-        sequence = (overdue - 1) // self.overdue_every_days if self.overdue_every_days else 0
-        rungs: list[tuple[str, int]] = [(Stage.OVERDUE, sequence)]
-        if overdue >= (self.escalation_days_major if major else self.escalation_days):
-            rungs.append((Stage.ESCALATION, 0))
+    @staticmethod
+    def deadline_cutoff(today: date, days_past: int) -> date:
+        """The latest deadline that is `days_past` days past on `today` (negative: that many days ahead).
+
+        The one place the ladder counts days: the scan compares deadlines with these dates only
+        (no date arithmetic in SQL), so counting working days instead changes this function alone.
+        """
+        return today - timedelta(days=days_past)
+
+    def horizon(self, today: date) -> date:
+        """The latest deadline any rung reaches on `today`: due soon's."""
+        return self.deadline_cutoff(today, -self.due_soon_days)
+
+    def rungs(self, *, today: date, oldest: date) -> list[Rung]:
+        """Every rung reached on `today` by hazards whose deadlines go back to `oldest`.
+
+        Overdue repeats every M days: its n-th rung (sequence n-1) covers the deadlines from
+        1 + (n-1)·M up to 1 + n·M days past, so a scan that missed days catches up with the rung
+        reached meanwhile, once.
+        """
+        cutoff = self.deadline_cutoff
+        before_all = min(oldest, today) - timedelta(days=1)
+        rungs = [Rung(Stage.DUE_TODAY, 0, cutoff(today, 1), today)]
+        if self.due_soon_days:
+            rungs.append(Rung(Stage.DUE_SOON, 0, today, self.horizon(today)))
+        sequence = 0
+        while (until := cutoff(today, 1 + sequence * self.overdue_every_days)) >= oldest:
+            if not self.overdue_every_days:
+                rungs.append(Rung(Stage.OVERDUE, 0, before_all, until))
+                break
+            after = cutoff(today, 1 + (sequence + 1) * self.overdue_every_days)
+            rungs.append(Rung(Stage.OVERDUE, sequence, after, until))
+            sequence += 1
+        for level, days in (
+            (Hazard.Level.GENERAL, self.escalation_days),
+            (Hazard.Level.MAJOR, self.escalation_days_major),
+        ):
+            rungs.append(Rung(Stage.ESCALATION, 0, before_all, cutoff(today, days), level))
         return rungs
 
 
-# Due hazards are read in pages of this many, in the index's order.
-SCAN_PAGE = 10_000
+# Due hazards are taken in batches of this many, in the order of the partial index of open work.
+SCAN_BATCH = 5_000
 
 
-def open_work_until(horizon: date) -> QuerySet[Hazard, dict[str, Any]]:
-    """The query of the scan: open work with a deadline up to `horizon`, in (state, deadline) index order.
+class _ScanSQL:
+    """The scan's SQL for PostgreSQL and SQLite: the same statements, JSON read each one's way."""
 
-    The order and the LIMIT of each page are what make PostgreSQL walk the index. Without them its
-    statistics mislead it: finished hazards have past deadlines too, so "deadline <= horizon" looks
-    like half the ledger and it would read the whole table (seen at 1M rows in bench/reminders.py).
-    """
-    return (
-        Hazard.objects.filter(state__in=OPEN_WORK_STATES, deadline__lte=horizon)
-        .order_by("state", "deadline", "pk")
-        .values(*SCAN_FIELDS)
-    )
+    def __init__(self) -> None:
+        self.postgresql = connection.vendor == "postgresql"
+
+    def records(self, columns: dict[str, str]) -> str:
+        """A JSON array parameter as a table of these columns (name → SQL type)."""
+        if self.postgresql:
+            definition = ", ".join(f"{name} {kind}" for name, kind in columns.items())
+            return f"jsonb_to_recordset(%s::jsonb) AS {{alias}}({definition})"
+        fields = ", ".join(f"json_extract(value, '$.{name}') AS {name}" for name in columns)
+        return f"(SELECT {fields} FROM json_each(%s)) AS {{alias}}"
+
+    def chain(self, hazard: str) -> str:
+        """The entries of a hazard's responsibility chain, one row each (alias `entry`)."""
+        if self.postgresql:
+            return f"CROSS JOIN LATERAL jsonb_array_elements({hazard}.responsibility_chain) AS entry(value)"
+        return f"CROSS JOIN json_each({hazard}.responsibility_chain) AS entry"
+
+    def entry(self, key: str, *, integer: bool = False) -> str:
+        if self.postgresql:
+            return f"(entry.value->>'{key}')::int" if integer else f"(entry.value->>'{key}')"
+        return f"json_extract(entry.value, '$.{key}')"
+
+    def value(self, field: Any, value: Any) -> Any:
+        """A value as the backend stores it (a UUID as hex on SQLite, a date as text, …)."""
+        return field.get_db_prep_value(value, connection)
 
 
-def due_hazards(*, horizon: date) -> Iterator[dict]:
-    """The due hazards as dicts, page by page (keyset): one indexed query per SCAN_PAGE hazards."""
-    after = Q()
-    while True:
-        page = list(open_work_until(horizon).filter(after)[:SCAN_PAGE])
-        yield from page
-        if len(page) < SCAN_PAGE:
-            return
-        last = page[-1]
-        after = (
-            Q(state__gt=last["state"])
-            | Q(state=last["state"], deadline__gt=last["deadline"])
-            | Q(state=last["state"], deadline=last["deadline"], pk__gt=last["pk"])
-        )
+def _in(values: tuple[str, ...] | list[str]) -> tuple[str, list[str]]:
+    return ", ".join(["%s"] * len(values)), list(values)
 
 
-class _People:
-    """Everyone the due hazards' reminders may go to, found in a fixed number of queries."""
+class _Scan:
+    """Inserts one day's due reminders with INSERT … SELECT … ON CONFLICT DO NOTHING, batch by batch."""
 
-    def __init__(self, hazards: list[dict], groups: set[str]):
-        unit_ids = {hazard["rectifying_unit_id"] for hazard in hazards if hazard["rectifying_unit_id"]}
-        chain = [entry for hazard in hazards for entry in hazard["responsibility_chain"] or []]
-        self.unit_members: dict[int, set[int]] = defaultdict(set)
-        if "unit" in groups and unit_ids:
-            members = User.objects.filter(
-                is_active=True, organization_id__in=unit_ids, groups__name=Role.RECTIFYING_UNIT
-            ).values_list("organization_id", "pk")
-            for organization_id, user_id in members:
-                self.unit_members[organization_id].add(user_id)
-
-        # The snapshot names who held each post at assignment; reminders go to who holds it now.
-        post_ids = {entry["post_id"] for entry in chain if entry.get("post_id") and entry.get("layer") in groups}
-        self.holders: dict[int, int] = dict(
-            Post.objects.filter(pk__in=post_ids, is_active=True, holder__isnull=False).values_list("pk", "holder_id")
-        )
-        # (hazard, new holder of a post on its chain) → the person the snapshot named.
-        self.successions: dict[tuple[int, int], int | None] = {}
-
-        self.department_heads: dict[int, list[tuple[int, str]]] = defaultdict(list)
-        departments = {
-            entry["organization_id"]
-            for entry in chain
-            if entry.get("layer") == "department" and entry.get("organization_id")
+    def __init__(self, *, today: date, scan: uuid.UUID, ladder: Ladder):
+        self.today, self.scan, self.ladder = today, scan, ladder
+        self.sql = _ScanSQL()
+        self.open_work = Hazard.objects.filter(state__in=OPEN_WORK_STATES, deadline__lte=ladder.horizon(today))
+        oldest = self.open_work.aggregate(oldest=Min("deadline"))["oldest"] or today
+        self.rungs = ladder.rungs(today=today, oldest=oldest)
+        self.groups = {
+            group: [stage for stage, groups in ladder.recipients.items() if group in groups]
+            for group in RECIPIENT_GROUPS
         }
-        if "department_heads" in groups and departments:
-            heads = User.objects.filter(
-                is_active=True, organization_id__in=departments, groups__name=Role.DEPARTMENT_HEAD
-            ).values_list(
-                "pk",
-                "organization_id",
-                "region__code",
-                "region__level",
-                "organization__region__code",
-                "organization__region__level",
-            )
-            for user_id, organization_id, code, level, organization_code, organization_level in heads:
-                region = (
+        self.heads = self._heads()
+        self.listing = self._listing_bodies()
+
+    # The few people found in Python: a head's scope is a region prefix (Region.scope_prefix).
+
+    def _heads(self) -> list[dict]:
+        if not self.groups["department_heads"]:
+            return []
+        heads = User.objects.filter(is_active=True, groups__name=Role.DEPARTMENT_HEAD).values_list(
+            "pk",
+            "organization_id",
+            "region__code",
+            "region__level",
+            "organization__region__code",
+            "organization__region__level",
+        )
+        return [
+            {
+                "organization_id": organization_id,
+                "user_id": user_id,
+                "prefix": (
                     Region(code=code, level=level) if code else Region(code=organization_code, level=organization_level)
-                )
-                self.department_heads[organization_id].append((user_id, region.scope_prefix))
+                ).scope_prefix,
+            }
+            for user_id, organization_id, code, level, organization_code, organization_level in heads
+            if organization_id and (code or organization_code)
+        ]
 
-        self.listing_heads: dict[int, set[int]] = defaultdict(set)
-        listing_bodies = {hazard["listed_by_id"] for hazard in hazards if hazard["listed_by_id"]}
-        if "listing_body" in groups and listing_bodies:
-            body_heads = User.objects.filter(
-                is_active=True, organization_id__in=listing_bodies, groups__name=Role.DEPARTMENT_HEAD
-            ).values_list("organization_id", "pk")
-            leaders = Post.objects.filter(
-                organization_id__in=listing_bodies,
-                is_active=True,
-                holder__isnull=False,
-                duty__in=[Post.Duty.PRINCIPAL, Post.Duty.SAFETY_LEAD],
-            ).values_list("organization_id", "holder_id")
-            for organization_id, user_id in [*body_heads, *leaders]:
-                self.listing_heads[organization_id].add(user_id)
+    def _listing_bodies(self) -> list[dict]:
+        """The heads and the principal and safety leads of bodies that list hazards for supervision."""
+        if not self.groups["listing_body"]:
+            return []
+        bodies = Hazard.objects.filter(listed_by__isnull=False).values("listed_by_id").distinct()
+        heads = User.objects.filter(
+            is_active=True, organization_id__in=bodies, groups__name=Role.DEPARTMENT_HEAD
+        ).values_list("organization_id", "pk")
+        leaders = Post.objects.filter(
+            organization_id__in=bodies,
+            is_active=True,
+            holder__isnull=False,
+            duty__in=[Post.Duty.PRINCIPAL, Post.Duty.SAFETY_LEAD],
+        ).values_list("organization_id", "holder_id")
+        pairs = {(organization_id, user_id) for organization_id, user_id in [*heads, *leaders]}
+        return [{"organization_id": organization_id, "user_id": user_id} for organization_id, user_id in sorted(pairs)]
 
-    def for_hazard(self, hazard: dict, groups: tuple[str, ...]) -> set[int]:
-        """The people of these groups for this hazard (active or not: the caller filters)."""
-        people: set[int] = set()
-        chain = hazard["responsibility_chain"] or []
-        for group in groups:
-            if group == "unit" and hazard["rectifying_unit_id"]:
-                people |= self.unit_members.get(hazard["rectifying_unit_id"], set())
-            elif group in LAYERS:
-                for entry in chain:
-                    if entry.get("layer") == group:
-                        named, holder = entry.get("user_id"), self.holders.get(entry.get("post_id"))
-                        if holder and holder != named:
-                            self.successions[(hazard["pk"], holder)] = named
-                        person = holder or named
-                        if person:
-                            people.add(person)
-            elif group == "department_heads":
-                for entry in chain:
-                    if entry.get("layer") == "department":
-                        for user_id, prefix in self.department_heads.get(entry.get("organization_id"), []):
-                            if hazard["region_id"].startswith(prefix):
-                                people.add(user_id)
-            elif group == "listing_body" and hazard["listed_by_id"]:
-                people |= self.listing_heads.get(hazard["listed_by_id"], set())
-        return people
+    # The batches
+
+    def batches(self) -> Iterator[tuple[tuple, tuple | None]]:
+        """(after, until] keys (deadline, id) of each batch of due hazards, read from the partial index."""
+        after: tuple = (date.min, 0)
+        while True:
+            keys = self.open_work.filter(Q(deadline__gt=after[0]) | Q(deadline=after[0], pk__gt=after[1]))
+            last = keys.order_by("deadline", "pk").values_list("deadline", "pk")[SCAN_BATCH - 1 : SCAN_BATCH]
+            until = next(iter(last), None)
+            yield after, until
+            if until is None:
+                return
+            after = until
+
+    def _hits(self, after: tuple, until: tuple | None) -> tuple[str, list]:
+        """The due hazards of a batch with the rung each reached, less the rungs already created."""
+        hazard, reminder = Hazard._meta.db_table, Reminder._meta.db_table
+        states, state_params = _in(OPEN_WORK_STATES)
+        date_field = Hazard._meta.get_field("deadline")
+        rungs = self.sql.records(
+            {"stage": "text", "sequence": "int", "after": "date", "until": "date", "level": "text"}
+        )
+        rung_json = json.dumps(
+            [{**rung.__dict__, "after": rung.after.isoformat(), "until": rung.until.isoformat()} for rung in self.rungs]
+        )
+        upper = "AND (h.deadline, h.id) <= (%s, %s)" if until is not None else ""
+        query = f"""
+            SELECT h.id, h.deadline, h.level, h.region_id, h.rectifying_unit_id, h.listed_by_id,
+                   h.responsibility_chain, rung.stage, rung.sequence
+            FROM {hazard} h
+            JOIN {rungs.format(alias="rung")}
+              ON h.deadline > rung.after AND h.deadline <= rung.until AND (rung.level IS NULL OR rung.level = h.level)
+            WHERE h.state IN ({states}) AND (h.deadline, h.id) > (%s, %s) {upper}
+              AND NOT EXISTS (
+                SELECT 1 FROM {reminder} done
+                WHERE done.hazard_id = h.id AND done.stage = rung.stage
+                  AND done.deadline = h.deadline AND done.sequence = rung.sequence
+              )
+        """
+        params = [rung_json, *state_params, self.sql.value(date_field, after[0]), after[1]]
+        if until is not None:
+            params += [self.sql.value(date_field, until[0]), until[1]]
+        return query, params
+
+    def _people(self) -> tuple[str, list]:
+        """Who each hit goes to, by the groups of its stage (one arm per kind of group)."""
+        arms, params = [], []
+        stages = self.groups
+        if stages["unit"]:
+            marks, values = _in(stages["unit"])
+            arms.append(f"""
+                SELECT hit.id, hit.deadline, hit.stage, hit.sequence, member.id AS person
+                FROM hits hit
+                JOIN {User._meta.db_table} member ON member.organization_id = hit.rectifying_unit_id
+                JOIN {User.groups.through._meta.db_table} membership ON membership.user_id = member.id
+                JOIN auth_group role ON role.id = membership.group_id AND role.name = %s
+                WHERE hit.stage IN ({marks})
+            """)
+            params += [Role.RECTIFYING_UNIT, *values]
+        layers = [(layer, stages[layer]) for layer in LAYERS if stages[layer]]
+        if layers:
+            # Reminders go to who holds the post now; a post that changed hands since the
+            # assignment is left to _successions (the new holder may not see the hazard).
+            conditions = []
+            for layer, layer_stages in layers:
+                marks, values = _in(layer_stages)
+                conditions.append(f"({self.sql.entry('layer')} = %s AND hit.stage IN ({marks}))")
+                params += [layer, *values]
+            named, post = self.sql.entry("user_id", integer=True), self.sql.entry("post_id", integer=True)
+            arms.append(f"""
+                SELECT hit.id, hit.deadline, hit.stage, hit.sequence,
+                       CASE WHEN post.holder_id IS NULL THEN {named}
+                            WHEN {named} IS NULL OR {named} = post.holder_id THEN post.holder_id END AS person
+                FROM hits hit {self.sql.chain("hit")}
+                LEFT JOIN {Post._meta.db_table} post
+                  ON post.id = {post} AND post.is_active AND post.holder_id IS NOT NULL
+                WHERE ({" OR ".join(conditions)})
+            """)
+        if stages["department_heads"] and self.heads:
+            marks, values = _in(stages["department_heads"])
+            heads = self.sql.records({"organization_id": "int", "user_id": "int", "prefix": "text"})
+            arms.append(f"""
+                SELECT hit.id, hit.deadline, hit.stage, hit.sequence, head.user_id AS person
+                FROM hits hit {self.sql.chain("hit")}
+                JOIN {heads.format(alias="head")} ON head.organization_id = {self.sql.entry("organization_id", integer=True)}
+                WHERE {self.sql.entry("layer")} = 'department' AND hit.stage IN ({marks})
+                  AND hit.region_id LIKE head.prefix || '%%'
+            """)
+            params += [json.dumps(self.heads), *values]
+        if stages["listing_body"] and self.listing:
+            marks, values = _in(stages["listing_body"])
+            bodies = self.sql.records({"organization_id": "int", "user_id": "int"})
+            arms.append(f"""
+                SELECT hit.id, hit.deadline, hit.stage, hit.sequence, body.user_id AS person
+                FROM hits hit JOIN {bodies.format(alias="body")} ON body.organization_id = hit.listed_by_id
+                WHERE hit.stage IN ({marks})
+            """)
+            params += [json.dumps(self.listing), *values]
+        return " UNION ".join(arms), params
+
+    def insert(self, after: tuple, until: tuple | None) -> list[tuple[int, str]]:
+        """Insert a batch's new reminders in the database; return their (id, stage), from RETURNING."""
+        hits, hit_params = self._hits(after, until)
+        people, people_params = self._people()
+        if not people:
+            return []
+        field = Reminder._meta.get_field
+        query = f"""
+            WITH hits AS ({hits}), people AS ({people})
+            INSERT INTO {Reminder._meta.db_table}
+                (hazard_id, stage, deadline, sequence, recipient_id, due_on, created_at, scan)
+            SELECT DISTINCT people.id, people.stage, people.deadline, people.sequence, people.person, %s, %s, %s
+            FROM people JOIN {User._meta.db_table} person ON person.id = people.person AND person.is_active
+            WHERE people.person IS NOT NULL
+            ON CONFLICT DO NOTHING
+            RETURNING id, stage
+        """
+        params = [
+            *hit_params,
+            *people_params,
+            self.sql.value(field("due_on"), self.today),
+            self.sql.value(field("created_at"), timezone.now()),
+            self.sql.value(field("scan"), self.scan),
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(query, params)
+            return cursor.fetchall()
+
+    def successions(self, after: tuple, until: tuple | None) -> list[Reminder]:
+        """The batch's reminders whose post changed hands since the assignment (rare): checked in Python."""
+        if not any(self.groups[layer] for layer in LAYERS):
+            return []
+        hits, params = self._hits(after, until)
+        named, post = self.sql.entry("user_id", integer=True), self.sql.entry("post_id", integer=True)
+        conditions = []
+        for layer in LAYERS:
+            if self.groups[layer]:
+                marks, values = _in(self.groups[layer])
+                conditions.append(f"({self.sql.entry('layer')} = %s AND hit.stage IN ({marks}))")
+                params += [layer, *values]
+        query = f"""
+            WITH hits AS ({hits})
+            SELECT hit.id, hit.deadline, hit.stage, hit.sequence, post.holder_id, {named}
+            FROM hits hit {self.sql.chain("hit")}
+            JOIN {Post._meta.db_table} post ON post.id = {post} AND post.is_active AND post.holder_id IS NOT NULL
+            WHERE {named} IS NOT NULL AND {named} <> post.holder_id AND ({" OR ".join(conditions)})
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(query, params)
+            rows = cursor.fetchall()
+        if not rows:
+            return []
+        wanted = _stand_in_for_successors_who_cannot_see(rows)
+        active = set(
+            User.objects.filter(pk__in={person for *_, person in wanted}, is_active=True).values_list("pk", flat=True)
+        )
+        now = timezone.now()
+        return [
+            Reminder(
+                hazard_id=hazard_id,
+                stage=stage,
+                deadline=deadline,
+                sequence=sequence,
+                recipient_id=person,
+                due_on=self.today,
+                created_at=now,
+                scan=self.scan,
+            )
+            for hazard_id, deadline, stage, sequence, person in sorted(set(wanted))
+            if person in active
+        ]
 
 
-def _stand_in_for_successors_who_cannot_see(successions: dict, wanted: list) -> None:
+def _stand_in_for_successors_who_cannot_see(rows: list[tuple]) -> list[tuple]:
     """A post changed hands since assignment: remind its new holder if they can see the hazard, else
     the person the snapshot named (who can: named people see what they are named on).
 
-    One query per new holder, and only when posts changed hands: rare, and not per hazard.
+    `rows` are (hazard, deadline, stage, sequence, new holder, person named). One query per new
+    holder, and only when posts changed hands: rare, and not per hazard.
     """
-    if not successions:
-        return
     hazards_of: dict[int, set[int]] = defaultdict(set)
-    for hazard_id, holder in successions:
+    for hazard_id, *_rung, holder, _named in rows:
         hazards_of[holder].add(hazard_id)
-    unseen: dict[int, set[int]] = {}
+    visible: dict[int, set[int]] = {}
     for holder in User.objects.filter(pk__in=hazards_of).select_related("organization__region", "region"):
-        visible = set(
+        visible[holder.pk] = set(
             Hazard.objects.visible_to(holder).filter(pk__in=hazards_of[holder.pk]).values_list("pk", flat=True)
         )
-        unseen[holder.pk] = hazards_of[holder.pk] - visible
-    for hazard, _stage, _sequence, recipients in wanted:
-        for holder in [person for person in recipients if (hazard["pk"], person) in successions]:
-            if hazard["pk"] in unseen.get(holder, {hazard["pk"]}):
-                recipients.discard(holder)
-                named = successions[(hazard["pk"], holder)]
-                if named:
-                    recipients.add(named)
-
-
-def reminders_due(*, today: date, scan: uuid.UUID, ladder: Ladder | None = None) -> list[Reminder]:
-    """The reminders due on `today` (unsaved), whether or not an earlier scan already created them."""
-    ladder = ladder or Ladder.from_settings()
-    hazards = list(due_hazards(horizon=today + timedelta(days=ladder.due_soon_days)))
-    if not hazards:
-        return []
-    groups = {group for stage_groups in ladder.recipients.values() for group in stage_groups}
-    people = _People(hazards, groups)
-    wanted: list[tuple[dict, str, int, set[int]]] = []
-    for hazard in hazards:
-        major = hazard["level"] == Hazard.Level.MAJOR
-        for stage, sequence in ladder.rungs(deadline=hazard["deadline"], today=today, major=major):
-            recipients = people.for_hazard(hazard, ladder.recipients[stage])
-            if recipients:
-                wanted.append((hazard, stage, sequence, recipients))
-    _stand_in_for_successors_who_cannot_see(people.successions, wanted)
-    everyone = {user_id for *_, recipients in wanted for user_id in recipients}
-    active = set(User.objects.filter(pk__in=everyone, is_active=True).values_list("pk", flat=True))
-    now = timezone.now()
     return [
-        Reminder(
-            hazard_id=hazard["pk"],
-            stage=stage,
-            deadline=hazard["deadline"],
-            sequence=sequence,
-            recipient_id=user_id,
-            due_on=today,
-            created_at=now,
-            scan=scan,
-        )
-        for hazard, stage, sequence, recipients in wanted
-        for user_id in sorted(recipients & active)
+        (hazard_id, deadline, stage, sequence, holder if hazard_id in visible.get(holder, set()) else named)
+        for hazard_id, deadline, stage, sequence, holder, named in rows
     ]
+
+
+def insert_due_reminders(*, today: date, scan: uuid.UUID, ladder: Ladder | None = None) -> Iterator[list[int]]:
+    """Insert the reminders due on `today` that do not exist yet, in batches; yield each batch's new ids.
+
+    The database computes and inserts them (INSERT … SELECT … ON CONFLICT DO NOTHING), batch by
+    batch along the partial index of open work by deadline: nothing of the due hazards is loaded
+    into Python but the keys bounding each batch, and a rung once created for a hazard is not
+    computed again, so a rerun costs about what counting the due hazards does.
+    """
+    run = _Scan(today=today, scan=scan, ladder=ladder or Ladder.from_settings())
+    for after, until in run.batches():
+        with transaction.atomic():
+            # Before the insert: its rows would hide the batch's rungs from the second look.
+            stood_in = run.successions(after, until)
+            inserted = [pk for pk, _stage in run.insert(after, until)]
+            Reminder.objects.bulk_create(stood_in, ignore_conflicts=True)
+        yield inserted
 
 
 def scan_deadlines(*, today: date | None = None, relay: bool = True) -> dict[str, int]:
     """Create the reminders due today, exactly once each; return how many this scan created per stage.
 
-    Then plans the deliveries nobody has planned yet (this scan's and any left by a scan that
-    crashed): in-app at once, e-mail and webhook as outbox rows that `relay` hands to the workers
-    after commit. Pass relay=False to leave them for the caller (e.g. to send in-process).
+    Plans each batch's deliveries from what it inserted, then any nobody has planned yet (the rare
+    stand-ins, or rows left by a scan that crashed): in-app at once, e-mail and webhook as outbox
+    rows that `relay` hands to the workers after commit. Pass relay=False to leave them for the
+    caller (e.g. to send in-process).
     """
     today = today or timezone.localdate()
     scan = uuid.uuid4()
-    Reminder.objects.bulk_create(reminders_due(today=today, scan=scan), ignore_conflicts=True, batch_size=2000)
+    for inserted in insert_due_reminders(today=today, scan=scan):
+        delivery.plan_reminders(inserted)
     # Only rows this scan inserted carry its id: a concurrent scan's rows and old ones do not count.
     created = dict(
         Reminder.objects.filter(scan=scan)

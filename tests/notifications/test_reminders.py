@@ -7,6 +7,7 @@ deadline, the supervising department once it passes, the territorial and leaders
 is escalated; never anybody for a hazard no longer waiting for rectification.
 """
 
+import uuid
 from datetime import date, timedelta
 
 import pytest
@@ -265,8 +266,9 @@ def test_rows_left_unplanned_by_a_crashed_scan_are_delivered_by_the_next(scene, 
     """A scan inserted its reminders and died before planning their deliveries."""
     import uuid
 
-    Reminder.objects.bulk_create(reminders.reminders_due(today=hazard.deadline, scan=uuid.uuid4()))
-    assert not Notification.objects.exists()
+    for _inserted in reminders.insert_due_reminders(today=hazard.deadline, scan=uuid.uuid4()):
+        pass  # … and the scan died here, before planning
+    assert Reminder.objects.count() == 3 and not Notification.objects.exists()
     assert scan(hazard.deadline) == NOTHING
     assert Notification.objects.filter(kind=Notification.Kind.REMINDER).count() == 3
 
@@ -301,32 +303,52 @@ def _not_inserts(queries) -> list[str]:
     return [query["sql"][:20] for query in queries.captured_queries if not query["sql"].startswith("INSERT")]
 
 
-def test_the_scan_reads_due_hazards_in_pages_in_index_order(scene, monkeypatch):
+def test_the_scan_takes_due_hazards_in_batches_and_a_rerun_finds_nothing_to_do(scene, monkeypatch):
     day = timezone.localdate() + timedelta(days=60)
     _open_hazards(scene, 5, day - timedelta(days=1))
-    monkeypatch.setattr(reminders, "SCAN_PAGE", 2)
-    seen = [hazard["pk"] for hazard in reminders.due_hazards(horizon=day)]
-    assert sorted(seen) == sorted(Hazard.objects.values_list("pk", flat=True)) and len(seen) == 5
-    assert scan(day)[Stage.OVERDUE] == 5 * 5
-    sql = str(reminders.open_work_until(date(2026, 6, 1)).query)
-    assert '"state" IN' in sql and '"deadline" <=' in sql and "ORDER BY" in sql
+    monkeypatch.setattr(reminders, "SCAN_BATCH", 2)
+    with CaptureQueriesContext(connection) as first:
+        assert scan(day)[Stage.OVERDUE] == 5 * 5
+    inserts = [query["sql"] for query in first.captured_queries if "INSERT INTO" in query["sql"]]
+    # Three batches (2, 2, 1), each one INSERT … SELECT … ON CONFLICT DO NOTHING computed by the database.
+    set_based = [sql for sql in inserts if "ON CONFLICT DO NOTHING" in sql and "RETURNING" in sql and "SELECT" in sql]
+    assert len(set_based) == 3
+    with CaptureQueriesContext(connection) as rerun:
+        assert scan(day) == NOTHING
+    # The rerun inserts nothing and plans nothing: each batch's rungs already exist.
+    assert not [query for query in rerun.captured_queries if query["sql"].startswith(("UPDATE", 'INSERT INTO "notif'))]
+
+
+def test_the_rungs_come_from_date_cutoffs_computed_in_python(settings):
+    """The SQL compares deadlines with these dates only: a working-day calendar changes the cutoffs alone."""
+    ladder = reminders.Ladder.from_settings()
+    today = date(2026, 6, 15)
+    rungs = {
+        (rung.stage, rung.sequence, rung.level): (rung.after, rung.until)
+        for rung in ladder.rungs(today=today, oldest=date(2026, 6, 1))
+    }
+    assert rungs[(Stage.DUE_SOON, 0, None)] == (today, date(2026, 6, 18))
+    assert rungs[(Stage.DUE_TODAY, 0, None)] == (date(2026, 6, 14), today)
+    # Overdue repeats every 3 days: deadlines 1–3 days past are its first rung, 4–6 the second, …
+    assert rungs[(Stage.OVERDUE, 0, None)] == (date(2026, 6, 11), date(2026, 6, 14))
+    assert rungs[(Stage.OVERDUE, 1, None)] == (date(2026, 6, 8), date(2026, 6, 11))
+    assert max(sequence for stage, sequence, _level in rungs if stage == Stage.OVERDUE) == 4  # back to 1 June
+    assert rungs[(Stage.ESCALATION, 0, "general")][1] == date(2026, 6, 8)
+    assert rungs[(Stage.ESCALATION, 0, "major")][1] == date(2026, 6, 14)
 
 
 @pytest.mark.postgres
-def test_postgresql_answers_the_scan_from_the_state_and_deadline_index(scene):
+def test_postgresql_takes_the_batches_from_the_partial_index_of_open_work(scene):
     _open_hazards(scene, 3, date(2026, 6, 1))
-    query, params = reminders.open_work_until(date(2026, 6, 1))[: reminders.SCAN_PAGE].query.sql_with_params()
+    run = reminders._Scan(today=date(2026, 6, 1), scan=uuid.uuid4(), ladder=reminders.Ladder.from_settings())
+    query, params = run._hits((date.min, 0), None)
     with connection.cursor() as cursor:
         # A tiny table is cheaper to read whole: make the planner show whether the index fits the query.
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(f"EXPLAIN {query}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    # An index scan or a bitmap index scan of the (state, deadline) index, or of the partial index
-    # of open work (assigned, rectifying) by region and deadline: either way an index on the
-    # deadline limited to open work answers, never a scan of the ledger.
-    assert "Seq Scan" not in plan, plan
-    assert "hazard_state_deadline_idx" in plan or "hazard_open_region_due_idx" in plan, plan
-    assert "Index Cond" in plan and "deadline <=" in plan, plan
+    assert "Seq Scan on hazards_hazard" not in plan, plan
+    assert "hazard_open_deadline_idx" in plan, plan
 
 
 # --- The command --------------------------------------------------------------------------------
