@@ -17,6 +17,10 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \
     && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 1000 hunan
+# LibreOffice Calc (headless) prints exported ledgers to PDF: the print test (tests/ledger/test_export_print.py).
+RUN apt-get update -qq \
+    && apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui poppler-utils \
+    && rm -rf /var/lib/apt/lists/*
 COPY requirements.txt ./
 RUN pip install -r requirements.txt
 COPY --from=assets /app/node_modules ./node_modules

@@ -324,6 +324,12 @@ class Hazard(models.Model):
                 include=[*STATISTICS_COLUMNS],
                 condition=Q(state="closed"),
             ),
+            # The deadline scan (notifications/reminders.py) reads open work by deadline.
+            models.Index(
+                fields=["deadline", "id"],
+                name="hazard_open_deadline_idx",
+                condition=Q(state__in=["assigned", "rectifying"]),
+            ),
         ]
 
     # The plan a rectifying unit writes when it starts; a major hazard cannot start without 五落实

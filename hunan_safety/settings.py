@@ -451,6 +451,13 @@ LEDGER_EXPORT_KEEP_HOURS = env_int("LEDGER_EXPORT_KEEP_HOURS", 72)
 # rows; a job whose worker died is resumed once the hold has lapsed (ledger/jobs.py). Keep it longer
 # than writing a few thousand rows and closing the largest workbook take.
 LEDGER_EXPORT_LEASE_SECONDS = env_int("LEDGER_EXPORT_LEASE_SECONDS", 600)
+# The xlsx writer of exports: "native" (rust_xlsxwriter, where its wheel exists), "python"
+# (XlsxWriter), or "auto" for native when installed (ledger/writers.py).
+LEDGER_EXCEL_WRITER = env_str("LEDGER_EXCEL_WRITER", "auto")
+# The paper the exported ledger prints on, landscape and fitted to its width: A4 or A3.
+LEDGER_PRINT_PAPER = env_str("LEDGER_PRINT_PAPER", "A4").upper()
+if LEDGER_PRINT_PAPER not in ("A4", "A3"):
+    raise ImproperlyConfigured(f"LEDGER_PRINT_PAPER must be A4 or A3, not {LEDGER_PRINT_PAPER!r}")
 LEDGER_IMPORT_MAX_BYTES = env_int("LEDGER_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 LEDGER_IMPORT_MAX_ROWS = env_int("LEDGER_IMPORT_MAX_ROWS", 5000)
 

@@ -40,25 +40,27 @@ class Column:
     kind: str = TEXT
 
 
+# Widths are what a printed page can hold: the sheet is fitted to the paper's width (ledger/export.py),
+# so every character of width shrinks the print; long text wraps instead.
 LEDGER_COLUMNS: tuple[Column, ...] = (
     Column("seq", pgettext_lazy("ledger column", "No."), 6, INTEGER),
-    Column("number", pgettext_lazy("ledger column", "Ledger number"), 23),
-    Column("title", pgettext_lazy("ledger column", "Hazard"), 28, WRAP),
-    Column("description", pgettext_lazy("ledger column", "Description"), 40, WRAP),
+    Column("number", pgettext_lazy("ledger column", "Ledger number"), 21),
+    Column("title", pgettext_lazy("ledger column", "Hazard"), 22, WRAP),
+    Column("description", pgettext_lazy("ledger column", "Description"), 32, WRAP),
     Column("industry", pgettext_lazy("ledger column", "Industry"), 16, WRAP),
     Column("level", pgettext_lazy("ledger column", "Level"), 9),
     Column("source", pgettext_lazy("ledger column", "Source"), 12),
     Column("city", pgettext_lazy("ledger column", "City"), 10),
     Column("county", pgettext_lazy("ledger column", "County"), 10),
-    Column("unit", pgettext_lazy("ledger column", "Unit"), 26, WRAP),
-    Column("location", pgettext_lazy("ledger column", "Location"), 20, WRAP),
+    Column("unit", pgettext_lazy("ledger column", "Unit"), 20, WRAP),
+    Column("location", pgettext_lazy("ledger column", "Location"), 16, WRAP),
     Column("found_on", pgettext_lazy("ledger column", "Found on"), 12, DATE),
     Column("found_by", pgettext_lazy("ledger column", "Found by"), 10),
-    Column("measures", pgettext_lazy("ledger column", "Rectification measures"), 32, WRAP),
+    Column("measures", pgettext_lazy("ledger column", "Rectification measures"), 24, WRAP),
     Column("funds", pgettext_lazy("ledger column", "Funds (10,000 yuan)"), 11, NUMBER),
-    Column("rectifying_unit", pgettext_lazy("ledger column", "Rectifying unit"), 24, WRAP),
+    Column("rectifying_unit", pgettext_lazy("ledger column", "Rectifying unit"), 18, WRAP),
     Column("responsible_person", pgettext_lazy("ledger column", "Person responsible"), 11),
-    *(Column(f"chain_{layer}", label, 34, WRAP) for layer, label in LAYERS.items()),
+    *(Column(f"chain_{layer}", label, 22, WRAP) for layer, label in LAYERS.items()),
     Column("deadline", pgettext_lazy("ledger column", "Deadline"), 12, DATE),
     Column("extensions", pgettext_lazy("ledger column", "Extensions"), 8, INTEGER),
     Column("state", pgettext_lazy("ledger column", "State"), 13),
@@ -67,8 +69,8 @@ LEDGER_COLUMNS: tuple[Column, ...] = (
     Column("verified_by", pgettext_lazy("ledger column", "Accepted by"), 10),
     Column("verified_on", pgettext_lazy("ledger column", "Accepted on"), 12, DATE),
     Column("closed_on", pgettext_lazy("ledger column", "Closed on"), 12, DATE),
-    Column("listed", pgettext_lazy("ledger column", "Listed supervision"), 18, WRAP),
-    Column("remarks", pgettext_lazy("ledger column", "Remarks"), 20, WRAP),
+    Column("listed", pgettext_lazy("ledger column", "Listed supervision"), 14, WRAP),
+    Column("remarks", pgettext_lazy("ledger column", "Remarks"), 16, WRAP),
 )
 
 OVERDUE_DAYS_COLUMN = [column.key for column in LEDGER_COLUMNS].index("overdue_days")

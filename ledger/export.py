@@ -8,10 +8,16 @@
 - the summary: industry × state and city × state, general and major hazards apart, each row with
   its rectification rate (整改率) and overdue count;
 - the about sheet: who exported, when, the filters and the number of rows.
-Rows are read with `values_list(...).iterator()` — only the columns written, the joins once in
-SQL, industry and region names from two small maps — and written by XlsxWriter in constant-memory
-mode (each row is flushed as soon as the next begins), so memory stays flat however many rows.
-XlsxWriter was chosen by measurement: see `bench/export.py`. The columns are `ledger.columns`.
+Rows are read as plain tuples from a server-side cursor (`values_list(...).iterator()`) — only
+the columns written, the joins once in SQL, industry and region names from small maps — and
+streamed row by row into the workbook, so memory stays flat however many rows. The writer is
+rust_xlsxwriter where its wheel exists, XlsxWriter elsewhere (`ledger/writers.py`; chosen by
+measurement: `bench/export.py`). The columns are `ledger.columns`.
+
+The ledger sheet prints (issue 13.10): landscape on A4 or A3 (`LEDGER_PRINT_PAPER`), fitted to
+the page width, the title and header rows repeated on every page, page numbers in the footer, and
+a signature block under the table; the title names the real scope (the region filtered on, else
+the user's), and the summary breaks down by county when the rows are one city's, else by city.
 """
 
 import datetime as dt
@@ -20,8 +26,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-import xlsxwriter
 from django import forms
+from django.conf import settings
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
@@ -36,20 +42,21 @@ from hazards.models import Hazard, HazardState
 from hazards.responsibility import LAYERS
 from hazards.states import days_overdue
 from ledger.columns import (
-    DATE,
     INTEGER,
     LEDGER_COLUMNS,
     LEDGER_FIELDS,
     OVERDUE_DAYS_COLUMN,
     PERCENT,
-    TEXT,
     WRAP,
 )
-from ledger.formats import FORMULA_TRIGGERS, WRITER_OPTIONS, Formats, starts_formula
+from ledger.formats import Formats, starts_formula
+from ledger.writers import open_workbook
 
 EXCEL_MAX_ROWS = 1_048_576
 HEADER_ROWS = 2  # the title row and the header row
-DATA_ROWS_PER_SHEET = EXCEL_MAX_ROWS - HEADER_ROWS
+SIGNATURE_ROWS = 3  # a blank row and the signature block's two rows, under the last sheet's table
+DATA_ROWS_PER_SHEET = EXCEL_MAX_ROWS - HEADER_ROWS - SIGNATURE_ROWS
+PAPER_SIZES = {"A4": 9, "A3": 8}  # Excel's paper codes
 CHUNK_SIZE = 2000  # rows fetched per round trip
 PROGRESS_EVERY = 5000  # rows between two progress reports
 
@@ -117,7 +124,9 @@ class ExportContext:
             labels = dict(hazard_filter.form.fields["sort"].choices)
             filters.append((str(hazard_filter.form.fields["sort"].label), str(labels.get(sort[0], sort[0]))))
         query = hazard_filter.data.urlencode() if hazard_filter.is_bound else ""
-        return cls(user=user, filters=filters, query=query, exported_at=timezone.now(), scope=describe_scope(user))
+        return cls(
+            user=user, filters=filters, query=query, exported_at=timezone.now(), scope=export_scope(user, hazard_filter)
+        )
 
     @property
     def filters_text(self) -> str:
@@ -145,28 +154,50 @@ def describe_scope(user: User) -> str:
     return organization or user.username
 
 
+def export_scope(user: User, hazard_filter: HazardFilter) -> str:
+    """What the export holds, for its title: the county or city filtered on, else the user's scope.
+
+    A province's export filtered to 株洲市 is 株洲市's ledger, not the whole province's.
+    """
+    data = hazard_filter.form.cleaned_data if hazard_filter.is_bound and hazard_filter.form.is_valid() else {}
+    for name in ("county", "city"):
+        if data.get(name):
+            region = Region.objects.select_related("parent").filter(code=data[name]).first()
+            if region is not None:
+                city = region.parent if region.level == Region.Level.COUNTY else None
+                return f"{city.name}{region.name}" if city is not None else region.name
+    return describe_scope(user)
+
+
 def export_file_name(moment: dt.datetime | None = None) -> str:
     moment = timezone.localtime(moment or timezone.now())
     return f"{_('Hazard ledger')}-{moment:%Y%m%d-%H%M}.xlsx"
 
 
 class LedgerWriter:
-    """Streams ledger rows into an XlsxWriter workbook in constant-memory mode, sheet after sheet."""
+    """Streams ledger rows into a workbook (ledger/writers.py) one row at a time, sheet after sheet."""
 
-    def __init__(self, output: BinaryIO | str, *, context: ExportContext, rows_per_sheet: int = DATA_ROWS_PER_SHEET):
+    def __init__(
+        self,
+        output: BinaryIO | str,
+        *,
+        context: ExportContext,
+        rows_per_sheet: int = DATA_ROWS_PER_SHEET,
+        writer: str | None = None,
+    ):
         self.context = context
         self.rows_per_sheet = rows_per_sheet
-        self.workbook = xlsxwriter.Workbook(output, {"constant_memory": True, **WRITER_OPTIONS})
+        self.workbook = open_workbook(output, name=writer)
         self.workbook.set_properties(
             {"title": _("Hazard ledger"), "author": context.who, "created": context.exported_at.replace(tzinfo=None)}
         )
         self.formats = Formats(self.workbook, LEDGER_COLUMNS)
         self.today = timezone.localdate()
         self.sheets: list[str] = []
-        self.sheet: Any = None  # xlsxwriter's worksheet (untyped), once the first one is open
+        self.sheet: Any = None  # the writer's worksheet, once the first one is open
         self.sheet_rows = 0
         self.rows = 0
-        # (top industry id, city code, level, state, overdue) → hazards: the summary is folded from it.
+        # (top industry id, city code, county code, level, state, overdue) → hazards: the summary is folded from it.
         self.counts: Counter = Counter()
         self._names()
 
@@ -194,10 +225,10 @@ class LedgerWriter:
         name = pgettext("sheet", "Ledger")
         if self.sheets:
             name = f"{name} ({len(self.sheets) + 1})"
-        sheet = self.workbook.add_worksheet(name)
+        sheet = self.workbook.add_worksheet(name, streamed=True)
         self.sheets.append(name)
         for index, column in enumerate(LEDGER_COLUMNS):
-            sheet.set_column(index, index, column.width)
+            sheet.set_column(index, index, column.width, self.formats.plain[index])
         title = _("Hazard ledger · %(scope)s · filters: %(filters)s · exported %(date)s") % {
             "scope": self.context.scope,
             "filters": self.context.filters_text,
@@ -208,24 +239,42 @@ class LedgerWriter:
         for index, column in enumerate(LEDGER_COLUMNS):
             sheet.write_string(1, index, str(column.header), self.formats.header)
         sheet.freeze_panes(HEADER_ROWS, 3)
+        self._print_setup(sheet)
         self.sheet = sheet
         self.sheet_rows = 0
+
+    @staticmethod
+    def _print_setup(sheet: Any, *, repeat_header: bool = True) -> None:
+        """Landscape, fitted to the page's width, the title and header on every page, page numbers."""
+        sheet.set_landscape()
+        sheet.set_paper(PAPER_SIZES[settings.LEDGER_PRINT_PAPER])
+        sheet.fit_to_width()
+        if repeat_header:
+            sheet.repeat_rows(0, HEADER_ROWS - 1)
+        sheet.set_margins(0.3, 0.3, 0.5, 0.6)
+        # Translators: the printed ledger's footer; &P is the page number and &N the number of pages (keep both).
+        sheet.set_footer("&C" + _("Page &P of &N"))
 
     def _close_sheet(self) -> None:
         if self.sheet is None:
             return
-        last = HEADER_ROWS - 1 + max(self.sheet_rows, 1)
-        self.sheet.autofilter(1, 0, last, len(LEDGER_COLUMNS) - 1)
+        last, last_col = HEADER_ROWS - 1 + max(self.sheet_rows, 1), len(LEDGER_COLUMNS) - 1
+        self.sheet.autofilter(1, 0, last, last_col)
         # Overdue rows highlighted by one rule on the days-overdue column: it follows the rows when
         # they are sorted or filtered, and costs nothing per row.
         days = get_column_letter(OVERDUE_DAYS_COLUMN + 1)
-        self.sheet.conditional_format(
-            HEADER_ROWS,
-            0,
-            last,
-            len(LEDGER_COLUMNS) - 1,
-            {"type": "formula", "criteria": f"=${days}{HEADER_ROWS + 1}>0", "format": self.formats.overdue},
-        )
+        self.sheet.highlight(HEADER_ROWS, 0, last, last_col, f"${days}{HEADER_ROWS + 1}>0", self.formats.overdue)
+
+    def _signature_block(self) -> None:
+        """Under the last sheet's table, where a printed ledger is signed and stamped."""
+        row = HEADER_ROWS + self.sheet_rows + 1
+        lines = [
+            [(1, _("Reporting unit (seal):")), (9, _("Person in charge:")), (16, _("Reviewed by:"))],
+            [(1, _("Filled in by:")), (9, _("Telephone:")), (16, _("Date filled in:"))],
+        ]
+        for offset, line in enumerate(lines):
+            for col, label in line:
+                self.sheet.write_string(row + offset, col, label, self.formats.signature)
 
     # The rows
 
@@ -233,7 +282,7 @@ class LedgerWriter:
         """Write one ledger row per tuple of LEDGER_FIELDS; return how many."""
         self._new_sheet()
         kinds = [column.kind for column in LEDGER_COLUMNS]
-        formats, quoted = self.formats.plain, self.formats.quoted
+        plain, quoted = self.formats.plain, self.formats.quoted
         today = self.today
         counts = self.counts
         for record in values:
@@ -244,20 +293,7 @@ class LedgerWriter:
             counts[key] += 1
             self.rows += 1
             self.sheet_rows += 1
-            row = HEADER_ROWS - 1 + self.sheet_rows
-            sheet = self.sheet
-            for col, value in enumerate(cells):
-                if value is None or value == "":
-                    continue
-                kind = kinds[col]
-                if kind in (TEXT, WRAP):
-                    sheet.write_string(
-                        row, col, value, quoted[col] if value.startswith(FORMULA_TRIGGERS) else formats[col]
-                    )
-                elif kind == DATE:
-                    sheet.write_datetime(row, col, value, formats[col])
-                else:
-                    sheet.write_number(row, col, value, formats[col])
+            self.sheet.write_cells(HEADER_ROWS - 1 + self.sheet_rows, cells, kinds, plain, quoted)
             if progress is not None and self.rows % PROGRESS_EVERY == 0:
                 progress(self.rows)
         return self.rows
@@ -343,13 +379,16 @@ class LedgerWriter:
             listed,
             "；".join(remarks),
         ]
-        key = (self.top_industry.get(industry_id), city, level, state, bool(overdue_days))
+        key = (self.top_industry.get(industry_id), city, region_id, level, state, bool(overdue_days))
         return cells, key
 
     # The summary and about sheets
 
     def finish(self) -> None:
+        if self.sheet is None:
+            self._new_sheet()
         self._close_sheet()
+        self._signature_block()
         self._summary()
         self._about()
         self.workbook.close()
@@ -374,20 +413,24 @@ class LedgerWriter:
         ]
         sheet.set_column(0, 0, 22)
         sheet.set_column(1, len(headers) - 1, 11)
+        self._print_setup(sheet, repeat_header=False)
         sheet.write_string(0, 0, _("Summary of the ledger · %(scope)s") % {"scope": self.context.scope}, formats.title)
         sheet.write_string(1, 0, _("Filters: %(filters)s") % {"filters": self.context.filters_text})
         row = 3
+        # One city's ledger breaks down by its counties; a wider one by city.
+        one_city = len({city for _industry, city, *_rest in self.counts}) == 1
+        region_table = (2, _("By county"), self.region_names) if one_city else (1, _("By city"), self.region_names)
         tables: list[tuple[int, str, dict[Any, str], Callable[[Any], Any]]] = [
             (0, _("By industry"), self.industry_names, lambda pk: self.industry_order.get(pk, (999, ""))),
-            (1, _("By city"), self.region_names, lambda code: code or ""),
+            (*region_table, lambda code: code or ""),
         ]
         for group_index, group_label, names, order in tables:
             for level, level_label in Hazard.Level.choices:
                 groups: dict[Any, Counter] = defaultdict(Counter)
-                for (industry, city, row_level, state, overdue), count in self.counts.items():
+                for (industry, city, county, row_level, state, overdue), count in self.counts.items():
                     if row_level != level:
                         continue
-                    group = (industry, city)[group_index]
+                    group = (industry, city, county)[group_index]
                     groups[group][state] += count
                     if overdue:
                         groups[group]["overdue"] += count
@@ -441,6 +484,7 @@ class LedgerWriter:
         wrap = formats.cell(WRAP)
         sheet.set_column(0, 0, 18)
         sheet.set_column(1, 1, 80)
+        self._print_setup(sheet, repeat_header=False)
         sheet.write_string(0, 0, _("About this export"), formats.title)
         exported_at = timezone.localtime(self.context.exported_at).replace(tzinfo=None)
         lines: list[tuple[str, Any]] = [
@@ -472,16 +516,17 @@ def write_ledger(
     params: QueryDict | dict[str, Any] | None = None,
     progress: Callable[[int], None] | None = None,
     rows_per_sheet: int = DATA_ROWS_PER_SHEET,
+    writer: str | None = None,
 ) -> int:
     """Write the ledger workbook of the hazards `user` sees with the list's filters `params`; return the rows.
 
     Headers and labels are in the active language. `progress` is called every few thousand rows
-    with the number written so far.
+    with the number written so far. `writer` picks "native" or "python" (default: the settings').
     """
     hazard_filter = ledger_filter(user, params)
     context = ExportContext.build(user, hazard_filter)
-    writer = LedgerWriter(output, context=context, rows_per_sheet=rows_per_sheet)
+    ledger = LedgerWriter(output, context=context, rows_per_sheet=rows_per_sheet, writer=writer)
     rows = hazard_filter.qs.values_list(*LEDGER_FIELDS).iterator(chunk_size=CHUNK_SIZE)
-    count = writer.write_rows(rows, progress=progress)
-    writer.finish()
+    count = ledger.write_rows(rows, progress=progress)
+    ledger.finish()
     return count

@@ -30,7 +30,8 @@ def starts_formula(text: str) -> bool:
 class Formats:
     """The cell formats of a sheet, made once: per column, plain or quote-prefixed; the overdue highlight."""
 
-    def __init__(self, workbook, columns: tuple[Column, ...]):
+    def __init__(self, workbook: Any, columns: tuple[Column, ...]):
+        # workbook: either writer of ledger/writers.py (both take XlsxWriter's format properties).
         self.workbook = workbook
         self.title = workbook.add_format({"bold": True, "font_size": 13})
         self.header = workbook.add_format(
@@ -40,6 +41,7 @@ class Formats:
         self.plain = [self.cell(column.kind) for column in columns]
         self.quoted = [self.cell(column.kind, quoted=True) for column in columns]
         self.overdue = workbook.add_format({"bg_color": OVERDUE_FILL})
+        self.signature = workbook.add_format({"bold": True, "valign": "vcenter"})
 
     def cell(self, kind: str, *, overdue: bool = False, quoted: bool = False):
         key = (kind, overdue, quoted)

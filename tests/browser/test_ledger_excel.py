@@ -10,6 +10,7 @@ from openpyxl import Workbook, load_workbook
 
 from hazards.models import Hazard
 from tests.factories import PASSWORD, EnterpriseFactory, HazardFactory, industry, region
+from tests.ledger.workbooks import table_rows
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,7 +30,8 @@ def sign_in(page, live_server, username: str) -> None:
 
 def ledger_numbers(path) -> list[str]:
     sheet = load_workbook(io.BytesIO(Path(path).read_bytes())).worksheets[0]
-    return [row[1] for row in sheet.iter_rows(min_row=3, values_only=True)]
+    # The table ends at the blank row above the signature block.
+    return [row[1] for row in table_rows(sheet.iter_rows(values_only=True))]
 
 
 def test_exporting_a_filtered_list_downloads_just_its_rows(live_server, page, inspector, media):

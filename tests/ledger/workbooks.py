@@ -1,6 +1,8 @@
 """Reading exported ledgers back in tests."""
 
 import io
+import itertools
+from collections.abc import Iterable, Sequence
 
 from openpyxl import load_workbook
 
@@ -40,13 +42,18 @@ ENGLISH_HEADERS = [
 COLUMN = {header: index for index, header in enumerate(ENGLISH_HEADERS)}
 
 
+def table_rows(rows: Iterable[Sequence]) -> list[Sequence]:
+    """A ledger sheet's rows after its title and header, up to the blank row above the signature block."""
+    return list(itertools.takewhile(lambda row: any(value not in (None, "") for value in row), list(rows)[2:]))
+
+
 def ledger_rows(content: bytes) -> list[tuple]:
     """The data rows of every ledger sheet (after the title and header rows), read by openpyxl."""
     workbook = load_workbook(io.BytesIO(content))
     rows = []
     for sheet in workbook.worksheets:
         if sheet.title.startswith("Ledger"):
-            rows += list(sheet.iter_rows(min_row=3, values_only=True))
+            rows += table_rows(sheet.iter_rows(values_only=True))
     return rows
 
 
