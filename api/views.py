@@ -60,6 +60,14 @@ class ApiMixin:
     permission_classes = [IsAuthenticated]
     throttle_classes = [TokenThrottle]
 
+    def dispatch(self, request, *args, **kwargs):
+        # The reader's language is this request's only: the thread goes back to what it had.
+        previous = translation.get_language()
+        try:
+            return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        finally:
+            translation.activate(previous)
+
     def initial(self, request, *args, **kwargs):
         header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
         chosen = _from_header(header)

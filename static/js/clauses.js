@@ -29,6 +29,10 @@
       preload: "focus",
       shouldLoad: function () { return true; }
     });
+    // tom-select points the label at its own control; the original select keeps the same label
+    // as its accessible name (as the unit picker does, findings.js).
+    var label = document.getElementById(select.id + "-ts-label");
+    if (label) { select.setAttribute("aria-labelledby", label.id); }
     picker.on("change", function (value) {
       var option = value ? picker.options[value] : null;
       if (!option) { return; }

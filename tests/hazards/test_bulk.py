@@ -17,8 +17,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
 
 @pytest.fixture
-def works(db):
-    return EnterpriseFactory(name="浏阳花炮制造有限公司", region=region("430181"))
+def works(rectifier):
+    # The rectifier's own works: a hazard at an enterprise is rectified by that enterprise.
+    return rectifier.organization
 
 
 @pytest.fixture
