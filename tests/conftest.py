@@ -98,6 +98,17 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    # Each test starts in the product's language: a request leaves its language active in the
+    # thread (the middleware activates, nothing deactivates), which would make tests depend on order.
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     # Cached reference data (the ledger's filter choices) must not outlive a test's database.
     from django.core.cache import cache

@@ -6,6 +6,7 @@ with every refusal listed; the result is summarised on the ledger the head came 
 
 import pytest
 from django.contrib.messages import get_messages
+from django.utils import translation
 
 from hazards import bulk
 from hazards.models import HazardEvent, HazardState
@@ -84,7 +85,7 @@ def test_findings_of_different_units_are_not_assigned_together(head, inspector, 
     elsewhere = report(inspector, unit=EnterpriseFactory(name="另一家花炮厂", region=region("430181")), site_name="")
     chosen = [*findings, elsewhere]
     before = [snapshot(hazard) for hazard in chosen]
-    with pytest.raises(HazardError, match="same unit"):
+    with translation.override("en"), pytest.raises(HazardError, match="same unit"):
         bulk.assign_several(actor=head, hazard_ids=[h.pk for h in chosen], deadline=in_days(10))
     assert [snapshot(hazard) for hazard in chosen] == before
 
