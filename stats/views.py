@@ -3,8 +3,6 @@
 Every figure is counted through `Hazard.objects.visible_to(user)` (stats/table.py, stats/dashboard.py).
 """
 
-from csp.constants import UNSAFE_INLINE
-from csp.decorators import csp_update
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -56,25 +54,17 @@ def table_export(request):
     return response
 
 
-# ECharts sizes and places its canvas and tooltip with style attributes it sets from script; the
-# charts' pages allow that (style-src-attr) and nothing else: no inline <style> or <script>.
-CHARTS_CSP = csp_update({"style-src-attr": [UNSAFE_INLINE]})
-
-
 @require_GET
-@CHARTS_CSP
 def dashboard(request):
     board = build_dashboard(request.user, timezone.localdate())
     return render(request, "stats/dashboard.html", {"board": board, "posts": project_views.posts_of(request.user)})
 
 
 @require_GET
-@CHARTS_CSP
 def screen(request):
     return render(request, "stats/screen.html", {"board": build_screen(request.user, timezone.localdate())})
 
 
-@CHARTS_CSP
 def home(request):
     """The home page: the dashboard for heads, government users and provincial staff, else their own start page."""
     if wants_dashboard(request.user):
