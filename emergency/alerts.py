@@ -22,12 +22,18 @@ SEND_ATTEMPTS = 8
 
 
 def create_alerts(alerts: list[Alert]) -> int:
-    """Insert the alerts that do not exist yet (the unique constraints decide); how many were new."""
+    """Insert the alerts that do not exist yet (the unique constraints decide); how many were new.
+
+    The batch shares one creation time, so the new rows are counted by it (through the index of
+    unsent alerts) rather than by counting the whole table before and after.
+    """
     if not alerts:
         return 0
-    before = Alert.objects.count()
+    stamp = timezone.now()
+    for alert in alerts:
+        alert.created_at = stamp
     Alert.objects.bulk_create(alerts, ignore_conflicts=True)
-    return Alert.objects.count() - before
+    return Alert.objects.filter(created_at=stamp, sent_at__isnull=True).count()
 
 
 def headline(alert: Alert) -> str:
