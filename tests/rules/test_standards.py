@@ -23,11 +23,27 @@ def test_every_shipped_standard_records_its_source_and_numbered_clauses():
         assert all(clause["text"].strip() for clause in standard["clauses"]), path.name
 
 
+def test_every_shipped_standard_has_the_official_number_of_items_loaded():
+    """`item_count` is the count the issuing body announced; a file missing an item (or with one too many) fails."""
+    for path in STANDARDS_DIR.glob("*.json"):
+        standard = json.loads(path.read_text(encoding="utf-8"))
+        assert len(standard["clauses"]) == standard["item_count"], path.name
+        loaded = DeterminationStandard.objects.get(code=standard["code"])
+        assert loaded.clauses.count() == standard["item_count"], path.name
+
+
 def test_the_2017_chemicals_standard_has_its_20_items_loaded():
     chemicals = DeterminationStandard.objects.get(code="hazchem-2017")
     assert chemicals.clauses.count() == 20
     assert chemicals.number == "安监总管三〔2017〕121号"
     assert chemicals.clauses.get(number="6").text == "全压力式液化烃储罐未按国家标准设置注水措施。"
+
+
+def test_the_2017_fireworks_standard_has_its_20_items_loaded():
+    fireworks = DeterminationStandard.objects.get(code="fireworks-2017")
+    assert fireworks.clauses.count() == 20
+    assert fireworks.number == "安监总管三〔2017〕121号"
+    assert fireworks.clauses.get(number="17").text == "一证多厂或者多股东各自独立组织生产经营。"
 
 
 def test_loading_again_changes_nothing_and_deletes_nothing():
@@ -78,3 +94,21 @@ def test_a_major_finding_without_a_clause_asks_for_a_reason_and_keeps_what_was_t
     response = client.post("/hazards/new/", finding_data(level="major", title="厂房裂缝", major_reason="主体结构开裂"))
     assert response.status_code == 302
     assert Hazard.objects.get(title="厂房裂缝").major_reason == "主体结构开裂"
+
+
+def test_the_chemicals_standard_is_offered_in_every_chemicals_sub_industry_and_nowhere_else(client, inspector):
+    client.force_login(inspector)
+    storage = client.get("/rules/clauses/", {"q": "", "industry": industry("hazchem-storage").pk}).json()["results"]
+    codes = {DeterminationClause.objects.get(pk=row["value"]).standard.code for row in storage}
+    assert codes == {"hazchem-2017"}
+    retail = client.get("/rules/clauses/", {"q": "储罐", "industry": industry("fireworks-retail").pk}).json()["results"]
+    assert retail == []
+
+
+def test_an_industry_whose_standard_is_not_shipped_is_offered_no_clause(client, inspector):
+    """Coal mines' standard (应急管理部令第4号) is not in the library: the picker finds nothing rather than
+    offering another industry's clauses."""
+    client.force_login(inspector)
+    response = client.get("/rules/clauses/", {"q": "特种作业", "industry": industry("coal-mine").pk})
+    assert response.status_code == 200
+    assert response.json()["results"] == []
