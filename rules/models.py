@@ -86,6 +86,9 @@ class DeterminationClause(models.Model):
         DeterminationStandard, verbose_name=_("standard"), on_delete=models.PROTECT, related_name="clauses"
     )
     number = models.CharField(_("clause"), max_length=20)
+    # Standards numbered by article and item (煤矿: 第四条第（一）项) keep a dotted number for ordering and
+    # search ("4.1") and cite the clause as the text does; flat lists (1–20) leave it blank.
+    citation = models.CharField(_("citation"), max_length=60, blank=True)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
     text = models.TextField(_("text"))
 
@@ -96,17 +99,22 @@ class DeterminationClause(models.Model):
         constraints = [models.UniqueConstraint(fields=["standard", "number"], name="clause_number_unique")]
 
     def __str__(self) -> str:
-        return f"{self.standard.title} 第{self.number}项"
+        return f"{self.standard.title} {self.reference}"
+
+    @property
+    def reference(self) -> str:
+        """The clause as a legal basis cites it: its citation, or 第N项 in a flat list."""
+        return self.citation or f"第{self.number}项"
 
     @property
     def label(self) -> str:
         """How a picker shows it: the standard, the clause's number and its text."""
-        return f"{self.standard.title} 第{self.number}项：{self.text}"
+        return f"{self.standard.title} {self.reference}：{self.text}"
 
     @property
     def legal_basis(self) -> str:
         """The line the legal-basis field gets: the standard, its number, the clause and its text."""
-        return f"《{self.standard.title}》（{self.standard.number}）第{self.number}项：{self.text}"
+        return f"《{self.standard.title}》（{self.standard.number}）{self.reference}：{self.text}"
 
 
 class Checklist(models.Model):
