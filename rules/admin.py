@@ -42,8 +42,8 @@ class HolidayScheduleAdmin(admin.ModelAdmin):
 class DeterminationClauseInline(admin.TabularInline):
     model = DeterminationClause
     extra = 0
-    fields = ["number", "text"]
-    readonly_fields = ["number", "text"]
+    fields = ["number", "citation", "text"]
+    readonly_fields = ["number", "citation", "text"]
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
@@ -62,9 +62,9 @@ class DeterminationStandardAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 @admin.register(DeterminationClause)
 class DeterminationClauseAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["standard", "number", "text"]
+    list_display = ["standard", "number", "citation", "text"]
     list_filter = ["standard"]
-    search_fields = ["text", "number", "standard__title"]
+    search_fields = ["text", "number", "citation", "standard__title"]
     list_select_related = ["standard"]
 
 
