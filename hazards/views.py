@@ -410,7 +410,9 @@ def attachment_stamped(request, pk: int):
     except photo_stamp.StampError as error:
         return HttpResponse(str(error), content_type="text/plain; charset=utf-8", status=422)
     response = HttpResponse(stamped, content_type="image/jpeg")
-    response["Content-Disposition"] = content_disposition_header(False, photo_stamp.stamped_file_name(attachment))
+    response["Content-Disposition"] = (
+        content_disposition_header(False, photo_stamp.stamped_file_name(attachment)) or "inline"
+    )
     response["Cache-Control"] = "private, max-age=3600"
     return response
 
