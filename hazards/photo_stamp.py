@@ -74,7 +74,11 @@ def _wrap(text: str, font: ImageFont.FreeTypeFont, width: float) -> list[str]:
 
 def _print_copy(attachment: Attachment) -> Image.Image:
     """The stored photo, upright and at most PRINT_SIZE, decoded reduced; StampError when it cannot be."""
-    with attachment.file.open("rb") as stored:
+    try:
+        stored = attachment.file.open("rb")
+    except OSError:  # the file is gone from the storage: say so, not a 500
+        raise StampError(_("%(name)s cannot be read as a photo.") % {"name": attachment.original_name}) from None
+    with stored:
         # Named as the user knows it, for the checks' messages.
         photo = File(stored, name=attachment.original_name)
         try:

@@ -219,3 +219,14 @@ def test_a_crafted_stored_file_is_refused_with_the_rule_not_a_500(client, inspec
 
     assert response.status_code == 422
     assert "证据.png" in response.content.decode() and says in response.content.decode()
+
+
+def test_a_photo_missing_from_the_storage_is_refused_with_a_message(client, inspector, head):
+    hazard = report(inspector)
+    photo = photo_of(hazard, inspector)
+    photo.file.storage.delete(photo.file.name)
+    client.force_login(head)
+
+    response = client.get(f"/hazards/attachments/{photo.pk}/facts.jpg")
+
+    assert response.status_code == 422 and "无法作为照片读取" in response.content.decode()
