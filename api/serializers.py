@@ -222,7 +222,8 @@ class ExportJobSerializer(serializers.ModelSerializer):
         ]
 
     def get_download(self, job: ExportJob) -> str | None:
-        return reverse("api:export-file", args=[job.pk]) if job.status == ExportJob.Status.READY else None
+        # A direct download's record has no file kept: nothing to fetch here.
+        return reverse("api:export-file", args=[job.pk]) if job.is_downloadable else None
 
 
 class ExportRequestSerializer(serializers.Serializer):

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
@@ -60,7 +60,7 @@ class Sniffed:
     is_image: bool
 
 
-def sniff(head: bytes, upload: UploadedFile) -> Sniffed | None:
+def sniff(head: bytes, upload: File) -> Sniffed | None:
     """What the file really is, from its bytes: an image Pillow can decode, a PDF or an Office file."""
     if head.startswith(b"%PDF-"):
         return Sniffed("application/pdf", "pdf", False)
@@ -134,8 +134,10 @@ def too_many_pixels_message(name: str, error: TooManyPixels) -> str:
     }
 
 
-def check_upload(upload: UploadedFile) -> Sniffed:
-    """Refuse a file that is too large or is not an image or document we accept, saying why."""
+def check_upload(upload: File) -> Sniffed:
+    """Refuse a file that is too large or is not an image or document we accept, saying why.
+
+    Also the check of a stored photo before it is printed with its facts (hazards.photo_stamp)."""
     limit = settings.ATTACHMENT_MAX_BYTES
     # A file Django received always has a size and a name (the stubs allow None for files in general).
     assert upload.size is not None and upload.name is not None

@@ -15,9 +15,11 @@ urlpatterns = [
     path("self-check/", views.hazard_self_check, name="self_check"),
     path("<int:pk>/", views.hazard_detail, name="detail"),
     path("<int:pk>/edit/", views.hazard_edit, name="edit"),
+    path("<int:pk>/print/", views.hazard_print, name="print"),
     path("<int:pk>/act/<slug:action>/", views.hazard_act, name="act"),
     path("by-number/<str:number>/", views.hazard_by_number, name="by_number"),
     path("attachments/<int:pk>/", views.attachment_file, name="attachment"),
+    path("attachments/<int:pk>/facts.jpg", views.attachment_stamped, name="attachment_stamped"),
     path("attachments/<int:pk>/thumbnail/", views.attachment_thumbnail, name="attachment_thumbnail"),
     path("units/", views.unit_search, name="unit_search"),
 ]

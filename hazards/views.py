@@ -6,16 +6,17 @@ from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db.models import Case, OuterRef, Q, Subquery, When
-from django.http import FileResponse, Http404, JsonResponse, QueryDict
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Organization, User
 from accounts.scope import units_for
-from hazards import bulk, counting, listing, saved_views, workflow
+from hazards import bulk, counting, listing, photo_stamp, saved_views, workflow
 from hazards.filters import HazardFilter, form_markup
 from hazards.forms import ActionForm, FindingEditForm, FindingForm, SelfCheckForm, action_form
 from hazards.history import timeline
@@ -216,6 +217,14 @@ def hazard_count(request):
     return render(request, "hazards/includes/hazard_count.html", {"count": count})
 
 
+def _files_by_round(hazard: Hazard) -> dict[int | None, list[Attachment]]:
+    """Every file in one query, each under its submission round or, before any, with the finding (None)."""
+    files_by_round: dict[int | None, list[Attachment]] = {}
+    for attachment in hazard.attachments.select_related("uploaded_by__organization"):
+        files_by_round.setdefault(attachment.round_id, []).append(attachment)
+    return files_by_round
+
+
 def _detail_page(request, hazard: Hazard, bound: ActionForm | None = None, status: int = 200):
     """The detail page with a small form for each action the user may take now."""
     forms_by_action = {
@@ -224,10 +233,7 @@ def _detail_page(request, hazard: Hazard, bound: ActionForm | None = None, statu
     }
     if bound is not None:
         forms_by_action[bound.action] = bound
-    # Every file in one query, each under its submission round or, before any, with the finding.
-    files_by_round: dict[int | None, list[Attachment]] = {}
-    for attachment in hazard.attachments.select_related("uploaded_by"):
-        files_by_round.setdefault(attachment.round_id, []).append(attachment)
+    files_by_round = _files_by_round(hazard)
     rounds = [
         (submission, files_by_round.get(submission.pk, []))
         for submission in hazard.rounds.select_related("submitted_by", "decided_by")
@@ -388,6 +394,40 @@ def attachment_file(request, pk: int):
     )
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+@require_GET
+def attachment_stamped(request, pk: int):
+    """A photo as evidence leaves the product: with the hazard, time taken, position and uploader
+    stamped in a band under it. The original (attachment_file) stays as uploaded, EXIF and all."""
+    attachment = get_object_or_404(
+        visible_attachments(request.user).select_related("hazard", "uploaded_by__organization"), pk=pk
+    )
+    if not attachment.is_image:
+        raise Http404
+    try:
+        stamped = photo_stamp.stamped_photo(attachment)
+    except photo_stamp.StampError as error:
+        return HttpResponse(str(error), content_type="text/plain; charset=utf-8", status=422)
+    response = HttpResponse(stamped, content_type="image/jpeg")
+    response["Content-Disposition"] = (
+        content_disposition_header(False, photo_stamp.stamped_file_name(attachment)) or "inline"
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@require_GET
+def hazard_print(request, pk: int):
+    """The hazard on paper (A4): its facts and every photo stamped with its own, round by round."""
+    hazard = get_visible_hazard(request.user, pk)
+    files_by_round = _files_by_round(hazard)
+    rounds = [(submission, files_by_round.get(submission.pk, [])) for submission in hazard.rounds.all()]
+    return render(
+        request,
+        "hazards/hazard_print.html",
+        {"hazard": hazard, "files": files_by_round.get(None, []), "rounds": rounds},
+    )
 
 
 @require_GET

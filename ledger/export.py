@@ -69,6 +69,12 @@ def ledger_filter(user: User, params: QueryDict | dict[str, Any] | None) -> Haza
     return HazardFilter(params or None, queryset=hazards)
 
 
+def filters_summary(user: User, params: QueryDict | dict[str, Any] | None) -> str:
+    """The filters that are set, in words ("状态: 整改中; 市: 株洲市"), as the about sheet lists them."""
+    hazard_filter = ledger_filter(user, params)
+    return "; ".join(f"{active['label']}: {active['value']}" for active in hazard_filter.active_filters())
+
+
 def filter_parameters() -> list[tuple[str, bool]]:
     """The GET parameters of the list's filters, (name, takes several values): the command's options."""
     parameters = []

@@ -77,6 +77,31 @@ def start_export(*, actor: User, params: QueryDict, total_rows: int | None = Non
         query=filters_query(params),
         language=translation.get_language() or settings.LANGUAGE_CODE,
         total_rows=total_rows,
+        filters_summary=export.filters_summary(actor, params),
+    )
+
+
+def record_direct_export(*, actor: User, params: QueryDict, rows: int) -> ExportJob:
+    """Record a small export written in the request and already handed to the user: who, when, which
+    filters, how many rows, done. Its file is not kept: it reached the user, a copy on the server
+    would be one more store of people's names and phones, and "download again" re-runs the same
+    filters through the user's scope as it is then (a user who lost a county does not get it back)."""
+    now = timezone.now()
+    return ExportJob.objects.create(
+        user=actor,
+        direct=True,
+        query=filters_query(params),
+        filters_summary=export.filters_summary(actor, params),
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+        status=Status.READY,
+        progress=100,
+        total_rows=rows,
+        rows_written=rows,
+        created_at=now,
+        started_at=now,
+        finished_at=now,
+        downloaded_at=now,
+        file_name=export.export_file_name(now),
     )
 
 

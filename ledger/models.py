@@ -19,6 +19,9 @@ class ExportJob(models.Model):
     Only the user who asked can follow it or download the file, which is kept until `expires_at`
     (LEDGER_EXPORT_KEEP_HOURS). A ready, undownloaded job is that user's in-app notice.
 
+    A direct (synchronous) download is recorded too, `direct`, finished and downloaded, without a
+    file: "My exports" lists it, and "download again" runs its filters through the user's scope anew.
+
     A worker claims the job for LEDGER_EXPORT_LEASE_SECONDS (`lease_expires_at`) and renews the
     lease as it writes; `attempts` counts the claims and names the current one, so that a worker
     whose lease was taken over can no longer finish the job. The table keeps its name from when the
@@ -54,6 +57,11 @@ class ExportJob(models.Model):
     lease_expires_at = models.DateTimeField(_("worker's lease until"), null=True, blank=True)
     # The job row is its own outbox: the relay (beat) hands waiting jobs to the workers and notes when.
     queued_at = models.DateTimeField(_("handed to the workers"), null=True, blank=True)
+    # A small export is written in the request and handed over at once: it is recorded here too, so
+    # that "My exports" lists it, but its file is not kept (downloading it again re-runs the filters).
+    direct = models.BooleanField(_("downloaded directly"), default=False)
+    # The filters in words, as the user saw them when exporting (in the export's language).
+    filters_summary = models.TextField(_("filters in words"), blank=True)
 
     class Meta:
         db_table = "hazards_exportjob"

@@ -56,8 +56,9 @@ def ledger_export(request):
         job = jobs.start_export(actor=request.user, params=params, total_rows=count)
         return redirect("ledger:export_job", pk=job.pk)
     output = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    export.write_ledger(output, user=request.user, params=params)
-    return _xlsx_response(output, export.export_file_name())
+    rows = export.write_ledger(output, user=request.user, params=params)
+    job = jobs.record_direct_export(actor=request.user, params=params, rows=rows)  # listed under "My exports"
+    return _xlsx_response(output, job.file_name)
 
 
 def _own_job(request, pk: int) -> ExportJob:
@@ -88,7 +89,7 @@ def export_download(request, pk: int):
 
 @require_GET
 def export_list(request):
-    """The user's last background exports, newest first."""
+    """The user's last exports, background and direct, newest first."""
     own_jobs = request.user.ledger_exports.all()[:30]
     return render(request, "ledger/export_list.html", {"jobs": own_jobs})
 

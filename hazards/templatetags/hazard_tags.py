@@ -1,9 +1,8 @@
 from django import template
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext as _
 
 from hazards.models import Attachment, Hazard
+from hazards.photo_facts import position_text, taken_text, uploader_text
 from hazards.responsibility import LAYERS
 from hazards.states import STATE_CLASSES
 from hazards.transitions import TRANSITIONS
@@ -55,9 +54,6 @@ def kept_files(form, field: str) -> list:
 @register.simple_tag
 def photo_facts(attachment: Attachment):
     """When a photo was taken (EXIF, else its upload), where (when the phone gave it) and by whom."""
-    taken = attachment.taken_at or attachment.uploaded_at
-    facts = [timezone.localtime(taken).strftime("%Y-%m-%d %H:%M")] if taken else []
-    facts.append(attachment.uploaded_by.get_full_name() or attachment.uploaded_by.username)
-    if attachment.latitude is not None and attachment.longitude is not None:
-        facts.append(_("GPS %(lat).5f, %(lon).5f") % {"lat": attachment.latitude, "lon": attachment.longitude})
+    # The same words as the band stamped on the printed photo (hazards.photo_facts).
+    facts = [fact for fact in (taken_text(attachment), uploader_text(attachment), position_text(attachment)) if fact]
     return format_html_join(" · ", "<span>{}</span>", ((fact,) for fact in facts))
