@@ -32,7 +32,10 @@ from accounts.scope import sees_everything
 from hazards import indicators
 from hazards.models import OPEN_WORK_STATES, Hazard
 from hazards.states import overdue_q
+from stats import summary
+from stats.models import FindingTally, UnitTally
 from stats.periods import Period
+from stats.summary import cover, split_scope
 
 BY_REGION = "region"
 BY_INDUSTRY = "industry"
@@ -416,34 +419,132 @@ def roomy_aggregates() -> Iterator[None]:
         yield
 
 
-def statistics_table(user: User, period: Period, *, by: str = BY_REGION, today: date) -> Table:
-    """The official table for this user's scope and period, by region or by industry, with links."""
-    with roomy_aggregates():
-        return _statistics_table(user, period, by=by, today=today)
+# How the tallies count the table's columns of findings, for the whole months they cover
+# (stats/summary.py): each the tally's form of the column's rule in hazards/indicators.py, which the
+# tests hold equal to a count of the ledger. Open work (due and not rectified, overdue today) is
+# counted live: it is a few percent of the ledger and depends on today.
+def _tally_rules(period: Period, today: date) -> tuple[dict[str, Q], tuple[date, date] | None]:
+    due, days_left = summary.due_by(period.cutoff(today))
+    end = summary.month_start(period.end)
+    general, major = Q(level=Hazard.Level.GENERAL), Q(level=Hazard.Level.MAJOR)
+    rules = {
+        "general": general,
+        "general_rectified": general & Q(verified_month__lte=end),
+        "major": major,
+        "major_closed": major & Q(closed_month__lte=end),
+        "due": due,
+        "on_time": due & Q(on_time=True),
+    }
+    return rules, days_left
 
 
-def _statistics_table(user: User, period: Period, *, by: str, today: date) -> Table:
-    columns = columns_for(period)
-    visible = Hazard.objects.visible_to(user)
-    # Two grouped queries: the period's findings (a range of the found_on index, whose included
-    # columns answer every condition without reading the table), and the majors on a plan at its end.
-    grouped: dict[str, dict[str, Any]] = {}
-    for on_plan, base in ((False, found_rule(period)), (True, planned_rule(period))):
-        aggregates = _aggregates([c for c in columns if c.on_plan == on_plan], period, today, base)
-        counted = visible.filter(base).order_by().annotate(row_key=row_key(user, by)).values("row_key")
-        for row in counted.annotate(**aggregates):
-            grouped.setdefault(str(row.pop("row_key")), {}).update(row)
-    # Units apart: COUNT(DISTINCT) would make PostgreSQL sort every row of the period to group
-    # them; the distinct (row, unit) pairs are as many as the units, and the total needs them too.
-    units = next(column for column in columns if column.measure == "units")
-    assert units.rule is not None
-    pairs = set(
-        visible.filter(units.rule(period, today))
+LIVE_OPEN_WORK = ("due_open", "overdue")
+
+
+def tallied_findings(
+    user: User,
+    by: str,
+    split: summary.Split,
+    covered: summary.Cover,
+    period: Period,
+    today: date,
+    columns: list[Column],
+) -> list[dict[str, Any]]:
+    """The figures of the covered months in the user's jurisdiction: from the tallies, and open work live."""
+    rules, days_left = _tally_rules(period, today)
+    aggregates: dict[str, Any] = {}
+    for column in columns:
+        if column.rule is None:
+            continue  # a rate, computed afterwards
+        if column.measure == "funds":
+            aggregates[column.key] = Sum("funds")
+        elif column.key in rules:
+            aggregates[column.key] = Sum("hazards", filter=rules[column.key])
+        elif column.key not in LIVE_OPEN_WORK:
+            raise ValueError(f"the tallies do not count the column {column.key!r}: say how in _tally_rules")
+    tallies = FindingTally.objects.filter(split.area, covered.months).order_by().annotate(row_key=row_key(user, by))
+    rows = list(tallies.values("row_key").annotate(**aggregates))
+    in_area = Hazard.objects.filter(split.area, found_rule(period), covered.found)
+
+    def live(hazards, keys) -> list[dict[str, Any]]:
+        counted = _aggregates([c for c in columns if c.key in keys], period, today)
+        if not counted:
+            return []
+        return list(hazards.order_by().annotate(row_key=row_key(user, by)).values("row_key").annotate(**counted))
+
+    rows += live(in_area.filter(state__in=OPEN_WORK_STATES), LIVE_OPEN_WORK)
+    if days_left is not None:
+        # Deadlines in the cutoff's month up to the cutoff: the tally knows their month, not their day.
+        # (Every state but void named, so that PostgreSQL reads the (state, deadline) index.)
+        counted_states = [state for state in Hazard.State.values if state != Hazard.State.VOID]
+        rows += live(in_area.filter(state__in=counted_states, deadline__range=days_left), ("due", "on_time"))
+    return rows
+
+
+def tallied_units(user: User, by: str, split: summary.Split, covered: summary.Cover) -> set[tuple[Any, Any]]:
+    """The distinct (row, unit) pairs of the covered months in the user's jurisdiction."""
+    return set(
+        UnitTally.objects.filter(split.area, covered.months, hazards__gt=0)
         .order_by()
         .annotate(row_key=row_key(user, by))
         .values_list("row_key", "unit_id")
         .distinct()
     )
+
+
+def statistics_table(user: User, period: Period, *, by: str = BY_REGION, today: date, tallies: bool = True) -> Table:
+    """The official table for this user's scope and period, by region or by industry, with links.
+
+    `tallies=False` counts every figure from the ledger's rows: the tests compare the two ways.
+    """
+    with roomy_aggregates():
+        return _statistics_table(user, period, by=by, today=today, tallies=tallies)
+
+
+def _statistics_table(user: User, period: Period, *, by: str, today: date, tallies: bool = True) -> Table:
+    columns = columns_for(period)
+    visible = Hazard.objects.visible_to(user)
+    found_columns = [c for c in columns if not c.on_plan and c.measure != "units"]
+    grouped: dict[str, dict[str, Any]] = {}
+
+    def add(rows) -> None:
+        for row in rows:
+            values = grouped.setdefault(str(row.pop("row_key")), {})
+            for key, value in row.items():
+                values[key] = values.get(key, 0) + (value or 0)
+
+    # The period's findings: the whole months a tally holds (stats/summary.py), the rest from the
+    # ledger — its partial months, and what the user sees beyond their jurisdiction. A range of the
+    # found_on index whose included columns answer every condition without reading the table.
+    split = split_scope(user) if tallies else None
+    covered = cover(period, today) if split is not None else None
+    live = [visible.filter(found_rule(period))]
+    pairs: set[tuple[Any, Any]] = set()
+    if split is not None and covered is not None:
+        live = [visible.filter(found_rule(period), found_on__range=days) for days in covered.edges(period)]
+        if split.rest is not None:
+            live.append(split.rest.filter(found_rule(period), covered.found))
+        add(tallied_findings(user, by, split, covered, period, today, found_columns))
+        pairs |= tallied_units(user, by, split, covered)
+    for part in live:
+        aggregates = _aggregates(found_columns, period, today, found_rule(period))
+        add(part.order_by().annotate(row_key=row_key(user, by)).values("row_key").annotate(**aggregates))
+    # The majors on a plan at the period's end: a few percent of the ledger, read live.
+    planned = planned_rule(period)
+    aggregates = _aggregates([c for c in columns if c.on_plan], period, today, planned)
+    add(visible.filter(planned).order_by().annotate(row_key=row_key(user, by)).values("row_key").annotate(**aggregates))
+    # Units apart: COUNT(DISTINCT) would make PostgreSQL sort every row of the period to group
+    # them; the distinct (row, unit) pairs are as many as the units, and the total needs them too.
+    units = next(column for column in columns if column.measure == "units")
+    assert units.rule is not None
+    for part in live:
+        pairs |= set(
+            part.filter(units.rule(period, today))
+            .order_by()
+            .annotate(row_key=row_key(user, by))
+            .values_list("row_key", "unit_id")
+            .distinct()
+        )
     for key, _unit in pairs:
         grouped.setdefault(str(key), {}).setdefault(units.key, 0)
         grouped[str(key)][units.key] += 1
