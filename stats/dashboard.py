@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
@@ -19,7 +19,10 @@ from accounts.roles import Role
 from hazards import indicators
 from hazards.models import OPEN_WORK_STATES, Hazard
 from hazards.states import overdue_q
+from stats import summary
+from stats.models import FindingTally
 from stats.periods import Period
+from stats.summary import Cover, Split, split_scope
 from stats.table import BY_INDUSTRY, BY_REGION, ledger_url, rate, roomy_aggregates, row_key, row_labels
 
 OPEN = list(indicators.OPEN_STATES)
@@ -200,12 +203,13 @@ def _by_place(user: User, visible, today: date, by: str) -> tuple[list[Chart], d
     return charts, totals
 
 
-def _trend(visible, today: date) -> tuple[Chart, dict[str, Any]]:
-    """Found and closed per month over the last twelve months, and this year's rates from the same rows."""
-    first = Period.month(today.year - (1 if today.month < 12 else 0), today.month % 12 + 1).start
-    found = (
-        visible.filter(indicators.counted(), found_on__gte=first, found_on__lte=today)
-        .order_by()
+FOUND_MEASURES = ("n", "rectified", "due", "on_time", "self_found")
+
+
+def _found_live(hazards, today: date):
+    """The trend's measures per month and level, counted from these findings' rows."""
+    return (
+        hazards.order_by()
         .annotate(month=TruncMonth("found_on"))
         .values("month", "level")
         .annotate(
@@ -216,20 +220,77 @@ def _trend(visible, today: date) -> tuple[Chart, dict[str, Any]]:
             self_found=Count("pk", filter=Q(source=Hazard.Source.SELF_CHECK)),
         )
     )
-    closed = (
-        visible.filter(indicators.closed_by(today) & indicators.closed_since(first))
+
+
+def _closed_live(hazards):
+    return hazards.order_by().annotate(month=TruncMonth("closed_at")).values("month", "level").annotate(n=Count("pk"))
+
+
+def _found_tallied(split: Split, covered: Cover, today: date) -> list[dict[str, Any]]:
+    """The trend's measures for the whole months before this one, in the user's jurisdiction (stats/summary.py).
+
+    Accepted by today: accepted in this month or before (nothing is accepted in the future); due by
+    today: a deadline in an earlier month, and this month's up to today from the ledger.
+    """
+    due, days_left = summary.due_by(today)
+    rows = list(
+        FindingTally.objects.filter(split.area, covered.months)
         .order_by()
-        .annotate(month=TruncMonth("closed_at"))
         .values("month", "level")
-        .annotate(n=Count("pk"))
+        .annotate(
+            n=Sum("hazards"),
+            rectified=Sum("hazards", filter=Q(verified_month__lte=summary.month_start(today))),
+            due=Sum("hazards", filter=due),
+            on_time=Sum("hazards", filter=due & Q(on_time=True)),
+            self_found=Sum("hazards", filter=Q(self_found=True)),
+        )
     )
+    if days_left is not None:
+        counted_states = [state for state in Hazard.State.values if state != Hazard.State.VOID]
+        left = Hazard.objects.filter(split.area, covered.found, state__in=counted_states, deadline__range=days_left)
+        rows += [{**row, "n": 0, "rectified": 0, "self_found": 0} for row in _found_live(left, today)]
+    return rows
+
+
+def _trend(user: User, visible, today: date) -> tuple[Chart, dict[str, Any]]:
+    """Found and closed per month over the last twelve months, and this year's rates from the same rows."""
+    first = Period.month(today.year - (1 if today.month < 12 else 0), today.month % 12 + 1).start
+    this_month = summary.month_start(today)
+    found_rule = indicators.counted() & Q(found_on__gte=first, found_on__lte=today)
+    closed_rule = indicators.closed_by(today) & indicators.closed_since(first)
+    split = split_scope(user)
+    if split is None:
+        found_rows = list(_found_live(visible.filter(found_rule), today))
+        closed_rows = list(_closed_live(visible.filter(closed_rule)))
+    else:
+        # The eleven whole months before this one from the tallies; this month, and what the user
+        # sees beyond their jurisdiction, from the ledger. Closings: from the tallies' months of closing.
+        covered = Cover(first, this_month - timedelta(days=1))
+        found_rows = _found_tallied(split, covered, today)
+        found_rows += _found_live(visible.filter(found_rule, found_on__gte=this_month), today)
+        closed_rows = [
+            {"month": row["closed_month"], "level": row["level"], "n": row["n"]}
+            for row in FindingTally.objects.filter(split.area, closed_month__gte=first, closed_month__lte=this_month)
+            .order_by()
+            .values("closed_month", "level")
+            .annotate(n=Sum("hazards"))
+        ]
+        if split.rest is not None:
+            found_rows += _found_live(split.rest.filter(found_rule, covered.found), today)
+            closed_rows += _closed_live(split.rest.filter(closed_rule))
+    merged: dict[tuple[date, str], dict[str, Any]] = {}
+    for row in found_rows:
+        totals = merged.setdefault((_as_date(row["month"]), row["level"]), dict.fromkeys(FOUND_MEASURES, 0))
+        for key in FOUND_MEASURES:
+            totals[key] += row[key] or 0
+    found_rows = [{"month": month, "level": level, **totals} for (month, level), totals in merged.items()]
     months = [Period.month(first.year + (first.month - 1 + i) // 12, (first.month - 1 + i) % 12 + 1) for i in range(12)]
-    found_rows = list(found)
     counts: dict[tuple[str, date, str], int] = {}
     for row in found_rows:
         counts[("found", _as_date(row["month"]), row["level"])] = row["n"]
-    for row in closed:
-        counts[("closed", _as_date(row["month"]), row["level"])] = row["n"]
+    for row in closed_rows:
+        key = ("closed", _as_date(row["month"]), row["level"])
+        counts[key] = counts.get(key, 0) + (row["n"] or 0)
 
     def series(name: str, kind: str, level: str) -> Series:
         values = [counts.get((kind, month.start, level), 0) for month in months]
@@ -344,7 +405,7 @@ def build_dashboard(user: User, today: date) -> Dashboard:
 
 def _build_dashboard(user: User, today: date) -> Dashboard:
     visible = Hazard.objects.visible_to(user)
-    trend, year = _trend(visible, today)
+    trend, year = _trend(user, visible, today)
     by_region, open_totals = _by_place(user, visible, today, BY_REGION)
     by_industry, _totals = _by_place(user, visible, today, BY_INDUSTRY)
     source = Chart(
