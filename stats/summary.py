@@ -16,8 +16,6 @@ through the (state, deadline) index, as is open work (overdue and due-but-not-re
 a few percent of the ledger.
 """
 
-import functools
-import operator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -58,8 +56,11 @@ def split_scope(user: User, using: str = "default") -> Split | None:
         return Split(Q(), None)
     if arms.area is None:
         return None
-    others = [arm for arm in arms.arms if arm is not arms.area]
-    return Split(arms.area, Hazard.objects.filter(functools.reduce(operator.or_, others)).exclude(arms.area))
+    # The narrow arms as a union of their keys, each read from its own index (as visible_to does for
+    # a narrow scope): ORed in one WHERE they would make PostgreSQL test every row of the ledger.
+    keys = [Hazard.objects.filter(arm).order_by().values("pk") for arm in arms.arms if arm is not arms.area]
+    rest = Hazard.objects.filter(pk__in=keys[0].union(*keys[1:], all=True)).exclude(arms.area)
+    return Split(arms.area, rest)
 
 
 @dataclass(frozen=True)
