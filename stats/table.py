@@ -28,10 +28,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import Industry, Region, User
-from accounts.scope import sees_everything
+from accounts.scope import register_for, sees_everything
 from hazards import indicators
 from hazards.models import OPEN_WORK_STATES, Hazard
 from hazards.states import overdue_q
+from inspections import coverage
+from inspections.models import Campaign
 from stats import summary
 from stats.models import FindingTally, UnitTally
 from stats.periods import Period
@@ -269,11 +271,22 @@ def _columns() -> list[Column]:
 
 COLUMNS = _columns()
 QUARTERLY_ONLY = {f"plan_{part}" for part in PLAN_PARTS}
+COVERAGE = _("Coverage of the campaign")
+# A campaign's coverage of the register (inspections/coverage.py), shown when a campaign is chosen.
+COVERAGE_COLUMNS = [
+    Column("to_check", "", _("units to be checked"), measure="register", group=COVERAGE),
+    Column("checked", "", _("units checked"), measure="register", group=COVERAGE),
+    Column(
+        "coverage_rate", "", _("coverage rate (%)"), measure="rate", rate_of=("checked", "to_check"), group=COVERAGE
+    ),
+]
 
 
-def columns_for(period: Period) -> list[Column]:
-    """The columns of the table for this period: the quarterly table details 五落实 part by part."""
-    return [column for column in COLUMNS if period.is_quarter or column.key not in QUARTERLY_ONLY]
+def columns_for(period: Period, campaign: Campaign | None = None) -> list[Column]:
+    """The columns of the table for this period: the quarterly table details 五落实 part by part;
+    with a campaign, its coverage of the register follows the bulletin figures."""
+    columns = [column for column in COLUMNS if period.is_quarter or column.key not in QUARTERLY_ONLY]
+    return columns + (COVERAGE_COLUMNS if campaign is not None else [])
 
 
 @dataclass
@@ -311,6 +324,7 @@ class Table:
     columns: list[Column]
     rows: list[Row]
     total: Row
+    campaign: Campaign | None = None
 
     @property
     def groups(self) -> list[tuple[Promise | None, list[Column]]]:
@@ -492,17 +506,60 @@ def tallied_units(user: User, by: str, split: summary.Split, covered: summary.Co
     )
 
 
-def statistics_table(user: User, period: Period, *, by: str = BY_REGION, today: date, tallies: bool = True) -> Table:
+def campaign_coverage(user: User, by: str, campaign: Campaign) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
+    """应排查 / 实际排查 per row and in total: the campaign's units in the user's register, and those reached.
+
+    Counted with inspections/coverage.py: the units in the campaign's scope, less its blind spots.
+    """
+    units = register_for(user)
+    scope = coverage.CampaignScope.of(campaign)
+    if by == BY_INDUSTRY:
+        key: Any = Coalesce(F("industries__parent_id"), F("industries__id"))
+    else:
+        key = row_key(user, by)
+
+    def per_row(units_of) -> dict[str, int]:
+        counted = units_of.order_by().annotate(row_key=key).values("row_key").annotate(n=Count("pk", distinct=True))
+        return {str(row["row_key"]): row["n"] for row in counted}
+
+    in_scope, blind = coverage.units_in_scope(scope, units), coverage.blind_spots(scope, units)
+    if by == BY_INDUSTRY and scope.industries:
+        # A unit's rows are the campaign's industries it operates in, as on the coverage page.
+        in_scope, blind = (units_of.filter(industries__in=scope.industries) for units_of in (in_scope, blind))
+    in_scope, blind = per_row(in_scope), per_row(blind)
+    rows = {k: {"to_check": n, "checked": n - blind.get(k, 0)} for k, n in in_scope.items()}
+    total = coverage.coverage(scope, units).total
+    return rows, {"to_check": total.in_scope, "checked": total.inspected}
+
+
+def _coverage_url(campaign: Campaign, params: dict[str, Any]) -> str:
+    """The campaign's coverage page, whose list is the units not inspected; narrowed to a county or an industry."""
+    query = {key: value for key, value in params.items() if key in ("county", "industry")}
+    url = reverse("campaign_coverage", args=[campaign.pk])
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def statistics_table(
+    user: User,
+    period: Period,
+    *,
+    by: str = BY_REGION,
+    today: date,
+    tallies: bool = True,
+    campaign: Campaign | None = None,
+) -> Table:
     """The official table for this user's scope and period, by region or by industry, with links.
 
     `tallies=False` counts every figure from the ledger's rows: the tests compare the two ways.
     """
     with roomy_aggregates():
-        return _statistics_table(user, period, by=by, today=today, tallies=tallies)
+        return _statistics_table(user, period, by=by, today=today, tallies=tallies, campaign=campaign)
 
 
-def _statistics_table(user: User, period: Period, *, by: str, today: date, tallies: bool = True) -> Table:
-    columns = columns_for(period)
+def _statistics_table(
+    user: User, period: Period, *, by: str, today: date, tallies: bool = True, campaign: Campaign | None = None
+) -> Table:
+    columns = columns_for(period, campaign)
     visible = Hazard.objects.visible_to(user)
     found_columns = [c for c in columns if not c.on_plan and c.measure != "units"]
     grouped: dict[str, dict[str, Any]] = {}
@@ -548,6 +605,11 @@ def _statistics_table(user: User, period: Period, *, by: str, today: date, talli
     for key, _unit in pairs:
         grouped.setdefault(str(key), {}).setdefault(units.key, 0)
         grouped[str(key)][units.key] += 1
+    covered_units: dict[str, int] = {}
+    if campaign is not None:
+        per_row, covered_units = campaign_coverage(user, by, campaign)
+        for key, values in per_row.items():
+            grouped.setdefault(key, {}).update(values)
     rows = []
     for key, label, params in row_labels(user, by, set(grouped)):
         values = grouped.get(key, {})
@@ -556,12 +618,15 @@ def _statistics_table(user: User, period: Period, *, by: str, today: date, talli
         c.key: sum((row.values[c.key] or 0) for row in rows) for c in columns if c.measure in ("count", "funds")
     }
     total_values["units"] = len({unit for _key, unit in pairs})
+    total_values.update(covered_units)
     total = Row("total", str(_("Total")), {}, _with_rates(columns, total_values), is_total=True)
     for row in [*rows, total]:
         for column in columns:
             url = ""
             if column.params is not None:
                 url = ledger_url({**column.params(period, today), **row.params})
+            elif column.measure == "register" and campaign is not None:
+                url = _coverage_url(campaign, row.params)
             row.cells.append(Cell(column, row.values[column.key], url))
     region = user.jurisdiction
     scope_label = (
@@ -569,4 +634,4 @@ def _statistics_table(user: User, period: Period, *, by: str, today: date, talli
         if region is not None and not sees_everything(user)
         else str(pgettext_lazy("scope", "Hunan Province"))
     )
-    return Table(period, by, scope_label, columns, rows, total)
+    return Table(period, by, scope_label, columns, rows, total, campaign)
