@@ -246,9 +246,18 @@ def _found_tallied(split: Split, covered: Cover, today: date) -> list[dict[str, 
         )
     )
     if days_left is not None:
-        counted_states = [state for state in Hazard.State.values if state != Hazard.State.VOID]
-        left = Hazard.objects.filter(split.area, covered.found, state__in=counted_states, deadline__range=days_left)
-        rows += [{**row, "n": 0, "rectified": 0, "self_found": 0} for row in _found_live(left, today)]
+        # Read from the deadline index with the columns these counts need (hazard_stats_due_idx).
+        left = Hazard.objects.filter(split.area, indicators.counted(), covered.found, deadline__range=days_left)
+        due_left = (
+            left.order_by()
+            .annotate(month=TruncMonth("found_on"))
+            .values("month", "level")
+            .annotate(
+                due=Count("pk"),
+                on_time=Count("pk", filter=indicators.on_time()),
+            )
+        )
+        rows += [{**row, "n": 0, "rectified": 0, "self_found": 0} for row in due_left]
     return rows
 
 
