@@ -23,7 +23,16 @@ from stats import summary
 from stats.models import FindingTally
 from stats.periods import Period
 from stats.summary import Cover, Split, split_scope
-from stats.table import BY_INDUSTRY, BY_REGION, ledger_url, rate, roomy_aggregates, row_key, row_labels
+from stats.table import (
+    BY_INDUSTRY,
+    BY_REGION,
+    ledger_url,
+    rate,
+    roomy_aggregates,
+    row_key,
+    row_labels,
+    statistics_database,
+)
 
 OPEN = list(indicators.OPEN_STATES)
 OPEN_WORK = list(OPEN_WORK_STATES)
@@ -133,8 +142,13 @@ def _overdue_rule(today: date, low: int, high: int | None) -> tuple[Q, dict[str,
 HEADLINE_OPEN = ("open", "overdue", "major_open", "listed_province", "listed_city", "listed_county")
 
 
-def _by_place(user: User, visible, today: date, by: str) -> tuple[list[Chart], dict[str, int]]:
-    """Open and overdue hazards, their age and how late they are, per region (or industry); and their totals."""
+def _buckets(today: date) -> dict[str, tuple[Q, dict[str, Any]]]:
+    buckets = {f"age{i}": _age_rule(today, *b) for i, b in enumerate(AGE_BUCKETS)}
+    return buckets | {f"late{i}": _overdue_rule(today, *b) for i, b in enumerate(OVERDUE_BUCKETS)}
+
+
+def _open_by_region_and_industry(user: User, visible, today: date) -> list[dict[str, Any]]:
+    """The open hazards' counts per (region row, industry row), read once for both breakdowns (all additive)."""
     aggregates: dict[str, Any] = {
         "open": Count("pk"),
         "overdue": Count("pk", filter=overdue_q(today)),
@@ -143,18 +157,26 @@ def _by_place(user: User, visible, today: date, by: str) -> tuple[list[Chart], d
         "listed_city": Count("pk", filter=Q(listed_level=Hazard.ListedLevel.CITY)),
         "listed_county": Count("pk", filter=Q(listed_level=Hazard.ListedLevel.COUNTY)),
     }
-    buckets = {f"age{i}": _age_rule(today, *b) for i, b in enumerate(AGE_BUCKETS)}
-    buckets |= {f"late{i}": _overdue_rule(today, *b) for i, b in enumerate(OVERDUE_BUCKETS)}
-    for key, (rule, _params) in buckets.items():
+    for key, (rule, _params) in _buckets(today).items():
         aggregates[key] = Count("pk", filter=rule)
-    grouped = {
-        str(row.pop("row_key")): row
-        for row in visible.filter(state__in=OPEN)
+    return list(
+        visible.filter(state__in=OPEN)
         .order_by()
-        .annotate(row_key=row_key(user, by))
-        .values("row_key")
+        .annotate(by_region=row_key(user, BY_REGION), by_industry=row_key(user, BY_INDUSTRY))
+        .values("by_region", "by_industry")
         .annotate(**aggregates)
-    }
+    )
+
+
+def _by_place(user: User, counted: list[dict[str, Any]], today: date, by: str) -> tuple[list[Chart], dict[str, int]]:
+    """Open and overdue hazards, their age and how late they are, per region (or industry); and their totals."""
+    buckets = _buckets(today)
+    grouped: dict[str, dict[str, int]] = {}
+    for row in counted:
+        place = grouped.setdefault(str(row["by_region" if by == BY_REGION else "by_industry"]), {})
+        for key, value in row.items():
+            if key not in ("by_region", "by_industry"):
+                place[key] = place.get(key, 0) + value
     labels = row_labels(user, by, set(grouped))
     categories = [label for _key, label, _params in labels]
 
@@ -267,7 +289,7 @@ def _trend(user: User, visible, today: date, tallies: bool) -> tuple[Chart, dict
     this_month = summary.month_start(today)
     found_rule = indicators.counted() & Q(found_on__gte=first, found_on__lte=today)
     closed_rule = indicators.closed_by(today) & indicators.closed_since(first)
-    split = split_scope(user) if tallies else None
+    split = split_scope(user, statistics_database()) if tallies else None
     if split is None:
         found_rows = list(_found_live(visible.filter(found_rule), today))
         closed_rows = list(_closed_live(visible.filter(closed_rule)))
@@ -298,8 +320,8 @@ def _trend(user: User, visible, today: date, tallies: bool) -> tuple[Chart, dict
     for row in found_rows:
         counts[("found", _as_date(row["month"]), row["level"])] = row["n"]
     for row in closed_rows:
-        key = ("closed", _as_date(row["month"]), row["level"])
-        counts[key] = counts.get(key, 0) + (row["n"] or 0)
+        closing = ("closed", _as_date(row["month"]), row["level"])
+        counts[closing] = counts.get(closing, 0) + (row["n"] or 0)
 
     def series(name: str, kind: str, level: str) -> Series:
         values = [counts.get((kind, month.start, level), 0) for month in months]
@@ -416,8 +438,9 @@ def build_dashboard(user: User, today: date, *, tallies: bool = True) -> Dashboa
 def _build_dashboard(user: User, today: date, tallies: bool) -> Dashboard:
     visible = Hazard.objects.visible_to(user)
     trend, year = _trend(user, visible, today, tallies)
-    by_region, open_totals = _by_place(user, visible, today, BY_REGION)
-    by_industry, _totals = _by_place(user, visible, today, BY_INDUSTRY)
+    open_counts = _open_by_region_and_industry(user, visible, today)
+    by_region, open_totals = _by_place(user, open_counts, today, BY_REGION)
+    by_industry, _totals = _by_place(user, open_counts, today, BY_INDUSTRY)
     source = Chart(
         "source",
         _("Found this year: by government or by the enterprise itself"),

@@ -19,8 +19,8 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Substr
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -32,6 +32,7 @@ from accounts.scope import register_for, sees_everything
 from hazards import indicators
 from hazards.models import OPEN_WORK_STATES, Hazard
 from hazards.states import overdue_q
+from hunan_safety.routers import reporting_reads
 from inspections import coverage
 from inspections.models import Campaign
 from stats import summary
@@ -79,13 +80,33 @@ def _planned_params(period: Period) -> dict[str, Any]:
     return {"level": "major", "open_on": period.end, "planned_by": period.end}
 
 
-def _planned_and(condition: Q) -> Callable[[Period, date], Q]:
-    """Majors on the plan at the period's end that also meet `condition`."""
-    return lambda period, today: planned_rule(period) & condition
-
-
-def _planned_with(**params: Any) -> Callable[[Period, date], dict[str, Any]]:
-    return lambda period, today: {**_planned_params(period), **params}
+def _on_plan(
+    key: str,
+    number: str,
+    label: Promise,
+    group: Promise,
+    *,
+    plan_has: list[str] | None = None,
+    listed: bool = False,
+    listed_level: str = "",
+) -> Column:
+    """A column of the majors on a plan at the period's end, (8)–(11): those whose plan has these
+    parts of 五落实, or that are listed (at a level); its rule and its ledger filters side by side."""
+    condition, params = Q(), dict[str, Any]()
+    if plan_has is not None:
+        condition, params = indicators.plan_has(plan_has), {"plan": list(plan_has)}
+    elif listed:
+        condition, params = indicators.listed(), {"is_listed": "true"}
+    elif listed_level:
+        condition, params = Q(listed_level=listed_level), {"listed_level": listed_level}
+    return Column(
+        key,
+        number,
+        label,
+        rule=lambda period, today: planned_rule(period) & condition,
+        params=lambda period, today: {**_planned_params(period), **params},
+        group=group,
+    )
 
 
 GENERAL = _("General hazards found")
@@ -178,45 +199,12 @@ def _columns() -> list[Column]:
             params=lambda p, t: _planned_params(p),
             group=PLANNED,
         ),
-        Column(
-            "five_in_place",
-            "9",
-            _("of which all five in place (五落实)"),
-            rule=lambda p, t: planned_rule(p) & indicators.plan_has(PLAN_PARTS),
-            params=lambda p, t: {**_planned_params(p), "plan": PLAN_PARTS},
-            group=PLANNED,
-        ),
+        _on_plan("five_in_place", "9", _("of which all five in place (五落实)"), PLANNED, plan_has=PLAN_PARTS),
     ]
+    columns += [_on_plan(f"plan_{part}", "9", PLAN_PART_LABELS[part], PLANNED, plan_has=[part]) for part in PLAN_PARTS]
+    columns.append(_on_plan("listed", "10", _("under listed supervision"), LISTED, listed=True))
     columns += [
-        Column(
-            f"plan_{part}",
-            "9",
-            PLAN_PART_LABELS[part],
-            rule=_planned_and(indicators.plan_has([part])),
-            params=_planned_with(plan=[part]),
-            group=PLANNED,
-        )
-        for part in PLAN_PARTS
-    ]
-    columns += [
-        Column(
-            "listed",
-            "10",
-            _("under listed supervision"),
-            rule=lambda p, t: planned_rule(p) & indicators.listed(),
-            params=lambda p, t: {**_planned_params(p), "is_listed": "true"},
-            group=LISTED,
-        ),
-    ]
-    columns += [
-        Column(
-            f"listed_{level}",
-            "11",
-            label,
-            rule=_planned_and(Q(listed_level=level)),
-            params=_planned_with(listed_level=level),
-            group=LISTED,
-        )
+        _on_plan(f"listed_{level}", "11", label, LISTED, listed_level=level)
         for level, label in (
             (Hazard.ListedLevel.PROVINCE, _("of which by the province")),
             (Hazard.ListedLevel.CITY, _("by a city")),
@@ -417,20 +405,29 @@ def _with_rates(columns: list[Column], values: dict[str, Any]) -> dict[str, Any]
     return values
 
 
+def statistics_database() -> str:
+    """Where the statistics read: the replica inside `reporting_reads()` when one is configured, else default."""
+    return router.db_for_read(Hazard) or DEFAULT_DB_ALIAS
+
+
 @contextmanager
 def roomy_aggregates() -> Iterator[None]:
-    """Grouped counts over a few hundred thousand rows, on PostgreSQL: hashed in memory, not compiled.
+    """The statistics' reads: on the replica if there is one (hunan_safety/routers.py), with a report's
+    statement timeout; and on PostgreSQL, grouped counts over a few hundred thousand rows hashed in
+    memory, not compiled.
 
     With the default 4 MB of work_mem the rows are sorted on disk to group them; JIT compiling
     costs more than it saves on counts of this size (bench/stats.py measured both).
     """
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL work_mem = '64MB'; SET LOCAL jit = off")
-        yield
+    with reporting_reads():
+        alias = statistics_database()
+        if connections[alias].vendor != "postgresql":
+            yield
+            return
+        with transaction.atomic(using=alias):
+            with connections[alias].cursor() as cursor:
+                cursor.execute("SET LOCAL work_mem = '64MB'; SET LOCAL jit = off")
+            yield
 
 
 # How the tallies count the table's columns of findings, for the whole months they cover
@@ -521,11 +518,11 @@ def campaign_coverage(user: User, by: str, campaign: Campaign) -> tuple[dict[str
         counted = units_of.order_by().annotate(row_key=key).values("row_key").annotate(n=Count("pk", distinct=True))
         return {str(row["row_key"]): row["n"] for row in counted}
 
-    in_scope, blind = coverage.units_in_scope(scope, units), coverage.blind_spots(scope, units)
+    reached, missed = coverage.units_in_scope(scope, units), coverage.blind_spots(scope, units)
     if by == BY_INDUSTRY and scope.industries:
         # A unit's rows are the campaign's industries it operates in, as on the coverage page.
-        in_scope, blind = (units_of.filter(industries__in=scope.industries) for units_of in (in_scope, blind))
-    in_scope, blind = per_row(in_scope), per_row(blind)
+        reached, missed = (units_of.filter(industries__in=scope.industries) for units_of in (reached, missed))
+    in_scope, blind = per_row(reached), per_row(missed)
     rows = {k: {"to_check": n, "checked": n - blind.get(k, 0)} for k, n in in_scope.items()}
     total = coverage.coverage(scope, units).total
     return rows, {"to_check": total.in_scope, "checked": total.inspected}
@@ -572,9 +569,9 @@ def _statistics_table(
     # The period's findings: the whole months a tally holds (stats/summary.py), the rest from the
     # ledger — its partial months, and what the user sees beyond their jurisdiction. A range of the
     # found_on index whose included columns answer every condition without reading the table.
-    split = split_scope(user) if tallies else None
+    split = split_scope(user, statistics_database()) if tallies else None
     covered = cover(period, today) if split is not None else None
-    live = [visible.filter(found_rule(period))]
+    live: list[QuerySet[Hazard]] = [visible.filter(found_rule(period))]
     pairs: set[tuple[Any, Any]] = set()
     if split is not None and covered is not None:
         live = [visible.filter(found_rule(period), found_on__range=days) for days in covered.edges(period)]

@@ -159,11 +159,12 @@ def in_use(using: str = "default") -> bool:
         return False
     known = getattr(db, "_stats_tally_in_use", None)
     if known is not None:
-        return known
+        return bool(known)
     with db.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_trigger WHERE tgrelid = %s::regclass AND tgname = ANY(%s) AND tgenabled <> 'D'",
             [HAZARDS, list(TRIGGERS)],
         )
-        db._stats_tally_in_use = cursor.fetchone()[0] == len(TRIGGERS)
-    return db._stats_tally_in_use
+        kept = cursor.fetchone()[0] == len(TRIGGERS)
+    setattr(db, "_stats_tally_in_use", kept)  # noqa: B010  (an attribute of our own on the connection)
+    return kept
