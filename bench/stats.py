@@ -11,7 +11,10 @@ Floor, in the same run on the same rows: one `count(*)` of the findings the tabl
 visibility rule and the period, no aggregate; for the dashboard, the last twelve months' findings
 its trend reads) — what any way of counting them pays just to read them.
 Then the figures are checked against direct counts (the total of general hazards found, the
-overdue ones) so that speed never comes from counting something else.
+overdue ones) so that speed never comes from counting something else, and every figure of the
+table and the dashboard against the same computed from the ledger's rows without the tallies
+(stats/summary.py), which is also timed: the way the pages counted before the tallies.
+Before all: the tallies are compared with a recount of the ledger (`rebuild_tallies --check`).
 
 Targets at 1M hazards: p95 under 300 ms for the dashboard and under 500 ms for a full-year table.
 """
@@ -75,11 +78,18 @@ def run(options) -> list[Measurement]:
     from accounts.models import User
     from hazards import indicators
     from hazards.models import Hazard
+    from stats import tally
     from stats.dashboard import build_dashboard
     from stats.periods import Period
     from stats.table import found_rule, statistics_table
 
     rows = Hazard.objects.count()
+    started = time.perf_counter()
+    differences = tally.differences()
+    checked_ms = (time.perf_counter() - started) * 1000
+    if any(differences.values()) or not tally.in_use():
+        raise RuntimeError(f"the tallies differ from the ledger or are not kept: {differences}")
+    print(f"[bench] stats · the tallies equal a recount of the ledger ({checked_ms:,.0f} ms)", flush=True)
     today = timezone.localdate()
     last_year = Period.year(today.year - 1)
     this_year = Period.year_to_date(today)
@@ -139,6 +149,22 @@ def run(options) -> list[Measurement]:
                         )
                     )
                     table = statistics_table(user, period, today=today)
+                    by = "industry" if "by=industry" in url else "region"
+                    ledger = _time(
+                        lambda user=user, period=period, by=by: statistics_table(
+                            user, period, by=by, today=today, tallies=False
+                        ),
+                        max(5, options.stats_repeat // 2),
+                    )
+                    measurements.append(
+                        _measurement(group, f"{group}: counted from the ledger (no tallies)", rows, ledger, None)
+                    )
+                    tallied = statistics_table(user, period, by=by, today=today)
+                    counted = statistics_table(user, period, by=by, today=today, tallies=False)
+                    if [r.values for r in [*tallied.rows, tallied.total]] != [
+                        r.values for r in [*counted.rows, counted.total]
+                    ]:
+                        raise RuntimeError(f"{group}: the table from the tallies differs from the ledger's count")
                     direct = visible.filter(found_rule(period), level=Hazard.Level.GENERAL).count()
                     overdue = visible.filter(found_rule(period)).overdue(today).count()
                     if (table.total.values["general"], table.total.values["overdue"]) != (direct, overdue):
@@ -151,6 +177,19 @@ def run(options) -> list[Measurement]:
                     measurements.append(
                         _measurement(group, f"{group}: floor (count of a year's findings)", rows, floor, 1, note)
                     )
+                    ledger = _time(
+                        lambda user=user: build_dashboard(user, today, tallies=False), max(5, options.stats_repeat // 2)
+                    )
+                    measurements.append(
+                        _measurement(group, f"{group}: counted from the ledger (no tallies)", rows, ledger, None)
+                    )
+                    tallied, counted = build_dashboard(user, today), build_dashboard(user, today, tallies=False)
+                    figures = [(f.label, f.value) for f in tallied.headline], [c.as_json() for c in tallied.charts]
+                    if figures != (
+                        [(f.label, f.value) for f in counted.headline],
+                        [c.as_json() for c in counted.charts],
+                    ):
+                        raise RuntimeError(f"{group}: the dashboard from the tallies differs from the ledger's count")
                     open_figure = build_dashboard(user, today).headline[0]  # open hazards
                     if open_figure.value != visible.filter(state__in=indicators.OPEN_STATES).count():
                         raise RuntimeError(f"{group}: the dashboard's open hazards differ from a direct count")

@@ -324,6 +324,20 @@ class Hazard(models.Model):
                 include=[*STATISTICS_COLUMNS],
                 condition=Q(state="closed"),
             ),
+            # The statistics' tallies (stats/) know a deadline's month; the days of the current
+            # month up to today are counted from this index alone (bench/stats.py).
+            models.Index(
+                fields=["deadline"],
+                name="hazard_stats_due_idx",
+                include=["found_on", "region", "industry", "state", "level", "submitted_at", "id"],
+            ),
+            # The dashboard's majors under listed supervision, nearest deadline first, read in order.
+            models.Index(
+                fields=["deadline", "id"],
+                name="hazard_listed_open_due_idx",
+                condition=Q(level="major", state__in=["reported", "assigned", "rectifying", "submitted", "verified"])
+                & ~Q(listed_level=""),
+            ),
             # The deadline scan (notifications/reminders.py) reads open work by deadline.
             models.Index(
                 fields=["deadline", "id"],

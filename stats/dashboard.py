@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
@@ -19,8 +19,20 @@ from accounts.roles import Role
 from hazards import indicators
 from hazards.models import OPEN_WORK_STATES, Hazard
 from hazards.states import overdue_q
+from stats import summary
+from stats.models import FindingTally
 from stats.periods import Period
-from stats.table import BY_INDUSTRY, BY_REGION, ledger_url, rate, roomy_aggregates, row_key, row_labels
+from stats.summary import Cover, Split, split_scope
+from stats.table import (
+    BY_INDUSTRY,
+    BY_REGION,
+    ledger_url,
+    rate,
+    roomy_aggregates,
+    row_key,
+    row_labels,
+    statistics_database,
+)
 
 OPEN = list(indicators.OPEN_STATES)
 OPEN_WORK = list(OPEN_WORK_STATES)
@@ -130,8 +142,13 @@ def _overdue_rule(today: date, low: int, high: int | None) -> tuple[Q, dict[str,
 HEADLINE_OPEN = ("open", "overdue", "major_open", "listed_province", "listed_city", "listed_county")
 
 
-def _by_place(user: User, visible, today: date, by: str) -> tuple[list[Chart], dict[str, int]]:
-    """Open and overdue hazards, their age and how late they are, per region (or industry); and their totals."""
+def _buckets(today: date) -> dict[str, tuple[Q, dict[str, Any]]]:
+    buckets = {f"age{i}": _age_rule(today, *b) for i, b in enumerate(AGE_BUCKETS)}
+    return buckets | {f"late{i}": _overdue_rule(today, *b) for i, b in enumerate(OVERDUE_BUCKETS)}
+
+
+def _open_by_region_and_industry(user: User, visible, today: date) -> list[dict[str, Any]]:
+    """The open hazards' counts per (region row, industry row), read once for both breakdowns (all additive)."""
     aggregates: dict[str, Any] = {
         "open": Count("pk"),
         "overdue": Count("pk", filter=overdue_q(today)),
@@ -140,18 +157,26 @@ def _by_place(user: User, visible, today: date, by: str) -> tuple[list[Chart], d
         "listed_city": Count("pk", filter=Q(listed_level=Hazard.ListedLevel.CITY)),
         "listed_county": Count("pk", filter=Q(listed_level=Hazard.ListedLevel.COUNTY)),
     }
-    buckets = {f"age{i}": _age_rule(today, *b) for i, b in enumerate(AGE_BUCKETS)}
-    buckets |= {f"late{i}": _overdue_rule(today, *b) for i, b in enumerate(OVERDUE_BUCKETS)}
-    for key, (rule, _params) in buckets.items():
+    for key, (rule, _params) in _buckets(today).items():
         aggregates[key] = Count("pk", filter=rule)
-    grouped = {
-        str(row.pop("row_key")): row
-        for row in visible.filter(state__in=OPEN)
+    return list(
+        visible.filter(state__in=OPEN)
         .order_by()
-        .annotate(row_key=row_key(user, by))
-        .values("row_key")
+        .annotate(by_region=row_key(user, BY_REGION), by_industry=row_key(user, BY_INDUSTRY))
+        .values("by_region", "by_industry")
         .annotate(**aggregates)
-    }
+    )
+
+
+def _by_place(user: User, counted: list[dict[str, Any]], today: date, by: str) -> tuple[list[Chart], dict[str, int]]:
+    """Open and overdue hazards, their age and how late they are, per region (or industry); and their totals."""
+    buckets = _buckets(today)
+    grouped: dict[str, dict[str, int]] = {}
+    for row in counted:
+        place = grouped.setdefault(str(row["by_region" if by == BY_REGION else "by_industry"]), {})
+        for key, value in row.items():
+            if key not in ("by_region", "by_industry"):
+                place[key] = place.get(key, 0) + value
     labels = row_labels(user, by, set(grouped))
     categories = [label for _key, label, _params in labels]
 
@@ -200,12 +225,13 @@ def _by_place(user: User, visible, today: date, by: str) -> tuple[list[Chart], d
     return charts, totals
 
 
-def _trend(visible, today: date) -> tuple[Chart, dict[str, Any]]:
-    """Found and closed per month over the last twelve months, and this year's rates from the same rows."""
-    first = Period.month(today.year - (1 if today.month < 12 else 0), today.month % 12 + 1).start
-    found = (
-        visible.filter(indicators.counted(), found_on__gte=first, found_on__lte=today)
-        .order_by()
+FOUND_MEASURES = ("n", "rectified", "due", "on_time", "self_found")
+
+
+def _found_live(hazards, today: date):
+    """The trend's measures per month and level, counted from these findings' rows."""
+    return (
+        hazards.order_by()
         .annotate(month=TruncMonth("found_on"))
         .values("month", "level")
         .annotate(
@@ -216,20 +242,86 @@ def _trend(visible, today: date) -> tuple[Chart, dict[str, Any]]:
             self_found=Count("pk", filter=Q(source=Hazard.Source.SELF_CHECK)),
         )
     )
-    closed = (
-        visible.filter(indicators.closed_by(today) & indicators.closed_since(first))
+
+
+def _closed_live(hazards):
+    return hazards.order_by().annotate(month=TruncMonth("closed_at")).values("month", "level").annotate(n=Count("pk"))
+
+
+def _found_tallied(split: Split, covered: Cover, today: date) -> list[dict[str, Any]]:
+    """The trend's measures for the whole months before this one, in the user's jurisdiction (stats/summary.py).
+
+    Accepted by today: accepted in this month or before (nothing is accepted in the future); due by
+    today: a deadline in an earlier month, and this month's up to today from the ledger.
+    """
+    due, days_left = summary.due_by(today)
+    rows = list(
+        FindingTally.objects.filter(split.area, covered.months)
         .order_by()
-        .annotate(month=TruncMonth("closed_at"))
         .values("month", "level")
-        .annotate(n=Count("pk"))
+        .annotate(
+            n=Sum("hazards"),
+            rectified=Sum("hazards", filter=Q(verified_month__lte=summary.month_start(today))),
+            due=Sum("hazards", filter=due),
+            on_time=Sum("hazards", filter=due & Q(on_time=True)),
+            self_found=Sum("hazards", filter=Q(self_found=True)),
+        )
     )
+    if days_left is not None:
+        # Read from the deadline index with the columns these counts need (hazard_stats_due_idx).
+        left = Hazard.objects.filter(split.area, indicators.counted(), covered.found, deadline__range=days_left)
+        due_left = (
+            left.order_by()
+            .annotate(month=TruncMonth("found_on"))
+            .values("month", "level")
+            .annotate(
+                due=Count("pk"),
+                on_time=Count("pk", filter=indicators.on_time()),
+            )
+        )
+        rows += [{**row, "n": 0, "rectified": 0, "self_found": 0} for row in due_left]
+    return rows
+
+
+def _trend(user: User, visible, today: date, tallies: bool) -> tuple[Chart, dict[str, Any]]:
+    """Found and closed per month over the last twelve months, and this year's rates from the same rows."""
+    first = Period.month(today.year - (1 if today.month < 12 else 0), today.month % 12 + 1).start
+    this_month = summary.month_start(today)
+    found_rule = indicators.counted() & Q(found_on__gte=first, found_on__lte=today)
+    closed_rule = indicators.closed_by(today) & indicators.closed_since(first)
+    split = split_scope(user, statistics_database()) if tallies else None
+    if split is None:
+        found_rows = list(_found_live(visible.filter(found_rule), today))
+        closed_rows = list(_closed_live(visible.filter(closed_rule)))
+    else:
+        # The eleven whole months before this one from the tallies; this month, and what the user
+        # sees beyond their jurisdiction, from the ledger. Closings: from the tallies' months of closing.
+        covered = Cover(first, this_month - timedelta(days=1))
+        found_rows = _found_tallied(split, covered, today)
+        found_rows += _found_live(visible.filter(found_rule, found_on__gte=this_month), today)
+        closed_rows = [
+            {"month": row["closed_month"], "level": row["level"], "n": row["n"]}
+            for row in FindingTally.objects.filter(split.area, closed_month__gte=first, closed_month__lte=this_month)
+            .order_by()
+            .values("closed_month", "level")
+            .annotate(n=Sum("hazards"))
+        ]
+        if split.rest is not None:
+            found_rows += _found_live(split.rest.filter(found_rule, covered.found), today)
+            closed_rows += _closed_live(split.rest.filter(closed_rule))
+    merged: dict[tuple[date, str], dict[str, Any]] = {}
+    for row in found_rows:
+        totals = merged.setdefault((_as_date(row["month"]), row["level"]), dict.fromkeys(FOUND_MEASURES, 0))
+        for key in FOUND_MEASURES:
+            totals[key] += row[key] or 0
+    found_rows = [{"month": month, "level": level, **totals} for (month, level), totals in merged.items()]
     months = [Period.month(first.year + (first.month - 1 + i) // 12, (first.month - 1 + i) % 12 + 1) for i in range(12)]
-    found_rows = list(found)
     counts: dict[tuple[str, date, str], int] = {}
     for row in found_rows:
         counts[("found", _as_date(row["month"]), row["level"])] = row["n"]
-    for row in closed:
-        counts[("closed", _as_date(row["month"]), row["level"])] = row["n"]
+    for row in closed_rows:
+        closing = ("closed", _as_date(row["month"]), row["level"])
+        counts[closing] = counts.get(closing, 0) + (row["n"] or 0)
 
     def series(name: str, kind: str, level: str) -> Series:
         values = [counts.get((kind, month.start, level), 0) for month in months]
@@ -337,16 +429,18 @@ def _listed_majors(visible, today: date) -> list[Hazard]:
     return majors
 
 
-def build_dashboard(user: User, today: date) -> Dashboard:
+def build_dashboard(user: User, today: date, *, tallies: bool = True) -> Dashboard:
+    """The dashboard's figures; `tallies=False` counts the trend from the ledger's rows (the tests compare)."""
     with roomy_aggregates():
-        return _build_dashboard(user, today)
+        return _build_dashboard(user, today, tallies)
 
 
-def _build_dashboard(user: User, today: date) -> Dashboard:
+def _build_dashboard(user: User, today: date, tallies: bool) -> Dashboard:
     visible = Hazard.objects.visible_to(user)
-    trend, year = _trend(visible, today)
-    by_region, open_totals = _by_place(user, visible, today, BY_REGION)
-    by_industry, _totals = _by_place(user, visible, today, BY_INDUSTRY)
+    trend, year = _trend(user, visible, today, tallies)
+    open_counts = _open_by_region_and_industry(user, visible, today)
+    by_region, open_totals = _by_place(user, open_counts, today, BY_REGION)
+    by_industry, _totals = _by_place(user, open_counts, today, BY_INDUSTRY)
     source = Chart(
         "source",
         _("Found this year: by government or by the enterprise itself"),

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from hunan_safety.forms import BootstrapFormMixin
+from inspections.models import Campaign
 from stats.periods import Period
 from stats.table import BY_INDUSTRY, BY_REGION
 
@@ -17,6 +18,12 @@ class TableForm(BootstrapFormMixin, forms.Form):
         label=_("Rows"),
         required=False,
         choices=[(BY_REGION, _("By region")), (BY_INDUSTRY, _("By industry"))],
+    )
+    campaign = forms.ModelChoiceField(
+        label=_("Coverage of a campaign"),
+        required=False,
+        queryset=Campaign.objects.order_by("-start_date", "name"),
+        empty_label=_("No campaign"),
     )
 
     def clean(self):
@@ -36,6 +43,10 @@ class TableForm(BootstrapFormMixin, forms.Form):
         end = self.cleaned_data.get("end") or today
         start = self.cleaned_data.get("start") or date(end.year, 1, 1)
         return Period(start, end)
+
+    def chosen_campaign(self) -> Campaign | None:
+        """The campaign whose coverage of the register (应排查 / 实际排查 / 覆盖率) the table adds, if any."""
+        return self.cleaned_data.get("campaign") if self.is_bound and self.is_valid() else None
 
     def breakdown(self) -> str:
         if self.is_bound and self.is_valid() and self.cleaned_data.get("by"):

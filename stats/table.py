@@ -19,8 +19,8 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Substr
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -28,11 +28,17 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import Industry, Region, User
-from accounts.scope import sees_everything
+from accounts.scope import register_for, sees_everything
 from hazards import indicators
 from hazards.models import OPEN_WORK_STATES, Hazard
 from hazards.states import overdue_q
+from hunan_safety.routers import reporting_reads
+from inspections import coverage
+from inspections.models import Campaign
+from stats import summary
+from stats.models import FindingTally, UnitTally
 from stats.periods import Period
+from stats.summary import cover, split_scope
 
 BY_REGION = "region"
 BY_INDUSTRY = "industry"
@@ -74,13 +80,33 @@ def _planned_params(period: Period) -> dict[str, Any]:
     return {"level": "major", "open_on": period.end, "planned_by": period.end}
 
 
-def _planned_and(condition: Q) -> Callable[[Period, date], Q]:
-    """Majors on the plan at the period's end that also meet `condition`."""
-    return lambda period, today: planned_rule(period) & condition
-
-
-def _planned_with(**params: Any) -> Callable[[Period, date], dict[str, Any]]:
-    return lambda period, today: {**_planned_params(period), **params}
+def _on_plan(
+    key: str,
+    number: str,
+    label: Promise,
+    group: Promise,
+    *,
+    plan_has: list[str] | None = None,
+    listed: bool = False,
+    listed_level: str = "",
+) -> Column:
+    """A column of the majors on a plan at the period's end, (8)–(11): those whose plan has these
+    parts of 五落实, or that are listed (at a level); its rule and its ledger filters side by side."""
+    condition, params = Q(), dict[str, Any]()
+    if plan_has is not None:
+        condition, params = indicators.plan_has(plan_has), {"plan": list(plan_has)}
+    elif listed:
+        condition, params = indicators.listed(), {"is_listed": "true"}
+    elif listed_level:
+        condition, params = Q(listed_level=listed_level), {"listed_level": listed_level}
+    return Column(
+        key,
+        number,
+        label,
+        rule=lambda period, today: planned_rule(period) & condition,
+        params=lambda period, today: {**_planned_params(period), **params},
+        group=group,
+    )
 
 
 GENERAL = _("General hazards found")
@@ -173,45 +199,12 @@ def _columns() -> list[Column]:
             params=lambda p, t: _planned_params(p),
             group=PLANNED,
         ),
-        Column(
-            "five_in_place",
-            "9",
-            _("of which all five in place (五落实)"),
-            rule=lambda p, t: planned_rule(p) & indicators.plan_has(PLAN_PARTS),
-            params=lambda p, t: {**_planned_params(p), "plan": PLAN_PARTS},
-            group=PLANNED,
-        ),
+        _on_plan("five_in_place", "9", _("of which all five in place (五落实)"), PLANNED, plan_has=PLAN_PARTS),
     ]
+    columns += [_on_plan(f"plan_{part}", "9", PLAN_PART_LABELS[part], PLANNED, plan_has=[part]) for part in PLAN_PARTS]
+    columns.append(_on_plan("listed", "10", _("under listed supervision"), LISTED, listed=True))
     columns += [
-        Column(
-            f"plan_{part}",
-            "9",
-            PLAN_PART_LABELS[part],
-            rule=_planned_and(indicators.plan_has([part])),
-            params=_planned_with(plan=[part]),
-            group=PLANNED,
-        )
-        for part in PLAN_PARTS
-    ]
-    columns += [
-        Column(
-            "listed",
-            "10",
-            _("under listed supervision"),
-            rule=lambda p, t: planned_rule(p) & indicators.listed(),
-            params=lambda p, t: {**_planned_params(p), "is_listed": "true"},
-            group=LISTED,
-        ),
-    ]
-    columns += [
-        Column(
-            f"listed_{level}",
-            "11",
-            label,
-            rule=_planned_and(Q(listed_level=level)),
-            params=_planned_with(listed_level=level),
-            group=LISTED,
-        )
+        _on_plan(f"listed_{level}", "11", label, LISTED, listed_level=level)
         for level, label in (
             (Hazard.ListedLevel.PROVINCE, _("of which by the province")),
             (Hazard.ListedLevel.CITY, _("by a city")),
@@ -266,11 +259,22 @@ def _columns() -> list[Column]:
 
 COLUMNS = _columns()
 QUARTERLY_ONLY = {f"plan_{part}" for part in PLAN_PARTS}
+COVERAGE = _("Coverage of the campaign")
+# A campaign's coverage of the register (inspections/coverage.py), shown when a campaign is chosen.
+COVERAGE_COLUMNS = [
+    Column("to_check", "", _("units to be checked"), measure="register", group=COVERAGE),
+    Column("checked", "", _("units checked"), measure="register", group=COVERAGE),
+    Column(
+        "coverage_rate", "", _("coverage rate (%)"), measure="rate", rate_of=("checked", "to_check"), group=COVERAGE
+    ),
+]
 
 
-def columns_for(period: Period) -> list[Column]:
-    """The columns of the table for this period: the quarterly table details 五落实 part by part."""
-    return [column for column in COLUMNS if period.is_quarter or column.key not in QUARTERLY_ONLY]
+def columns_for(period: Period, campaign: Campaign | None = None) -> list[Column]:
+    """The columns of the table for this period: the quarterly table details 五落实 part by part;
+    with a campaign, its coverage of the register follows the bulletin figures."""
+    columns = [column for column in COLUMNS if period.is_quarter or column.key not in QUARTERLY_ONLY]
+    return columns + (COVERAGE_COLUMNS if campaign is not None else [])
 
 
 @dataclass
@@ -308,6 +312,7 @@ class Table:
     columns: list[Column]
     rows: list[Row]
     total: Row
+    campaign: Campaign | None = None
 
     @property
     def groups(self) -> list[tuple[Promise | None, list[Column]]]:
@@ -400,53 +405,207 @@ def _with_rates(columns: list[Column], values: dict[str, Any]) -> dict[str, Any]
     return values
 
 
+def statistics_database() -> str:
+    """Where the statistics read: the replica inside `reporting_reads()` when one is configured, else default."""
+    return router.db_for_read(Hazard) or DEFAULT_DB_ALIAS
+
+
 @contextmanager
 def roomy_aggregates() -> Iterator[None]:
-    """Grouped counts over a few hundred thousand rows, on PostgreSQL: hashed in memory, not compiled.
+    """The statistics' reads: on the replica if there is one (hunan_safety/routers.py), with a report's
+    statement timeout; and on PostgreSQL, grouped counts over a few hundred thousand rows hashed in
+    memory, not compiled.
 
     With the default 4 MB of work_mem the rows are sorted on disk to group them; JIT compiling
     costs more than it saves on counts of this size (bench/stats.py measured both).
     """
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL work_mem = '64MB'; SET LOCAL jit = off")
-        yield
+    with reporting_reads():
+        alias = statistics_database()
+        if connections[alias].vendor != "postgresql":
+            yield
+            return
+        with transaction.atomic(using=alias):
+            with connections[alias].cursor() as cursor:
+                cursor.execute("SET LOCAL work_mem = '64MB'; SET LOCAL jit = off")
+            yield
 
 
-def statistics_table(user: User, period: Period, *, by: str = BY_REGION, today: date) -> Table:
-    """The official table for this user's scope and period, by region or by industry, with links."""
-    with roomy_aggregates():
-        return _statistics_table(user, period, by=by, today=today)
+# How the tallies count the table's columns of findings, for the whole months they cover
+# (stats/summary.py): each the tally's form of the column's rule in hazards/indicators.py, which the
+# tests hold equal to a count of the ledger. Open work (due and not rectified, overdue today) is
+# counted live: it is a few percent of the ledger and depends on today.
+def _tally_rules(period: Period, today: date) -> tuple[dict[str, Q], tuple[date, date] | None]:
+    due, days_left = summary.due_by(period.cutoff(today))
+    end = summary.month_start(period.end)
+    general, major = Q(level=Hazard.Level.GENERAL), Q(level=Hazard.Level.MAJOR)
+    rules = {
+        "general": general,
+        "general_rectified": general & Q(verified_month__lte=end),
+        "major": major,
+        "major_closed": major & Q(closed_month__lte=end),
+        "due": due,
+        "on_time": due & Q(on_time=True),
+    }
+    return rules, days_left
 
 
-def _statistics_table(user: User, period: Period, *, by: str, today: date) -> Table:
-    columns = columns_for(period)
-    visible = Hazard.objects.visible_to(user)
-    # Two grouped queries: the period's findings (a range of the found_on index, whose included
-    # columns answer every condition without reading the table), and the majors on a plan at its end.
-    grouped: dict[str, dict[str, Any]] = {}
-    for on_plan, base in ((False, found_rule(period)), (True, planned_rule(period))):
-        aggregates = _aggregates([c for c in columns if c.on_plan == on_plan], period, today, base)
-        counted = visible.filter(base).order_by().annotate(row_key=row_key(user, by)).values("row_key")
-        for row in counted.annotate(**aggregates):
-            grouped.setdefault(str(row.pop("row_key")), {}).update(row)
-    # Units apart: COUNT(DISTINCT) would make PostgreSQL sort every row of the period to group
-    # them; the distinct (row, unit) pairs are as many as the units, and the total needs them too.
-    units = next(column for column in columns if column.measure == "units")
-    assert units.rule is not None
-    pairs = set(
-        visible.filter(units.rule(period, today))
+LIVE_OPEN_WORK = ("due_open", "overdue")
+
+
+def tallied_findings(
+    user: User,
+    by: str,
+    split: summary.Split,
+    covered: summary.Cover,
+    period: Period,
+    today: date,
+    columns: list[Column],
+) -> list[dict[str, Any]]:
+    """The figures of the covered months in the user's jurisdiction: from the tallies, and open work live."""
+    rules, days_left = _tally_rules(period, today)
+    aggregates: dict[str, Any] = {}
+    for column in columns:
+        if column.rule is None:
+            continue  # a rate, computed afterwards
+        if column.measure == "funds":
+            aggregates[column.key] = Sum("funds")
+        elif column.key in rules:
+            aggregates[column.key] = Sum("hazards", filter=rules[column.key])
+        elif column.key not in LIVE_OPEN_WORK:
+            raise ValueError(f"the tallies do not count the column {column.key!r}: say how in _tally_rules")
+    tallies = FindingTally.objects.filter(split.area, covered.months).order_by().annotate(row_key=row_key(user, by))
+    rows = list(tallies.values("row_key").annotate(**aggregates))
+    in_area = Hazard.objects.filter(split.area, found_rule(period), covered.found)
+
+    def live(hazards, keys) -> list[dict[str, Any]]:
+        counted = _aggregates([c for c in columns if c.key in keys], period, today)
+        if not counted:
+            return []
+        return list(hazards.order_by().annotate(row_key=row_key(user, by)).values("row_key").annotate(**counted))
+
+    rows += live(in_area.filter(state__in=OPEN_WORK_STATES), LIVE_OPEN_WORK)
+    if days_left is not None:
+        # Deadlines in the cutoff's month up to the cutoff: the tally knows their month, not their day
+        # (read from the deadline index with the columns these counts need: hazard_stats_due_idx).
+        rows += live(in_area.filter(deadline__range=days_left), ("due", "on_time"))
+    return rows
+
+
+def tallied_units(user: User, by: str, split: summary.Split, covered: summary.Cover) -> set[tuple[Any, Any]]:
+    """The distinct (row, unit) pairs of the covered months in the user's jurisdiction."""
+    return set(
+        UnitTally.objects.filter(split.area, covered.months, hazards__gt=0)
         .order_by()
         .annotate(row_key=row_key(user, by))
         .values_list("row_key", "unit_id")
         .distinct()
     )
+
+
+def campaign_coverage(user: User, by: str, campaign: Campaign) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
+    """应排查 / 实际排查 per row and in total: the campaign's units in the user's register, and those reached.
+
+    Counted with inspections/coverage.py: the units in the campaign's scope, less its blind spots.
+    """
+    units = register_for(user)
+    scope = coverage.CampaignScope.of(campaign)
+    if by == BY_INDUSTRY:
+        key: Any = Coalesce(F("industries__parent_id"), F("industries__id"))
+    else:
+        key = row_key(user, by)
+
+    def per_row(units_of) -> dict[str, int]:
+        counted = units_of.order_by().annotate(row_key=key).values("row_key").annotate(n=Count("pk", distinct=True))
+        return {str(row["row_key"]): row["n"] for row in counted}
+
+    reached, missed = coverage.units_in_scope(scope, units), coverage.blind_spots(scope, units)
+    if by == BY_INDUSTRY and scope.industries:
+        # A unit's rows are the campaign's industries it operates in, as on the coverage page.
+        reached, missed = (units_of.filter(industries__in=scope.industries) for units_of in (reached, missed))
+    in_scope, blind = per_row(reached), per_row(missed)
+    rows = {k: {"to_check": n, "checked": n - blind.get(k, 0)} for k, n in in_scope.items()}
+    total = coverage.coverage(scope, units).total
+    return rows, {"to_check": total.in_scope, "checked": total.inspected}
+
+
+def _coverage_url(campaign: Campaign, params: dict[str, Any]) -> str:
+    """The campaign's coverage page, whose list is the units not inspected; narrowed to a county or an industry."""
+    query = {key: value for key, value in params.items() if key in ("county", "industry")}
+    url = reverse("campaign_coverage", args=[campaign.pk])
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def statistics_table(
+    user: User,
+    period: Period,
+    *,
+    by: str = BY_REGION,
+    today: date,
+    tallies: bool = True,
+    campaign: Campaign | None = None,
+) -> Table:
+    """The official table for this user's scope and period, by region or by industry, with links.
+
+    `tallies=False` counts every figure from the ledger's rows: the tests compare the two ways.
+    """
+    with roomy_aggregates():
+        return _statistics_table(user, period, by=by, today=today, tallies=tallies, campaign=campaign)
+
+
+def _statistics_table(
+    user: User, period: Period, *, by: str, today: date, tallies: bool = True, campaign: Campaign | None = None
+) -> Table:
+    columns = columns_for(period, campaign)
+    visible = Hazard.objects.visible_to(user)
+    found_columns = [c for c in columns if not c.on_plan and c.measure != "units"]
+    grouped: dict[str, dict[str, Any]] = {}
+
+    def add(rows) -> None:
+        for row in rows:
+            values = grouped.setdefault(str(row.pop("row_key")), {})
+            for key, value in row.items():
+                values[key] = values.get(key, 0) + (value or 0)
+
+    # The period's findings: the whole months a tally holds (stats/summary.py), the rest from the
+    # ledger — its partial months, and what the user sees beyond their jurisdiction. A range of the
+    # found_on index whose included columns answer every condition without reading the table.
+    split = split_scope(user, statistics_database()) if tallies else None
+    covered = cover(period, today) if split is not None else None
+    live: list[QuerySet[Hazard]] = [visible.filter(found_rule(period))]
+    pairs: set[tuple[Any, Any]] = set()
+    if split is not None and covered is not None:
+        live = [visible.filter(found_rule(period), found_on__range=days) for days in covered.edges(period)]
+        if split.rest is not None:
+            live.append(split.rest.filter(found_rule(period), covered.found))
+        add(tallied_findings(user, by, split, covered, period, today, found_columns))
+        pairs |= tallied_units(user, by, split, covered)
+    for part in live:
+        aggregates = _aggregates(found_columns, period, today, found_rule(period))
+        add(part.order_by().annotate(row_key=row_key(user, by)).values("row_key").annotate(**aggregates))
+    # The majors on a plan at the period's end: a few percent of the ledger, read live.
+    planned = planned_rule(period)
+    aggregates = _aggregates([c for c in columns if c.on_plan], period, today, planned)
+    add(visible.filter(planned).order_by().annotate(row_key=row_key(user, by)).values("row_key").annotate(**aggregates))
+    # Units apart: COUNT(DISTINCT) would make PostgreSQL sort every row of the period to group
+    # them; the distinct (row, unit) pairs are as many as the units, and the total needs them too.
+    units = next(column for column in columns if column.measure == "units")
+    assert units.rule is not None
+    for part in live:
+        pairs |= set(
+            part.filter(units.rule(period, today))
+            .order_by()
+            .annotate(row_key=row_key(user, by))
+            .values_list("row_key", "unit_id")
+            .distinct()
+        )
     for key, _unit in pairs:
         grouped.setdefault(str(key), {}).setdefault(units.key, 0)
         grouped[str(key)][units.key] += 1
+    covered_units: dict[str, int] = {}
+    if campaign is not None:
+        per_row, covered_units = campaign_coverage(user, by, campaign)
+        for key, values in per_row.items():
+            grouped.setdefault(key, {}).update(values)
     rows = []
     for key, label, params in row_labels(user, by, set(grouped)):
         values = grouped.get(key, {})
@@ -455,12 +614,15 @@ def _statistics_table(user: User, period: Period, *, by: str, today: date) -> Ta
         c.key: sum((row.values[c.key] or 0) for row in rows) for c in columns if c.measure in ("count", "funds")
     }
     total_values["units"] = len({unit for _key, unit in pairs})
+    total_values.update(covered_units)
     total = Row("total", str(_("Total")), {}, _with_rates(columns, total_values), is_total=True)
     for row in [*rows, total]:
         for column in columns:
             url = ""
             if column.params is not None:
                 url = ledger_url({**column.params(period, today), **row.params})
+            elif column.measure == "register" and campaign is not None:
+                url = _coverage_url(campaign, row.params)
             row.cells.append(Cell(column, row.values[column.key], url))
     region = user.jurisdiction
     scope_label = (
@@ -468,4 +630,4 @@ def _statistics_table(user: User, period: Period, *, by: str, today: date) -> Ta
         if region is not None and not sees_everything(user)
         else str(pgettext_lazy("scope", "Hunan Province"))
     )
-    return Table(period, by, scope_label, columns, rows, total)
+    return Table(period, by, scope_label, columns, rows, total, campaign)

@@ -21,7 +21,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _table(request):
     today = timezone.localdate()
     form = TableForm(request.GET or None)
-    return form, statistics_table(request.user, form.period(today), by=form.breakdown(), today=today)
+    counted = statistics_table(
+        request.user, form.period(today), by=form.breakdown(), today=today, campaign=form.chosen_campaign()
+    )
+    return form, counted
 
 
 @require_GET

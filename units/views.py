@@ -119,7 +119,8 @@ def unit_import(request):
 def campaign_coverage(request, pk: int):
     """A campaign's coverage of the register (by county and industry) and its blind spots, in the user's scope."""
     campaign = get_object_or_404(Campaign.objects.prefetch_related("industries", "regions"), pk=pk)
-    units = register_for(request.user)
+    # ?county= / ?industry= (the register's own filters) narrow it: the statistics table's links.
+    units = UnitFilter(request.GET, queryset=register_for(request.user)).qs
     scope = coverage.CampaignScope.of(campaign)
     since = timezone.localdate() - timedelta(days=NOT_INSPECTED_DAYS)
     figures = coverage.coverage(scope, units, since=since)
