@@ -2,7 +2,9 @@
 
 1. `plan_deliveries` claims the reminders and digests nobody has planned (a conditional UPDATE: a
    second planner finds nothing left) and, in the same transaction, writes the in-app notification
-   (delivered there and then) and one pending `Delivery` row per other channel the recipient wants.
+   (delivered there and then) and one pending `Delivery` row per other channel the recipient wants:
+   one INSERT … SELECT per kind of row, done by the database (a scan plans hundreds of thousands).
+   `plan_reminders` does the same for the ids a scan's batch has just inserted.
 2. The pending rows are an outbox: `relay_deliveries` hands the due ones (new, due for a retry, or
    left by a worker that died) to the `deliver` task after commit. If the broker is down it logs and
    leaves them for the next relay or scan. Web requests never talk to the broker.

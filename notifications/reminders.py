@@ -183,6 +183,7 @@ class _Scan:
         }
         self._heads: list[dict] | None = None
         self._listing: list[dict] | None = None
+        self._rung_tables: dict[tuple[Key | None, Key | None], str] = {}
 
     # --- The batches: bounds read from the partial index, nothing else ---------------------------
 
@@ -214,12 +215,16 @@ class _Scan:
 
     def _rung_table(self, after: Key | None, until: Key | None) -> str:
         """The ladder's rungs for the deadlines a batch can hold, as a JSON parameter."""
-        if after is not None:
-            first = after[0]
-        else:
-            first = self.open_work.order_by("deadline").values_list("deadline", flat=True).first() or self.today
-        last = until[0] if until is not None else self.horizon
-        return sql.records_param(self.ladder.rungs_by_deadline(today=self.today, first=first, last=last))
+        if (after, until) not in self._rung_tables:
+            if after is not None:
+                first = after[0]
+            else:
+                first = self.open_work.order_by("deadline").values_list("deadline", flat=True).first() or self.today
+            last = until[0] if until is not None else self.horizon
+            rows = self.ladder.rungs_by_deadline(today=self.today, first=first, last=last)
+            # One batch at a time: its statements share the table, the next batch needs another.
+            self._rung_tables = {(after, until): sql.records_param(rows)}
+        return self._rung_tables[(after, until)]
 
     def _hits(self, after: Key | None, until: Key | None) -> tuple[str, list]:
         """The batch's due hazards with each rung reached, less the rungs already created."""

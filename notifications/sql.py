@@ -59,7 +59,7 @@ def json_object(pairs: dict[str, str]) -> str:
     return f"{function}({arguments})"
 
 
-def value(field: Field, data: Any) -> Any:
+def value(field: Field | Any, data: Any) -> Any:
     """A parameter as the backend stores the field (a UUID as hex on SQLite, a date as text, …)."""
     return field.get_db_prep_value(data, connection)
 
