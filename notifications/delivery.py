@@ -4,7 +4,7 @@
    second planner finds nothing left) and, in the same transaction, writes the in-app notification
    (delivered there and then) and one pending `Delivery` row per other channel the recipient wants:
    one INSERT … SELECT per kind of row, done by the database (a scan plans hundreds of thousands).
-   `plan_reminders` does the same for the ids a scan's batch has just inserted.
+   `plan_claimed` does the same for the rows a scan's batch has just inserted already claimed.
 2. The pending rows are an outbox: `relay_deliveries` hands the due ones (new, due for a retry, or
    left by a worker that died) to the `deliver` task after commit. If the broker is down it logs and
    leaves them for the next relay or scan. Web requests never talk to the broker.
@@ -64,16 +64,18 @@ def plan_deliveries(*, batch_size: int = PLAN_BATCH) -> int:
     return planned
 
 
-def plan_reminders(ids: list[int]) -> int:
-    """Plan these reminders (a scan's batch, from its INSERT's RETURNING) unless someone already did."""
-    return _plan_batch(Reminder, len(ids), ids) or 0
+def plan_claimed(model: type[Reminder] | type[Digest], token: uuid.UUID, now: datetime) -> None:
+    """Write the deliveries of the rows claimed with `token` (a scan's batch, inserted already
+    claimed in the caller's transaction)."""
+    field = model._meta.get_field
+    with connection.cursor() as cursor:
+        _plan_claimed(cursor, model, sql.value(field("claimed_by"), token), sql.value(field("claimed_at"), now))
 
 
-def _plan_batch(model: type[Reminder] | type[Digest], batch_size: int, ids: list[int] | None = None) -> int | None:
-    """Claim up to `batch_size` unplanned rows (or these) and write their deliveries; None when none are left."""
-    if ids is None:
-        unplanned = model.objects.filter(claimed_at__isnull=True).order_by("pk")
-        ids = list(unplanned.values_list("pk", flat=True)[:batch_size])
+def _plan_batch(model: type[Reminder] | type[Digest], batch_size: int) -> int | None:
+    """Claim up to `batch_size` unplanned rows and write their deliveries; None when none are left."""
+    unplanned = model.objects.filter(claimed_at__isnull=True).order_by("pk")
+    ids = list(unplanned.values_list("pk", flat=True)[:batch_size])
     if not ids:
         return None
     token, now = uuid.uuid4(), timezone.now()

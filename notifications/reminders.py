@@ -30,7 +30,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -167,6 +167,8 @@ def open_work_until(horizon: date) -> QuerySet[Hazard, tuple[date, int]]:
 
 
 Key = tuple[date, int]
+# A planner's claim on the rows it inserts: (token, time), as Reminder.claimed_by and claimed_at.
+Claim = tuple[uuid.UUID, datetime]
 
 
 class _Scan:
@@ -239,20 +241,31 @@ class _Scan:
         if until is not None:
             bounds += " AND (h.deadline, h.id) <= (%s, %s)"
             bound_params += [sql.value(deadline, until[0]), until[1]]
+        # The batch's keys first, in the index's order with a LIMIT: that is what makes PostgreSQL
+        # walk the partial index even where nearly all open work is due (it would read the table).
         query = f"""
             SELECT h.id, h.deadline, h.region_id, h.rectifying_unit_id, h.listed_by_id,
                    h.responsibility_chain, rung.stage, rung.sequence
-            FROM {hazard} h
+            FROM (
+                SELECT h.id FROM {hazard} h WHERE h.state IN ({states}) AND {bounds}
+                ORDER BY h.deadline, h.id LIMIT %s
+            ) batch
+            JOIN {hazard} h ON h.id = batch.id
             JOIN {rungs} ON rung.deadline = h.deadline
               AND (rung.major IS NULL OR rung.major = (h.level = %s))
-            WHERE h.state IN ({states}) AND {bounds}
-              AND NOT EXISTS (
+            WHERE NOT EXISTS (
                 SELECT 1 FROM {reminder} done
                 WHERE done.hazard_id = h.id AND done.stage = rung.stage
                   AND done.deadline = h.deadline AND done.sequence = rung.sequence
-              )
+            )
         """
-        return query, [self._rung_table(after, until), Hazard.Level.MAJOR, *state_params, *bound_params]
+        return query, [
+            *state_params,
+            *bound_params,
+            SCAN_BATCH,
+            self._rung_table(after, until),
+            Hazard.Level.MAJOR,
+        ]
 
     # --- The people: the same groups as settings.REMINDERS names, one arm each -----------------
 
@@ -373,8 +386,12 @@ class _Scan:
             params += [sql.records_param(self.listing_bodies()), *values]
         return " UNION ".join(arms), params
 
-    def insert(self, after: Key | None, until: Key | None) -> list[int]:
-        """Insert a batch's new reminders in the database; return their ids (RETURNING)."""
+    def insert(self, after: Key | None, until: Key | None, claim: Claim | None) -> list[int]:
+        """Insert a batch's new reminders in the database; return their ids (RETURNING).
+
+        With a claim (token, time) the rows are written already claimed for planning: the caller
+        plans them in the same transaction, so no other planner can see them unclaimed.
+        """
         people, people_params = self._people()
         if not people:
             return []
@@ -383,8 +400,9 @@ class _Scan:
         query = f"""
             WITH hits AS ({hits}), people AS ({people})
             INSERT INTO {Reminder._meta.db_table}
-                (hazard_id, stage, deadline, sequence, recipient_id, due_on, created_at, scan)
-            SELECT DISTINCT people.id, people.stage, people.deadline, people.sequence, people.person, %s, %s, %s
+                (hazard_id, stage, deadline, sequence, recipient_id, due_on, created_at, scan, claimed_by, claimed_at)
+            SELECT DISTINCT people.id, people.stage, people.deadline, people.sequence, people.person, %s, %s, %s,
+                   {sql.typed("uuid")}, {sql.typed("timestamp with time zone")}
             FROM people JOIN {User._meta.db_table} person ON person.id = people.person AND person.is_active
             ON CONFLICT DO NOTHING
             RETURNING id
@@ -395,12 +413,14 @@ class _Scan:
             sql.value(field("due_on"), self.today),
             sql.value(field("created_at"), timezone.now()),
             sql.value(field("scan"), self.scan),
+            sql.value(field("claimed_by"), claim[0] if claim else None),
+            sql.value(field("claimed_at"), claim[1] if claim else None),
         ]
         with connection.cursor() as cursor:
             cursor.execute(query, params)
             return [pk for (pk,) in cursor.fetchall()]
 
-    def successions(self, after: Key | None, until: Key | None) -> list[Reminder]:
+    def successions(self, after: Key | None, until: Key | None, claim: Claim | None) -> list[Reminder]:
         """The batch's rungs sent to a post that changed hands since the assignment (rare), as
         unsaved reminders: to the new holder if they can see the hazard, else to the person named."""
         layers, layer_params = self._layer_condition()
@@ -435,6 +455,8 @@ class _Scan:
                 due_on=self.today,
                 created_at=now,
                 scan=self.scan,
+                claimed_by=claim[0] if claim else None,
+                claimed_at=claim[1] if claim else None,
             )
             for hazard_id, deadline, stage, sequence, person in sorted(set(wanted), key=str)
             if person in active
@@ -447,18 +469,20 @@ class _Scan:
             cursor.execute(f"SELECT EXISTS ({hits})", params)
             return bool(cursor.fetchone()[0])
 
-    def insert_batch(self, after: Key | None, until: Key | None) -> list[int]:
+    def insert_batch(self, after: Key | None, until: Key | None, claim: Claim | None = None) -> list[int]:
         """All of a batch's new reminders, stand-ins included; return their ids."""
         if not self.anything_to_do(after, until):
             return []
         # Before the insert: its rows would hide the batch's rungs from this second look.
-        stood_in = self.successions(after, until)
-        inserted = self.insert(after, until)
+        stood_in = self.successions(after, until, claim)
+        inserted = self.insert(after, until, claim)
         if stood_in:
             Reminder.objects.bulk_create(stood_in, ignore_conflicts=True)
             inserted += (
                 Reminder.objects.filter(
-                    scan=self.scan, claimed_at__isnull=True, hazard_id__in={reminder.hazard_id for reminder in stood_in}
+                    scan=self.scan,
+                    claimed_by=claim[0] if claim else None,
+                    hazard_id__in={reminder.hazard_id for reminder in stood_in},
                 )
                 .exclude(pk__in=inserted)
                 .values_list("pk", flat=True)
@@ -521,11 +545,12 @@ def scan_deadlines(*, today: date | None = None, relay: bool = True) -> dict[str
     scan = uuid.uuid4()
     run = _Scan(today=today, scan=scan, ladder=Ladder.from_settings())
     for after, until in run.batches():
+        claim = (uuid.uuid4(), timezone.now())
         with transaction.atomic():
-            inserted = run.insert_batch(after, until)
+            inserted = run.insert_batch(after, until, claim)
             if inserted:
                 deadline_reached.send(sender=Reminder, reminder_ids=inserted)
-                delivery.plan_reminders(inserted)
+                delivery.plan_claimed(Reminder, *claim)
     # Only rows this scan inserted carry its id: a concurrent scan's rows and old ones do not count.
     created = dict(
         Reminder.objects.filter(scan=scan)

@@ -59,6 +59,11 @@ def json_object(pairs: dict[str, str]) -> str:
     return f"{function}({arguments})"
 
 
+def typed(kind: str) -> str:
+    """A placeholder with its PostgreSQL type, for a NULL that a SELECT DISTINCT would make text."""
+    return f"CAST(%s AS {kind})" if postgresql() else "%s"
+
+
 def value(field: Field | Any, data: Any) -> Any:
     """A parameter as the backend stores the field (a UUID as hex on SQLite, a date as text, …)."""
     return field.get_db_prep_value(data, connection)
