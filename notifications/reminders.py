@@ -350,19 +350,15 @@ class _Scan:
                 sql.json_text("entry", "post_id", integer=True),
             )
             arms.append(f"""
-                SELECT {columns}, CASE WHEN post.holder_id IS NULL THEN {named} END AS person
+                SELECT {columns},
+                       CASE WHEN post.holder_id IS NULL THEN {named}
+                            WHEN post.holder_id = {named} THEN post.holder_id END AS person
                 FROM hits hit {sql.json_elements("hit.responsibility_chain", "entry")}
                 LEFT JOIN {Post._meta.db_table} post
                   ON post.id = {post} AND post.is_active AND post.holder_id IS NOT NULL
                 WHERE ({layers})
-                UNION
-                SELECT {columns}, post.holder_id AS person
-                FROM hits hit {sql.json_elements("hit.responsibility_chain", "entry")}
-                JOIN {Post._meta.db_table} post
-                  ON post.id = {post} AND post.is_active AND post.holder_id = {named}
-                WHERE ({layers})
             """)
-            params += [*layer_params, *layer_params]
+            params += layer_params
         if self.stages["department_heads"] and self.heads():
             marks, values = sql.placeholders(self.stages["department_heads"])
             heads = sql.records({"organization_id": "bigint", "user_id": "bigint", "prefix": "text"}, "head")
