@@ -322,6 +322,7 @@ def analyze() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             # VACUUM too: the visibility map lets the scan's key reads be index-only, as in a live database.
+            cursor.execute("SET statement_timeout = 0")  # a bulk load's VACUUM outlasts a web request's limit
             cursor.execute("VACUUM ANALYZE hazards_hazard")
 
 
@@ -358,6 +359,7 @@ def forget_reminders() -> None:
         ]:
             cursor.execute(f"DELETE FROM {table} WHERE {condition}", [f"{PREFIX}%"])
         if connection.vendor == "postgresql":
+            cursor.execute("SET statement_timeout = 0")
             for model in (Delivery, Notification, Reminder, WebhookDelivery):
                 cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
 
