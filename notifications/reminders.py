@@ -228,8 +228,12 @@ class _Scan:
             self._rung_tables = {(after, until): sql.records_param(rows)}
         return self._rung_tables[(after, until)]
 
-    def _hits(self, after: Key | None, until: Key | None) -> tuple[str, list]:
-        """The batch's due hazards with each rung reached, less the rungs already created."""
+    def _rungs_due(self, after: Key | None, until: Key | None) -> tuple[str, list]:
+        """The rungs the batch's hazards reached and that do not exist yet: (id, deadline, stage, sequence).
+
+        Read from the partial index of open work alone (its keys and the level it includes), and the
+        unique key of the reminders: what a rerun costs.
+        """
         hazard, reminder = Hazard._meta.db_table, Reminder._meta.db_table
         states, state_params = sql.placeholders(OPEN_WORK_STATES)
         deadline = Hazard._meta.get_field("deadline")
@@ -241,22 +245,20 @@ class _Scan:
         if until is not None:
             bounds += " AND (h.deadline, h.id) <= (%s, %s)"
             bound_params += [sql.value(deadline, until[0]), until[1]]
-        # The batch's keys first, in the index's order with a LIMIT: that is what makes PostgreSQL
-        # walk the partial index even where nearly all open work is due (it would read the table).
+        # The batch's keys in the index's order with a LIMIT: that is what makes PostgreSQL walk the
+        # partial index even where nearly all open work is due (it would read the table).
         query = f"""
-            SELECT h.id, h.deadline, h.region_id, h.rectifying_unit_id, h.listed_by_id,
-                   h.responsibility_chain, rung.stage, rung.sequence
+            SELECT batch.id, batch.deadline, rung.stage, rung.sequence
             FROM (
-                SELECT h.id FROM {hazard} h WHERE h.state IN ({states}) AND {bounds}
+                SELECT h.id, h.deadline, h.level FROM {hazard} h WHERE h.state IN ({states}) AND {bounds}
                 ORDER BY h.deadline, h.id LIMIT %s
             ) batch
-            JOIN {hazard} h ON h.id = batch.id
-            JOIN {rungs} ON rung.deadline = h.deadline
-              AND (rung.major IS NULL OR rung.major = (h.level = %s))
+            JOIN {rungs} ON rung.deadline = batch.deadline
+              AND (rung.major IS NULL OR rung.major = (batch.level = %s))
             WHERE NOT EXISTS (
                 SELECT 1 FROM {reminder} done
-                WHERE done.hazard_id = h.id AND done.stage = rung.stage
-                  AND done.deadline = h.deadline AND done.sequence = rung.sequence
+                WHERE done.hazard_id = batch.id AND done.stage = rung.stage
+                  AND done.deadline = batch.deadline AND done.sequence = rung.sequence
             )
         """
         return query, [
@@ -266,6 +268,16 @@ class _Scan:
             self._rung_table(after, until),
             Hazard.Level.MAJOR,
         ]
+
+    def _hits(self, after: Key | None, until: Key | None) -> tuple[str, list]:
+        """The batch's due hazards with each rung reached, less the rungs already created."""
+        due, params = self._rungs_due(after, until)
+        query = f"""
+            SELECT h.id, h.deadline, h.region_id, h.rectifying_unit_id, h.listed_by_id,
+                   h.responsibility_chain, due.stage, due.sequence
+            FROM ({due}) due JOIN {Hazard._meta.db_table} h ON h.id = due.id
+        """
+        return query, params
 
     # --- The people: the same groups as settings.REMINDERS names, one arm each -----------------
 
@@ -460,9 +472,9 @@ class _Scan:
 
     def anything_to_do(self, after: Key | None, until: Key | None) -> bool:
         """Whether the batch has a rung not created yet: a rerun stops here, having written nothing."""
-        hits, params = self._hits(after, until)
+        due, params = self._rungs_due(after, until)
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT EXISTS ({hits})", params)
+            cursor.execute(f"SELECT EXISTS ({due})", params)
             return bool(cursor.fetchone()[0])
 
     def insert_batch(self, after: Key | None, until: Key | None, claim: Claim | None = None) -> list[int]:
