@@ -50,7 +50,21 @@ class ApiToken(models.Model):
 class WebhookEndpoint(models.Model):
     """Another system that wants the ledger's events POSTed to it, signed with a shared secret."""
 
-    EVENTS = ("report", "assign", "start", "submit", "reject", "verify", "close", "void", "list", "decide_extension")
+    # The workflow's actions, and the deadline scan's overdue and escalated.
+    EVENTS = (
+        "report",
+        "assign",
+        "start",
+        "submit",
+        "reject",
+        "verify",
+        "close",
+        "void",
+        "list",
+        "decide_extension",
+        "overdue",
+        "escalated",
+    )
 
     name = models.CharField(_("name"), max_length=100)
     url = models.URLField(_("address"), max_length=500)

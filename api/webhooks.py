@@ -1,5 +1,10 @@
 """Outbound webhooks: each workflow event a system subscribed to, POSTed as JSON and signed.
 
+Besides the workflow's events, the deadline scan's: `overdue` (a hazard reached an overdue rung: the
+day after its deadline, then every repeat) and `escalated` (it was escalated up the chain). They are
+written in bulk, in the scan's transaction, from the reminders it inserted (`on_deadline_reached`),
+one per rung and subscribed endpoint whose scope holds the hazard, and sent by the same relay.
+
 Signature: `X-Signature: t=<unix time>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`. The receiver
 recomputes it over the raw body and refuses a call whose `t` is more than five minutes away from its
 clock (a replayed call). Deliveries are rows first (written after the workflow's transaction commits),
@@ -15,7 +20,7 @@ import urllib.request
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +28,9 @@ from django.utils import timezone
 from accounts.models import Industry, User
 from api.models import WebhookDelivery, WebhookEndpoint
 from hazards.models import Hazard
+from notifications import sql
 from notifications.delivery import backoff
+from notifications.models import Reminder
 
 MAX_ATTEMPTS = 8
 REPLAY_WINDOW_SECONDS = 300
@@ -46,13 +53,20 @@ def verify(secret: str, body: bytes, header: str, *, now: int | None = None) -> 
     return hmac.compare_digest(sign(secret, body, timestamp), header)
 
 
-def _subscribed(hazard: Hazard, action: str) -> list[WebhookEndpoint]:
+def _endpoints(action: str) -> list[WebhookEndpoint]:
+    """The active endpoints subscribed to this event."""
     endpoints = WebhookEndpoint.objects.filter(is_active=True).select_related("region").prefetch_related("industries")
+    return [endpoint for endpoint in endpoints if action in endpoint.events]
+
+
+# An endpoint's scope: hazards under its region (by code prefix; none: the province) in its
+# industries or their children (none: all). `_subscribed` checks one hazard, `_scope_sql` a set.
+
+
+def _subscribed(hazard: Hazard, action: str) -> list[WebhookEndpoint]:
     chosen = []
     family = {hazard.industry_id, *Industry.objects.filter(pk=hazard.industry_id).values_list("parent_id", flat=True)}
-    for endpoint in endpoints:
-        if action not in endpoint.events:
-            continue
+    for endpoint in _endpoints(action):
         if endpoint.region is not None and not hazard.region_id.startswith(endpoint.region.scope_prefix):
             continue
         industries = {industry.pk for industry in endpoint.industries.all()}
@@ -60,6 +74,20 @@ def _subscribed(hazard: Hazard, action: str) -> list[WebhookEndpoint]:
             continue
         chosen.append(endpoint)
     return chosen
+
+
+def _scope_sql(endpoint: WebhookEndpoint, hazard: str, industry: str) -> tuple[str, list]:
+    """The endpoint's scope as a condition on the hazard `hazard` and its industry row `industry`."""
+    conditions, params = ["TRUE" if sql.postgresql() else "1"], []
+    if endpoint.region is not None:
+        conditions.append(f"{hazard}.region_id LIKE %s")
+        params.append(f"{endpoint.region.scope_prefix}%")
+    industries = [industry.pk for industry in endpoint.industries.all()]
+    if industries:
+        marks, values = sql.placeholders(industries)
+        conditions.append(f"({hazard}.industry_id IN ({marks}) OR {industry}.parent_id IN ({marks}))")
+        params += [*values, *values]
+    return " AND ".join(conditions), params
 
 
 def body_for(hazard: Hazard, action: str, actor: User | None, at: datetime) -> dict:
@@ -97,6 +125,96 @@ def plan(*, hazard: Hazard, action: str, actor: User | None) -> int:
 def on_hazard_changed(sender, *, hazard, actor, action, **kwargs) -> None:
     """Receiver of `hazards.signals.hazard_changed` (sent after the workflow's transaction commits)."""
     plan(hazard=hazard, action=str(action), actor=actor)
+
+
+# The scan's rungs that are webhook events, and the events' names.
+DEADLINE_EVENTS = {Reminder.Stage.OVERDUE: "overdue", Reminder.Stage.ESCALATION: "escalated"}
+
+
+def plan_deadline_events(reminder_ids: list[int], *, at: datetime | None = None) -> int:
+    """Queue `overdue` and `escalated` for the rungs of these new reminders: one per rung (hazard,
+    stage, deadline, sequence) and subscribed endpoint whose scope holds the hazard, written by the
+    database in one INSERT … SELECT per endpoint; return how many were queued.
+
+    The body is `body_for`'s (no actor: the scan did it) with the rung under "reminder".
+    """
+    at = at or timezone.now()
+    queued = 0
+    for event in set(DEADLINE_EVENTS.values()):
+        endpoints = _endpoints(event)
+        if not endpoints or not reminder_ids:
+            continue
+        stages = [stage for stage, name in DEADLINE_EVENTS.items() if name == event]
+        chosen, ids = sql.id_in("reminder.id", reminder_ids)
+        marks, stage_params = sql.placeholders(stages)
+        url = f"{settings.SITE_URL}{reverse('api:hazard-detail', args=[0])}"
+        head, tail = url.rsplit("/0/", 1)
+        hazard_json = sql.json_object(
+            {
+                "id": "h.id",
+                "number": "h.number",
+                "title": "h.title",
+                "state": "h.state",
+                "level": "h.level",
+                "region": "h.region_id",
+                "industry": "h.industry_id",
+                "unit": "h.unit_id",
+                "rectifying_unit": "h.rectifying_unit_id",
+                "deadline": "CAST(h.deadline AS text)",
+                "url": "%s || h.id || %s",
+            }
+        )
+        rung_json = sql.json_object(
+            {
+                "stage": "rung.stage",
+                "sequence": "rung.sequence",
+                "deadline": "CAST(rung.deadline AS text)",
+                "due_on": "CAST(rung.due_on AS text)",
+            }
+        )
+        body = sql.json_object(
+            {"event": "%s", "at": "%s", "actor": "NULL", "hazard": hazard_json, "reminder": rung_json}
+        )
+        body_params = [event, at.isoformat(), f"{head}/", f"/{tail}"]
+        moment = sql.value(WebhookDelivery._meta.get_field("created_at"), at)
+        for endpoint in endpoints:
+            scope, scope_params = _scope_sql(endpoint, "h", "industry")
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"""
+                    INSERT INTO {WebhookDelivery._meta.db_table}
+                        (endpoint_id, event, hazard_id, body, status, attempts, next_attempt_at, response,
+                         created_at, sent_at)
+                    SELECT %s, %s, h.id, {body}, %s, 0, %s, '', %s, NULL
+                    FROM (
+                        SELECT DISTINCT reminder.hazard_id, reminder.stage, reminder.deadline, reminder.sequence,
+                               reminder.due_on
+                        FROM {Reminder._meta.db_table} reminder
+                        WHERE {chosen} AND reminder.stage IN ({marks})
+                    ) rung
+                    JOIN {Hazard._meta.db_table} h ON h.id = rung.hazard_id
+                    JOIN {Industry._meta.db_table} industry ON industry.id = h.industry_id
+                    WHERE {scope}
+                    """,
+                    [
+                        endpoint.pk,
+                        event,
+                        *body_params,
+                        WebhookDelivery.Status.PENDING,
+                        moment,
+                        moment,
+                        ids,
+                        *stage_params,
+                        *scope_params,
+                    ],
+                )
+                queued += cursor.rowcount
+    return queued
+
+
+def on_deadline_reached(sender, *, reminder_ids: list[int], **kwargs) -> None:
+    """Receiver of `notifications.signals.deadline_reached` (sent in the scan's batch transaction)."""
+    plan_deadline_events(reminder_ids)
 
 
 def _post(delivery: WebhookDelivery) -> tuple[bool, str]:

@@ -338,10 +338,12 @@ class Hazard(models.Model):
                 condition=Q(level="major", state__in=["reported", "assigned", "rectifying", "submitted", "verified"])
                 & ~Q(listed_level=""),
             ),
-            # The deadline scan (notifications/reminders.py) reads open work by deadline.
+            # The deadline scan (notifications/reminders.py) reads open work by deadline; with the
+            # level (the ladder's escalation differs) a rerun reads nothing but this index.
             models.Index(
                 fields=["deadline", "id"],
                 name="hazard_open_deadline_idx",
+                include=["level"],
                 condition=Q(state__in=["assigned", "rectifying"]),
             ),
         ]

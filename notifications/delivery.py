@@ -2,7 +2,9 @@
 
 1. `plan_deliveries` claims the reminders and digests nobody has planned (a conditional UPDATE: a
    second planner finds nothing left) and, in the same transaction, writes the in-app notification
-   (delivered there and then) and one pending `Delivery` row per other channel the recipient wants.
+   (delivered there and then) and one pending `Delivery` row per other channel the recipient wants:
+   one INSERT … SELECT per kind of row, done by the database (a scan plans hundreds of thousands).
+   `plan_claimed` does the same for the rows a scan's batch has just inserted already claimed.
 2. The pending rows are an outbox: `relay_deliveries` hands the due ones (new, due for a retry, or
    left by a worker that died) to the `deliver` task after commit. If the broker is down it logs and
    leaves them for the next relay or scan. Web requests never talk to the broker.
@@ -21,15 +23,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from accounts.models import Organization, User
 from hazards.models import OPEN_WORK_STATES, Hazard
 from hunan_safety.celery import app
-from notifications import channels
+from notifications import channels, sql
 from notifications.messages import compose
-from notifications.models import Delivery, Digest, Notification, Reminder
+from notifications.models import ChannelPreference, Delivery, Digest, Notification, Reminder
 
 logger = logging.getLogger(__name__)
 
@@ -61,79 +64,99 @@ def plan_deliveries(*, batch_size: int = PLAN_BATCH) -> int:
     return planned
 
 
-# What planning needs of a reminder or digest and its recipient: plain values, no model instances.
-RECIPIENT_FIELDS = (
-    "pk",
-    "recipient_id",
-    "recipient__email",
-    "recipient__organization_id",
-    "recipient__organization__is_active",
-    "recipient__organization__webhook_url",
-    "recipient__channel_preference__email",
-    "recipient__channel_preference__webhook",
-)
-REMINDER_FIELDS = ("hazard_id", "stage", "deadline", "sequence")
+def plan_claimed(model: type[Reminder] | type[Digest], token: uuid.UUID, now: datetime) -> None:
+    """Write the deliveries of the rows claimed with `token` (a scan's batch, inserted already
+    claimed in the caller's transaction)."""
+    field = model._meta.get_field
+    with connection.cursor() as cursor:
+        _plan_claimed(cursor, model, sql.value(field("claimed_by"), token), sql.value(field("claimed_at"), now))
 
 
 def _plan_batch(model: type[Reminder] | type[Digest], batch_size: int) -> int | None:
     """Claim up to `batch_size` unplanned rows and write their deliveries; None when none are left."""
-    ids = list(model.objects.filter(claimed_at__isnull=True).order_by("pk").values_list("pk", flat=True)[:batch_size])
+    unplanned = model.objects.filter(claimed_at__isnull=True).order_by("pk")
+    ids = list(unplanned.values_list("pk", flat=True)[:batch_size])
     if not ids:
         return None
     token, now = uuid.uuid4(), timezone.now()
+    chosen, param = sql.id_in("id", ids)
+    claim = sql.value(model._meta.get_field("claimed_by"), token)
+    moment = sql.value(model._meta.get_field("claimed_at"), now)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {model._meta.db_table} SET claimed_by = %s, claimed_at = %s WHERE {chosen} AND claimed_at IS NULL",
+            [claim, moment, param],
+        )
+        claimed = cursor.rowcount
+        if claimed:
+            _plan_claimed(cursor, model, claim, moment)
+    return claimed  # 0: another planner got there first
+
+
+def _plan_claimed(cursor: Any, model: type[Reminder] | type[Digest], claim: Any, moment: Any) -> None:
+    """For every row claimed with `claim`, in the database: its in-app notification (delivered there
+    and then, its delivery row recorded as sent) and a pending delivery per other channel the
+    recipient wants — e-mail when they have an address, their organisation's chat webhook when it has
+    one and is active. Without a saved choice, ChannelPreference's defaults: both on.
+    """
     is_reminder = model is Reminder
-    with transaction.atomic():
-        if not model.objects.filter(pk__in=ids, claimed_at__isnull=True).update(claimed_by=token, claimed_at=now):
-            return 0  # another planner got there first
-        fields = (*RECIPIENT_FIELDS, *REMINDER_FIELDS) if is_reminder else (*RECIPIENT_FIELDS, "day")
-        rows = list(model.objects.filter(claimed_by=token).values(*fields))
-        notifications, deliveries = [], []
-        for row in rows:
-            notification, row_deliveries = _plan_one(row, is_reminder=is_reminder, now=now)
-            notifications.append(notification)
-            deliveries += row_deliveries
-        Notification.objects.bulk_create(notifications, ignore_conflicts=True)
-        # ignore_conflicts: the second chat message of a rung to the same organisation is dropped.
-        Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
-    return len(rows)
-
-
-def _plan_one(row: dict, *, is_reminder: bool, now: datetime) -> tuple[Notification, list[Delivery]]:
-    about = {"reminder_id": row["pk"]} if is_reminder else {"digest_id": row["pk"]}
-    notification = Notification(
-        recipient_id=row["recipient_id"],
-        kind=Notification.Kind.REMINDER if is_reminder else Notification.Kind.DIGEST,
-        hazard_id=row["hazard_id"] if is_reminder else None,
-        created_at=now,
-        **about,
+    own, other = ("reminder_id", "digest_id") if is_reminder else ("digest_id", "reminder_id")
+    if is_reminder:
+        # One chat message per rung and organisation (delivery_one_chat_message_per_organization).
+        topic = (
+            "'reminder:' || planned.hazard_id || ':' || planned.stage || ':' || CAST(planned.deadline AS text)"
+            " || ':' || planned.sequence"
+        )
+        hazard = "planned.hazard_id"
+    else:
+        topic = "'digest:' || planned.recipient_id || ':' || CAST(planned.day AS text)"
+        hazard = "NULL"
+    rows = f"{model._meta.db_table} planned"
+    recipient = f"""
+        JOIN {User._meta.db_table} person ON person.id = planned.recipient_id
+        LEFT JOIN {ChannelPreference._meta.db_table} choice ON choice.user_id = person.id
+    """
+    kind = Notification.Kind.REMINDER if is_reminder else Notification.Kind.DIGEST
+    cursor.execute(
+        f"""
+        INSERT INTO {Notification._meta.db_table}
+            (recipient_id, actor_id, hazard_id, kind, action, {own}, {other}, note, created_at, read_at)
+        SELECT planned.recipient_id, NULL, {hazard}, %s, '', planned.id, NULL, '', %s, NULL
+        FROM {rows} WHERE planned.claimed_by = %s
+        ON CONFLICT DO NOTHING
+        """,
+        [kind, moment, claim],
     )
-    deliveries = [
-        Delivery(channel=Channel.IN_APP, status=Status.SENT, attempts=1, claimed_at=now, sent_at=now, **about)
+    columns = (
+        f"({own}, {other}, channel, status, organization_id, topic, address, attempts, last_error, response,"
+        " created_at, next_attempt_at, queued_at, claimed_at, sent_at)"
+    )
+    # One statement per channel: NULLs in an INSERT … SELECT take the column's type (in a UNION they would not).
+    # ON CONFLICT DO NOTHING: the second chat message of a rung to the same organisation is dropped.
+    per_channel = [
+        (
+            f"""SELECT planned.id, NULL, %s, %s, NULL, '', '', 1, '', '', %s, %s, NULL, %s, %s
+            FROM {rows} WHERE planned.claimed_by = %s""",
+            [Channel.IN_APP, Status.SENT, moment, moment, moment, moment, claim],
+        ),
+        (
+            f"""SELECT planned.id, NULL, %s, %s, NULL, '', person.email, 0, '', '', %s, %s, NULL, NULL, NULL
+            FROM {rows} {recipient}
+            WHERE planned.claimed_by = %s AND (choice.email IS NULL OR choice.email)
+              AND COALESCE(person.email, '') <> ''""",
+            [Channel.EMAIL, Status.PENDING, moment, moment, claim],
+        ),
+        (
+            f"""SELECT planned.id, NULL, %s, %s, body.id, {topic}, body.webhook_url, 0, '', '', %s, %s, NULL, NULL, NULL
+            FROM {rows} {recipient}
+            JOIN {Organization._meta.db_table} body ON body.id = person.organization_id
+            WHERE planned.claimed_by = %s AND (choice.webhook IS NULL OR choice.webhook)
+              AND COALESCE(body.webhook_url, '') <> '' AND body.is_active""",
+            [Channel.WEBHOOK, Status.PENDING, moment, moment, claim],
+        ),
     ]
-    # Without a saved choice, the defaults of ChannelPreference: e-mail and webhook on.
-    wants_email = row["recipient__channel_preference__email"] is not False
-    wants_webhook = row["recipient__channel_preference__webhook"] is not False
-    if wants_email and row["recipient__email"]:
-        deliveries.append(
-            Delivery(channel=Channel.EMAIL, address=row["recipient__email"], next_attempt_at=now, **about)
-        )
-    webhook_url = row["recipient__organization__webhook_url"]
-    if wants_webhook and webhook_url and row["recipient__organization__is_active"]:
-        if is_reminder:
-            topic = f"reminder:{row['hazard_id']}:{row['stage']}:{row['deadline'].isoformat()}:{row['sequence']}"
-        else:
-            topic = f"digest:{row['recipient_id']}:{row['day'].isoformat()}"
-        deliveries.append(
-            Delivery(
-                channel=Channel.WEBHOOK,
-                organization_id=row["recipient__organization_id"],
-                address=webhook_url,
-                topic=topic,
-                next_attempt_at=now,
-                **about,
-            )
-        )
-    return notification, deliveries
+    for select, params in per_channel:
+        cursor.execute(f"INSERT INTO {Delivery._meta.db_table} {columns} {select} ON CONFLICT DO NOTHING", params)
 
 
 # --- 2. Relaying the outbox to the workers ------------------------------------------------------

@@ -5,33 +5,39 @@ whose unit still has the work (assigned, rectifying) and whose deadline is near 
 the rung of the ladder each has reached on the day:
 
 - due soon: within N days before the deadline (settings.REMINDERS["due_soon"]["days_before"], 3);
-
-(days are working days on the official calendar unless settings.REMINDER_DAY_COUNT is "calendar")
 - due today;
 - overdue: from the day after, a new reminder every M days ("every_days", 3);
 - escalation: K days overdue ("days_overdue", 7; "days_overdue_major", 1), up the chain (一岗双责);
 
+(days are working days on the official calendar unless settings.REMINDER_DAY_COUNT is "calendar")
 and inserts one `Reminder` row per rung and person, ignoring rows that already exist: the unique
 key (hazard, stage, deadline, sequence, recipient) makes a rerun, a retried task or a second beat
 harmless, and an extension (a new deadline) starts a new ladder. A rung is computed from the day
 rather than matched to it, so a scan that missed a day (beat or broker down) catches up with the
 rung reached meanwhile, once.
 
-The cost follows what is due, not the size of the ledger: one query on the (state, deadline)
-index, a fixed number of queries to find the people, bulk inserts. Delivery is delivery.py's: in-app
-at once, e-mail and webhook through the outbox.
+The database does the work (issue 19.3). The ladder stays the one rule, in Python: for the few
+hundred calendar dates the due deadlines span, `Ladder.rungs_by_deadline` lists the rungs each date
+has reached (the calendar counts the days); SQL only matches deadlines against that table. Batch by
+batch along the partial index of open work by (deadline, id), one INSERT … SELECT … ON CONFLICT DO
+NOTHING finds each due hazard's rungs, skips the rungs already created, finds the people of each
+rung's groups and inserts the rows; its RETURNING ids are what the webhook events (overdue,
+escalated) and the deliveries are made from, in the same transaction. No due hazard is loaded into
+Python, so memory stays flat, and a rerun costs about what counting the due hazards does.
 """
 
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Count, Q, QuerySet
+from django.db import connection, transaction
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from accounts.models import Post, Region, User
@@ -39,26 +45,15 @@ from accounts.roles import Role
 from hazards.models import OPEN_WORK_STATES, Hazard
 from hazards.responsibility import LAYERS
 from hazards.states import overdue_q
-from notifications import delivery
+from notifications import delivery, sql
 from notifications.models import Delivery, Digest, Reminder
+from notifications.signals import deadline_reached
 from rules.calendar import WorkingCalendar, working_calendar
 
 Stage = Reminder.Stage
 
 # Who a stage can be sent to (settings.REMINDERS[stage]["recipients"]).
 RECIPIENT_GROUPS = ("unit", *LAYERS, "department_heads", "listing_body")
-
-# The fields of a hazard the scan reads: no model instances, no related rows.
-SCAN_FIELDS = (
-    "pk",
-    "state",
-    "deadline",
-    "level",
-    "region_id",
-    "rectifying_unit_id",
-    "listed_by_id",
-    "responsibility_chain",
-)
 
 
 @dataclass(frozen=True)
@@ -134,199 +129,436 @@ class Ladder:
             rungs.append((Stage.ESCALATION, 0))
         return rungs
 
+    def rungs_by_deadline(self, *, today: date, first: date, last: date) -> list[dict[str, Any]]:
+        """`rungs` for every calendar date from `first` to `last`, as the rows the scan joins on.
 
-# Due hazards are read in pages of this many, in the index's order.
-SCAN_PAGE = 10_000
+        A row is {deadline, stage, sequence, major}: major None when the rung is the same for both
+        levels, True or False when only major (or only general) hazards reach it (escalation). The
+        scan's SQL compares deadlines with these dates only: the ladder and its calendar stay here.
+        """
+        rows: list[dict[str, Any]] = []
+        day = first
+        while day <= last:
+            general = self.rungs(deadline=day, today=today, major=False)
+            major = self.rungs(deadline=day, today=today, major=True)
+            for rung in dict.fromkeys([*general, *major]):
+                level = None if rung in general and rung in major else rung in major
+                rows.append({"deadline": day.isoformat(), "stage": rung[0], "sequence": rung[1], "major": level})
+            day += timedelta(days=1)
+        return rows
 
 
-def open_work_until(horizon: date) -> QuerySet[Hazard, dict[str, Any]]:
-    """The query of the scan: open work with a deadline up to `horizon`, in (state, deadline) index order.
+# Due hazards are taken in batches of this many, along the partial index of open work by deadline.
+SCAN_BATCH = 5_000
 
-    The order and the LIMIT of each page are what make PostgreSQL walk the index. Without them its
-    statistics mislead it: finished hazards have past deadlines too, so "deadline <= horizon" looks
-    like half the ledger and it would read the whole table (seen at 1M rows in bench/reminders.py).
+
+def open_work_until(horizon: date) -> QuerySet[Hazard, tuple[date, int]]:
+    """The keys (deadline, id) of the open work with a deadline up to `horizon`, in the index's order.
+
+    The partial index of open work by (deadline, id) answers it; the order is what lets PostgreSQL
+    walk the index to each batch's bound instead of reading the ledger (finished hazards have past
+    deadlines too, so "deadline <= horizon" alone looks like half the table to its statistics).
     """
     return (
         Hazard.objects.filter(state__in=OPEN_WORK_STATES, deadline__lte=horizon)
-        .order_by("state", "deadline", "pk")
-        .values(*SCAN_FIELDS)
+        .order_by("deadline", "pk")
+        .values_list("deadline", "pk")
     )
 
 
-def due_hazards(*, horizon: date) -> Iterator[dict]:
-    """The due hazards as dicts, page by page (keyset): one indexed query per SCAN_PAGE hazards."""
-    after = Q()
-    while True:
-        page = list(open_work_until(horizon).filter(after)[:SCAN_PAGE])
-        yield from page
-        if len(page) < SCAN_PAGE:
-            return
-        last = page[-1]
-        after = (
-            Q(state__gt=last["state"])
-            | Q(state=last["state"], deadline__gt=last["deadline"])
-            | Q(state=last["state"], deadline=last["deadline"], pk__gt=last["pk"])
-        )
+Key = tuple[date, int]
+# A planner's claim on the rows it inserts: (token, time), as Reminder.claimed_by and claimed_at.
+Claim = tuple[uuid.UUID, datetime]
 
 
-class _People:
-    """Everyone the due hazards' reminders may go to, found in a fixed number of queries."""
+class _Scan:
+    """One day's scan: INSERT … SELECT … ON CONFLICT DO NOTHING, batch by batch of due hazards."""
 
-    def __init__(self, hazards: list[dict], groups: set[str]):
-        unit_ids = {hazard["rectifying_unit_id"] for hazard in hazards if hazard["rectifying_unit_id"]}
-        chain = [entry for hazard in hazards for entry in hazard["responsibility_chain"] or []]
-        self.unit_members: dict[int, set[int]] = defaultdict(set)
-        if "unit" in groups and unit_ids:
-            members = User.objects.filter(
-                is_active=True, organization_id__in=unit_ids, groups__name=Role.RECTIFYING_UNIT
-            ).values_list("organization_id", "pk")
-            for organization_id, user_id in members:
-                self.unit_members[organization_id].add(user_id)
-
-        # The snapshot names who held each post at assignment; reminders go to who holds it now.
-        post_ids = {entry["post_id"] for entry in chain if entry.get("post_id") and entry.get("layer") in groups}
-        self.holders: dict[int, int] = dict(
-            Post.objects.filter(pk__in=post_ids, is_active=True, holder__isnull=False).values_list("pk", "holder_id")
-        )
-        # (hazard, new holder of a post on its chain) → the person the snapshot named.
-        self.successions: dict[tuple[int, int], int | None] = {}
-
-        self.department_heads: dict[int, list[tuple[int, str]]] = defaultdict(list)
-        departments = {
-            entry["organization_id"]
-            for entry in chain
-            if entry.get("layer") == "department" and entry.get("organization_id")
+    def __init__(self, *, today: date, scan: uuid.UUID, ladder: Ladder):
+        self.today, self.scan, self.ladder = today, scan, ladder
+        self.horizon = ladder.due_soon_horizon(today)
+        self.open_work = open_work_until(self.horizon)
+        # The stages each group of people is reminded at (settings.REMINDERS[stage]["recipients"]).
+        self.stages = {
+            group: [stage for stage, groups in ladder.recipients.items() if group in groups]
+            for group in RECIPIENT_GROUPS
         }
-        if "department_heads" in groups and departments:
-            heads = User.objects.filter(
-                is_active=True, organization_id__in=departments, groups__name=Role.DEPARTMENT_HEAD
-            ).values_list(
-                "pk",
-                "organization_id",
-                "region__code",
-                "region__level",
-                "organization__region__code",
-                "organization__region__level",
+        self._heads: list[dict] | None = None
+        self._listing: list[dict] | None = None
+        self._rung_tables: dict[tuple[Key | None, Key | None], str] = {}
+
+    # --- The batches: bounds read from the partial index, nothing else ---------------------------
+
+    def batches(self) -> Iterator[tuple[Key | None, Key | None]]:
+        """The (after, until] keys of each batch of due hazards (None: open-ended)."""
+        after: Key | None = None
+        table = Hazard._meta.db_table
+        states, state_params = sql.placeholders(OPEN_WORK_STATES)
+        deadline = Hazard._meta.get_field("deadline")
+        while True:
+            where, params = (
+                f"state IN ({states}) AND deadline <= %s",
+                [*state_params, sql.value(deadline, self.horizon)],
             )
-            for user_id, organization_id, code, level, organization_code, organization_level in heads:
-                region = (
-                    Region(code=code, level=level) if code else Region(code=organization_code, level=organization_level)
+            if after is not None:
+                where += " AND deadline >= %s AND (deadline, id) > (%s, %s)"
+                params += [sql.value(deadline, after[0]), sql.value(deadline, after[0]), after[1]]
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT deadline, id FROM {table} WHERE {where} ORDER BY deadline, id LIMIT 1 OFFSET %s",
+                    [*params, SCAN_BATCH - 1],
                 )
-                self.department_heads[organization_id].append((user_id, region.scope_prefix))
+                row = cursor.fetchone()
+            until = (_as_date(row[0]), row[1]) if row else None
+            yield after, until
+            if until is None:
+                return
+            after = until
 
-        self.listing_heads: dict[int, set[int]] = defaultdict(set)
-        listing_bodies = {hazard["listed_by_id"] for hazard in hazards if hazard["listed_by_id"]}
-        if "listing_body" in groups and listing_bodies:
-            body_heads = User.objects.filter(
-                is_active=True, organization_id__in=listing_bodies, groups__name=Role.DEPARTMENT_HEAD
-            ).values_list("organization_id", "pk")
-            leaders = Post.objects.filter(
-                organization_id__in=listing_bodies,
-                is_active=True,
-                holder__isnull=False,
-                duty__in=[Post.Duty.PRINCIPAL, Post.Duty.SAFETY_LEAD],
-            ).values_list("organization_id", "holder_id")
-            for organization_id, user_id in [*body_heads, *leaders]:
-                self.listing_heads[organization_id].add(user_id)
+    def _rung_table(self, after: Key | None, until: Key | None) -> str:
+        """The ladder's rungs for the deadlines a batch can hold, as a JSON parameter."""
+        if (after, until) not in self._rung_tables:
+            if after is not None:
+                first = after[0]
+            else:
+                first = self.open_work.order_by("deadline").values_list("deadline", flat=True).first() or self.today
+            last = until[0] if until is not None else self.horizon
+            rows = self.ladder.rungs_by_deadline(today=self.today, first=first, last=last)
+            # One batch at a time: its statements share the table, the next batch needs another.
+            self._rung_tables = {(after, until): sql.records_param(rows)}
+        return self._rung_tables[(after, until)]
 
-    def for_hazard(self, hazard: dict, groups: tuple[str, ...]) -> set[int]:
-        """The people of these groups for this hazard (active or not: the caller filters)."""
-        people: set[int] = set()
-        chain = hazard["responsibility_chain"] or []
-        for group in groups:
-            if group == "unit" and hazard["rectifying_unit_id"]:
-                people |= self.unit_members.get(hazard["rectifying_unit_id"], set())
-            elif group in LAYERS:
-                for entry in chain:
-                    if entry.get("layer") == group:
-                        named, holder = entry.get("user_id"), self.holders.get(entry.get("post_id"))
-                        if holder and holder != named:
-                            self.successions[(hazard["pk"], holder)] = named
-                        person = holder or named
-                        if person:
-                            people.add(person)
-            elif group == "department_heads":
-                for entry in chain:
-                    if entry.get("layer") == "department":
-                        for user_id, prefix in self.department_heads.get(entry.get("organization_id"), []):
-                            if hazard["region_id"].startswith(prefix):
-                                people.add(user_id)
-            elif group == "listing_body" and hazard["listed_by_id"]:
-                people |= self.listing_heads.get(hazard["listed_by_id"], set())
-        return people
+    def _rungs_due(self, after: Key | None, until: Key | None) -> tuple[str, list]:
+        """The rungs the batch's hazards reached and that do not exist yet: (id, deadline, stage, sequence).
+
+        Read from the partial index of open work alone (its keys and the level it includes), and the
+        unique key of the reminders: what a rerun costs.
+        """
+        hazard, reminder = Hazard._meta.db_table, Reminder._meta.db_table
+        states, state_params = sql.placeholders(OPEN_WORK_STATES)
+        deadline = Hazard._meta.get_field("deadline")
+        rungs = sql.records({"deadline": "date", "stage": "text", "sequence": "int", "major": "boolean"}, "rung")
+        bounds, bound_params = "h.deadline <= %s", [sql.value(deadline, self.horizon)]
+        if after is not None:
+            bounds += " AND h.deadline >= %s AND (h.deadline, h.id) > (%s, %s)"
+            bound_params += [sql.value(deadline, after[0]), sql.value(deadline, after[0]), after[1]]
+        if until is not None:
+            bounds += " AND (h.deadline, h.id) <= (%s, %s)"
+            bound_params += [sql.value(deadline, until[0]), until[1]]
+        # The batch's keys in the index's order with a LIMIT: that is what makes PostgreSQL walk the
+        # partial index even where nearly all open work is due (it would read the table).
+        query = f"""
+            SELECT batch.id, batch.deadline, rung.stage, rung.sequence
+            FROM (
+                SELECT h.id, h.deadline, h.level FROM {hazard} h WHERE h.state IN ({states}) AND {bounds}
+                ORDER BY h.deadline, h.id LIMIT %s
+            ) batch
+            JOIN {rungs} ON rung.deadline = batch.deadline
+              AND (rung.major IS NULL OR rung.major = (batch.level = %s))
+            WHERE NOT EXISTS (
+                SELECT 1 FROM {reminder} done
+                WHERE done.hazard_id = batch.id AND done.stage = rung.stage
+                  AND done.deadline = batch.deadline AND done.sequence = rung.sequence
+            )
+        """
+        return query, [
+            *state_params,
+            *bound_params,
+            SCAN_BATCH,
+            self._rung_table(after, until),
+            Hazard.Level.MAJOR,
+        ]
+
+    def _hits(self, after: Key | None, until: Key | None) -> tuple[str, list]:
+        """The batch's due hazards with each rung reached, less the rungs already created."""
+        due, params = self._rungs_due(after, until)
+        query = f"""
+            SELECT h.id, h.deadline, h.region_id, h.rectifying_unit_id, h.listed_by_id,
+                   h.responsibility_chain, due.stage, due.sequence
+            FROM ({due}) due JOIN {Hazard._meta.db_table} h ON h.id = due.id
+        """
+        return query, params
+
+    # --- The people: the same groups as settings.REMINDERS names, one arm each -----------------
+
+    def heads(self) -> list[dict]:
+        """Department heads with their jurisdiction's prefix (Region.scope_prefix): few, found in Python."""
+        if self._heads is None:
+            self._heads = []
+            if self.stages["department_heads"]:
+                rows = User.objects.filter(is_active=True, groups__name=Role.DEPARTMENT_HEAD).values_list(
+                    "pk",
+                    "organization_id",
+                    "region__code",
+                    "region__level",
+                    "organization__region__code",
+                    "organization__region__level",
+                )
+                self._heads = [
+                    {
+                        "organization_id": organization_id,
+                        "user_id": user_id,
+                        "prefix": (
+                            Region(code=code, level=level)
+                            if code
+                            else Region(code=organization_code, level=organization_level)
+                        ).scope_prefix,
+                    }
+                    for user_id, organization_id, code, level, organization_code, organization_level in rows
+                    if organization_id and (code or organization_code)
+                ]
+        return self._heads
+
+    def listing_bodies(self) -> list[dict]:
+        """The heads, principals and safety leads of the bodies that list hazards for supervision."""
+        if self._listing is None:
+            self._listing = []
+            if self.stages["listing_body"]:
+                bodies = Hazard.objects.filter(listed_by__isnull=False).values("listed_by_id").distinct()
+                heads = User.objects.filter(
+                    is_active=True, organization_id__in=bodies, groups__name=Role.DEPARTMENT_HEAD
+                ).values_list("organization_id", "pk")
+                leaders = Post.objects.filter(
+                    organization_id__in=bodies,
+                    is_active=True,
+                    holder__isnull=False,
+                    duty__in=[Post.Duty.PRINCIPAL, Post.Duty.SAFETY_LEAD],
+                ).values_list("organization_id", "holder_id")
+                pairs = sorted({*heads, *leaders})
+                self._listing = [{"organization_id": body, "user_id": person} for body, person in pairs]
+        return self._listing
+
+    def _layer_condition(self) -> tuple[str, list]:
+        """The chain entries of a layer some stage is sent to, at that stage."""
+        conditions, params = [], []
+        for layer in LAYERS:
+            if self.stages[layer]:
+                marks, values = sql.placeholders(self.stages[layer])
+                conditions.append(f"({sql.json_text('entry', 'layer')} = %s AND hit.stage IN ({marks}))")
+                params += [layer, *values]
+        return " OR ".join(conditions), params
+
+    def _people(self) -> tuple[str, list]:
+        """Who each hit goes to, by the groups of its stage: (hazard, deadline, stage, sequence, person)."""
+        arms, params = [], []
+        columns = "hit.id, hit.deadline, hit.stage, hit.sequence"
+        if self.stages["unit"]:
+            marks, values = sql.placeholders(self.stages["unit"])
+            arms.append(f"""
+                SELECT {columns}, member.id AS person
+                FROM hits hit
+                JOIN {User._meta.db_table} member ON member.organization_id = hit.rectifying_unit_id
+                JOIN {User.groups.through._meta.db_table} membership ON membership.user_id = member.id
+                JOIN {Group._meta.db_table} role ON role.id = membership.group_id AND role.name = %s
+                WHERE hit.stage IN ({marks})
+            """)
+            params += [Role.RECTIFYING_UNIT, *values]
+        layers, layer_params = self._layer_condition()
+        if layers:
+            # Whoever holds the post now, else the person the snapshot named. A post that changed
+            # hands since the assignment is `successions`' (the new holder may not see the hazard).
+            named, post = (
+                sql.json_text("entry", "user_id", integer=True),
+                sql.json_text("entry", "post_id", integer=True),
+            )
+            arms.append(f"""
+                SELECT {columns},
+                       CASE WHEN post.holder_id IS NULL THEN {named}
+                            WHEN post.holder_id = {named} THEN post.holder_id END AS person
+                FROM hits hit {sql.json_elements("hit.responsibility_chain", "entry")}
+                LEFT JOIN {Post._meta.db_table} post
+                  ON post.id = {post} AND post.is_active AND post.holder_id IS NOT NULL
+                WHERE ({layers})
+            """)
+            params += layer_params
+        if self.stages["department_heads"] and self.heads():
+            marks, values = sql.placeholders(self.stages["department_heads"])
+            heads = sql.records({"organization_id": "bigint", "user_id": "bigint", "prefix": "text"}, "head")
+            department = sql.json_text("entry", "organization_id", integer=True)
+            arms.append(f"""
+                SELECT {columns}, head.user_id AS person
+                FROM hits hit {sql.json_elements("hit.responsibility_chain", "entry")}
+                JOIN {heads} ON head.organization_id = {department}
+                WHERE {sql.json_text("entry", "layer")} = 'department' AND hit.stage IN ({marks})
+                  AND hit.region_id LIKE head.prefix || '%%'
+            """)
+            params += [sql.records_param(self.heads()), *values]
+        if self.stages["listing_body"] and self.listing_bodies():
+            marks, values = sql.placeholders(self.stages["listing_body"])
+            bodies = sql.records({"organization_id": "bigint", "user_id": "bigint"}, "body")
+            arms.append(f"""
+                SELECT {columns}, body.user_id AS person
+                FROM hits hit JOIN {bodies} ON body.organization_id = hit.listed_by_id
+                WHERE hit.stage IN ({marks})
+            """)
+            params += [sql.records_param(self.listing_bodies()), *values]
+        return " UNION ".join(arms), params
+
+    def insert(self, after: Key | None, until: Key | None, claim: Claim | None) -> list[int]:
+        """Insert a batch's new reminders in the database; return their ids (RETURNING).
+
+        With a claim (token, time) the rows are written already claimed for planning: the caller
+        plans them in the same transaction, so no other planner can see them unclaimed.
+        """
+        people, people_params = self._people()
+        if not people:
+            return []
+        hits, hit_params = self._hits(after, until)
+        field = Reminder._meta.get_field
+        query = f"""
+            WITH hits AS ({hits}), people AS ({people})
+            INSERT INTO {Reminder._meta.db_table}
+                (hazard_id, stage, deadline, sequence, recipient_id, due_on, created_at, scan, claimed_by, claimed_at)
+            SELECT DISTINCT people.id, people.stage, people.deadline, people.sequence, people.person, %s, %s, %s,
+                   {sql.typed("uuid")}, {sql.typed("timestamp with time zone")}
+            FROM people JOIN {User._meta.db_table} person ON person.id = people.person AND person.is_active
+            ON CONFLICT DO NOTHING
+            RETURNING id
+        """
+        params = [
+            *hit_params,
+            *people_params,
+            sql.value(field("due_on"), self.today),
+            sql.value(field("created_at"), timezone.now()),
+            sql.value(field("scan"), self.scan),
+            sql.value(field("claimed_by"), claim[0] if claim else None),
+            sql.value(field("claimed_at"), claim[1] if claim else None),
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(query, params)
+            return [pk for (pk,) in cursor.fetchall()]
+
+    def successions(self, after: Key | None, until: Key | None, claim: Claim | None) -> list[Reminder]:
+        """The batch's rungs sent to a post that changed hands since the assignment (rare), as
+        unsaved reminders: to the new holder if they can see the hazard, else to the person named."""
+        layers, layer_params = self._layer_condition()
+        if not layers:
+            return []
+        hits, params = self._hits(after, until)
+        named, post = sql.json_text("entry", "user_id", integer=True), sql.json_text("entry", "post_id", integer=True)
+        query = f"""
+            WITH hits AS ({hits})
+            SELECT hit.id, hit.deadline, hit.stage, hit.sequence, post.holder_id, {named}
+            FROM hits hit {sql.json_elements("hit.responsibility_chain", "entry")}
+            JOIN {Post._meta.db_table} post ON post.id = {post} AND post.is_active AND post.holder_id IS NOT NULL
+            WHERE ({named} IS NULL OR {named} <> post.holder_id) AND ({layers})
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(query, [*params, *layer_params])
+            rows = cursor.fetchall()
+        if not rows:
+            return []
+        wanted = _stand_in_for_successors_who_cannot_see(rows)
+        active = set(
+            User.objects.filter(pk__in={person for *_, person in wanted}, is_active=True).values_list("pk", flat=True)
+        )
+        now = timezone.now()
+        return [
+            Reminder(
+                hazard_id=hazard_id,
+                stage=stage,
+                deadline=_as_date(deadline),
+                sequence=sequence,
+                recipient_id=person,
+                due_on=self.today,
+                created_at=now,
+                scan=self.scan,
+                claimed_by=claim[0] if claim else None,
+                claimed_at=claim[1] if claim else None,
+            )
+            for hazard_id, deadline, stage, sequence, person in sorted(set(wanted), key=str)
+            if person in active
+        ]
+
+    def anything_to_do(self, after: Key | None, until: Key | None) -> bool:
+        """Whether the batch has a rung not created yet: a rerun stops here, having written nothing."""
+        due, params = self._rungs_due(after, until)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT EXISTS ({due})", params)
+            return bool(cursor.fetchone()[0])
+
+    def insert_batch(self, after: Key | None, until: Key | None, claim: Claim | None = None) -> list[int]:
+        """All of a batch's new reminders, stand-ins included; return their ids."""
+        if not self.anything_to_do(after, until):
+            return []
+        # Before the insert: its rows would hide the batch's rungs from this second look.
+        stood_in = self.successions(after, until, claim)
+        inserted = self.insert(after, until, claim)
+        if stood_in:
+            Reminder.objects.bulk_create(stood_in, ignore_conflicts=True)
+            inserted += (
+                Reminder.objects.filter(
+                    scan=self.scan,
+                    claimed_by=claim[0] if claim else None,
+                    hazard_id__in={reminder.hazard_id for reminder in stood_in},
+                )
+                .exclude(pk__in=inserted)
+                .values_list("pk", flat=True)
+            )
+        return inserted
 
 
-def _stand_in_for_successors_who_cannot_see(successions: dict, wanted: list) -> None:
+def _as_date(value: date | str) -> date:
+    """A date read by a raw query (SQLite answers text)."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _stand_in_for_successors_who_cannot_see(rows: list[tuple]) -> list[tuple]:
     """A post changed hands since assignment: remind its new holder if they can see the hazard, else
     the person the snapshot named (who can: named people see what they are named on).
 
-    One query per new holder, and only when posts changed hands: rare, and not per hazard.
+    `rows` are (hazard, deadline, stage, sequence, new holder, person named). One query per new
+    holder, and only when posts changed hands: rare, and not per hazard.
     """
-    if not successions:
-        return
     hazards_of: dict[int, set[int]] = defaultdict(set)
-    for hazard_id, holder in successions:
+    for hazard_id, *_rung, holder, _named in rows:
         hazards_of[holder].add(hazard_id)
-    unseen: dict[int, set[int]] = {}
+    visible: dict[int, set[int]] = {}
     for holder in User.objects.filter(pk__in=hazards_of).select_related("organization__region", "region"):
-        visible = set(
+        visible[holder.pk] = set(
             Hazard.objects.visible_to(holder).filter(pk__in=hazards_of[holder.pk]).values_list("pk", flat=True)
         )
-        unseen[holder.pk] = hazards_of[holder.pk] - visible
-    for hazard, _stage, _sequence, recipients in wanted:
-        for holder in [person for person in recipients if (hazard["pk"], person) in successions]:
-            if hazard["pk"] in unseen.get(holder, {hazard["pk"]}):
-                recipients.discard(holder)
-                named = successions[(hazard["pk"], holder)]
-                if named:
-                    recipients.add(named)
+    wanted = []
+    for hazard_id, deadline, stage, sequence, holder, named in rows:
+        person = holder if hazard_id in visible.get(holder, set()) else named
+        if person:
+            wanted.append((hazard_id, deadline, stage, sequence, person))
+    return wanted
 
 
-def reminders_due(*, today: date, scan: uuid.UUID, ladder: Ladder | None = None) -> list[Reminder]:
-    """The reminders due on `today` (unsaved), whether or not an earlier scan already created them."""
-    ladder = ladder or Ladder.from_settings()
-    hazards = list(due_hazards(horizon=ladder.due_soon_horizon(today)))
-    if not hazards:
-        return []
-    groups = {group for stage_groups in ladder.recipients.values() for group in stage_groups}
-    people = _People(hazards, groups)
-    wanted: list[tuple[dict, str, int, set[int]]] = []
-    for hazard in hazards:
-        major = hazard["level"] == Hazard.Level.MAJOR
-        for stage, sequence in ladder.rungs(deadline=hazard["deadline"], today=today, major=major):
-            recipients = people.for_hazard(hazard, ladder.recipients[stage])
-            if recipients:
-                wanted.append((hazard, stage, sequence, recipients))
-    _stand_in_for_successors_who_cannot_see(people.successions, wanted)
-    everyone = {user_id for *_, recipients in wanted for user_id in recipients}
-    active = set(User.objects.filter(pk__in=everyone, is_active=True).values_list("pk", flat=True))
-    now = timezone.now()
-    return [
-        Reminder(
-            hazard_id=hazard["pk"],
-            stage=stage,
-            deadline=hazard["deadline"],
-            sequence=sequence,
-            recipient_id=user_id,
-            due_on=today,
-            created_at=now,
-            scan=scan,
-        )
-        for hazard, stage, sequence, recipients in wanted
-        for user_id in sorted(recipients & active)
-    ]
+def insert_due_reminders(*, today: date, scan: uuid.UUID, ladder: Ladder | None = None) -> list[int]:
+    """Insert the reminders due on `today` that do not exist yet, without planning their deliveries.
+
+    What a scan that dies before planning leaves behind; `scan_deadlines` plans each batch in the
+    same transaction as its insert.
+    """
+    run = _Scan(today=today, scan=scan, ladder=ladder or Ladder.from_settings())
+    inserted: list[int] = []
+    for after, until in run.batches():
+        with transaction.atomic():
+            inserted += run.insert_batch(after, until)
+    return inserted
 
 
 def scan_deadlines(*, today: date | None = None, relay: bool = True) -> dict[str, int]:
     """Create the reminders due today, exactly once each; return how many this scan created per stage.
 
-    Then plans the deliveries nobody has planned yet (this scan's and any left by a scan that
-    crashed): in-app at once, e-mail and webhook as outbox rows that `relay` hands to the workers
-    after commit. Pass relay=False to leave them for the caller (e.g. to send in-process).
+    Each batch, in one transaction: the reminders inserted by the database, the webhook events of the
+    rungs it reached (`deadline_reached`: overdue, escalated) and the deliveries of its reminders.
+    Then the deliveries nobody has planned yet (rows left by a scan that crashed), and `relay` hands
+    the outbox to the workers after commit. Pass relay=False to leave them for the caller (e.g. to
+    send in-process).
     """
     today = today or timezone.localdate()
     scan = uuid.uuid4()
-    Reminder.objects.bulk_create(reminders_due(today=today, scan=scan), ignore_conflicts=True, batch_size=2000)
+    run = _Scan(today=today, scan=scan, ladder=Ladder.from_settings())
+    for after, until in run.batches():
+        claim = (uuid.uuid4(), timezone.now())
+        with transaction.atomic():
+            inserted = run.insert_batch(after, until, claim)
+            if inserted:
+                deadline_reached.send(sender=Reminder, reminder_ids=inserted)
+                delivery.plan_claimed(Reminder, *claim)
     # Only rows this scan inserted carry its id: a concurrent scan's rows and old ones do not count.
     created = dict(
         Reminder.objects.filter(scan=scan)

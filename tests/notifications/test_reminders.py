@@ -265,7 +265,7 @@ def test_rows_left_unplanned_by_a_crashed_scan_are_delivered_by_the_next(scene, 
     """A scan inserted its reminders and died before planning their deliveries."""
     import uuid
 
-    Reminder.objects.bulk_create(reminders.reminders_due(today=hazard.deadline, scan=uuid.uuid4()))
+    assert len(reminders.insert_due_reminders(today=hazard.deadline, scan=uuid.uuid4())) == 3
     assert not Notification.objects.exists()
     assert scan(hazard.deadline) == NOTHING
     assert Notification.objects.filter(kind=Notification.Kind.REMINDER).count() == 3
@@ -301,13 +301,19 @@ def _not_inserts(queries) -> list[str]:
     return [query["sql"][:20] for query in queries.captured_queries if not query["sql"].startswith("INSERT")]
 
 
-def test_the_scan_reads_due_hazards_in_pages_in_index_order(scene, monkeypatch):
+def test_the_scan_takes_due_hazards_in_batches_in_index_order(scene, monkeypatch):
+    """Batches bounded by (deadline, id) keys: five hazards with the same deadline, two a batch."""
+    import uuid
+
     day = timezone.localdate() + timedelta(days=60)
     _open_hazards(scene, 5, day - timedelta(days=1))
-    monkeypatch.setattr(reminders, "SCAN_PAGE", 2)
-    seen = [hazard["pk"] for hazard in reminders.due_hazards(horizon=day)]
-    assert sorted(seen) == sorted(Hazard.objects.values_list("pk", flat=True)) and len(seen) == 5
+    monkeypatch.setattr(reminders, "SCAN_BATCH", 2)
+    run = reminders._Scan(today=day, scan=uuid.uuid4(), ladder=reminders.Ladder.from_settings())
+    keys = list(Hazard.objects.order_by("deadline", "pk").values_list("deadline", "pk"))
+    assert list(run.batches()) == [(None, keys[1]), (keys[1], keys[3]), (keys[3], None)]
+    # Every hazard once, none twice, across the batches' bounds.
     assert scan(day)[Stage.OVERDUE] == 5 * 5
+    assert Reminder.objects.values("hazard").distinct().count() == 5
     sql = str(reminders.open_work_until(date(2026, 6, 1)).query)
     assert '"state" IN' in sql and '"deadline" <=' in sql and "ORDER BY" in sql
 
@@ -315,7 +321,7 @@ def test_the_scan_reads_due_hazards_in_pages_in_index_order(scene, monkeypatch):
 @pytest.mark.postgres
 def test_postgresql_answers_the_scan_from_the_state_and_deadline_index(scene):
     _open_hazards(scene, 3, date(2026, 6, 1))
-    query, params = reminders.open_work_until(date(2026, 6, 1))[: reminders.SCAN_PAGE].query.sql_with_params()
+    query, params = reminders.open_work_until(date(2026, 6, 1))[: reminders.SCAN_BATCH].query.sql_with_params()
     with connection.cursor() as cursor:
         # A tiny table is cheaper to read whole: make the planner show whether the index fits the query.
         cursor.execute("SET LOCAL enable_seqscan = off")
