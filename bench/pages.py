@@ -14,9 +14,9 @@ two warm-up requests; the figures are p50 and p95 and the queries of one request
 The deep page is reached as a user reaches it, by "Next": its link carries the keys of the last
 row of page 199 (hazards/listing.py), found once before the timing.
 
-Floor and baseline, in the same run on the same rows and filters: the page's keys alone, as one raw
-SQL statement on the connection (the same rule's arms, the same filter and keys, LIMIT 26: what no
-page can beat), and the Django admin changelist of `Hazard` (bench/_admin.py: list_filter,
+Floor and baseline, in the same run on the same rows and filters: the page's rows alone, as one raw
+SQL statement on the connection (the same rule's arms, the same filter and keys, the same columns a
+row shows with their joins, LIMIT 26, fetched as tuples: what no page can beat), and the Django admin changelist of `Hazard` (bench/_admin.py: list_filter,
 search_fields, date_hierarchy, the same visibility rule), requested `--pages-admin-repeat` times.
 Targets at 1M hazards (issue 19): every p95 under 100 ms on a quiet machine and at most 1.5× the
 floor, at least 5× faster than the admin, at most 10 queries a request; the detail page under 50 ms.
@@ -188,11 +188,12 @@ def _by_key(user, number: int, per_page: int = 25) -> str:
 
 
 def _time_floor(user, query: str, repeat: int) -> list[float]:
-    """Milliseconds of the page's keys alone: one SQL statement (rule, filter, keys, LIMIT 26), rows fetched."""
+    """Milliseconds of the page's rows alone: one SQL statement (rule, filter, keys, the columns a row
+    shows, LIMIT 26) on the connection, rows fetched as tuples; no session, template or middleware."""
     from django.db import connection
 
     from hazards.filters import HazardFilter
-    from hazards.listing import after, decode_cursor, in_scope, sort_keys
+    from hazards.listing import after, decode_cursor, in_scope, row_columns, sort_keys
     from hazards.models import Hazard
 
     params = _query_dict(query)
@@ -202,7 +203,8 @@ def _time_floor(user, query: str, repeat: int) -> list[float]:
     if values is not None:
         filtered = filtered.filter(after(keys, values))
     order = [key.order() for key in keys]
-    floor = in_scope(filtered, user, order, 26).order_by(*order).values_list("pk", flat=True)[:26]
+    # The page's own rows: the same columns it shows (joins, names, first photo), read as tuples.
+    floor = row_columns(in_scope(filtered, user, order, 26)).order_by(*order)[:26]
     sql, sql_params = floor.query.sql_with_params()
     samples = []
     with connection.cursor() as cursor:

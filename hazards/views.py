@@ -5,7 +5,7 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
-from django.db.models import Case, OuterRef, Q, Subquery, When
+from django.db.models import Case, Q, When
 from django.http import FileResponse, Http404, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -38,7 +38,7 @@ def get_visible_hazard(user: User | AnonymousUser, pk: int) -> Hazard:
     return get_object_or_404(
         visible_hazards(user).select_related(
             "industry__parent",
-            "region__parent",
+            "region__parent__parent",  # the county's full name: county, city, province
             "unit",
             "rectifying_unit",
             "found_by",
@@ -48,14 +48,6 @@ def get_visible_hazard(user: User | AnonymousUser, pk: int) -> Hazard:
             "listed_by",
         ),
         pk=pk,
-    )
-
-
-def _with_list_columns(hazards):
-    """What a ledger row shows: related names and the first photo."""
-    first_photo = Attachment.objects.filter(hazard=OuterRef("pk"), stage=Attachment.Stage.BEFORE).exclude(thumbnail="")
-    return hazards.select_related("industry__parent", "region__parent", "unit", "rectifying_unit").annotate(
-        photo_id=Subquery(first_photo.order_by("id").values("id")[:1])
     )
 
 
@@ -102,7 +94,7 @@ def hazard_list(request):
         number=_page_number(request),
         cursor=request.GET.get("after") or request.GET.get("before", ""),
         backwards="before" in request.GET and "after" not in request.GET,
-        columns=_with_list_columns,
+        columns=listing.row_columns,
     )
     form_context = _filter_form(request, hazard_filter, per_page)
     count = counting.cached_count(request.user, request.GET)
