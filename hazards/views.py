@@ -43,7 +43,7 @@ def get_visible_hazard(user: User | AnonymousUser, pk: int) -> Hazard:
             "rectifying_unit",
             "found_by",
             "campaign",
-            "inspection",
+            "inspection__unit",  # the inspection is named by its unit or site
             "verified_by",
             "listed_by",
         ),
