@@ -97,6 +97,7 @@ def hazard_list(request):
         columns=listing.row_columns,
     )
     form_context = _filter_form(request, hazard_filter, per_page)
+    can_bulk = workflow.is_head(request.user)
     count = counting.cached_count(request.user, request.GET)
     if count is None and request.GET.get("count"):
         count = counting.count(request.user, request.GET, listed)
@@ -106,11 +107,11 @@ def hazard_list(request):
         {
             **form_context,
             "page": page,
-            "rows": listing.display_rows(page.rows),
+            "rows": listing.display_rows(page.rows, columns=form_context["columns"], can_bulk=can_bulk),
             "count": count,
             "count_query": counting.count_query(request.GET),
             "can_report": workflow.can_report(request.user),
-            "can_bulk": workflow.is_head(request.user),
+            "can_bulk": can_bulk,
             "sort_headers": listing.sort_headers(request.GET),
             "list_query": request.GET.urlencode(),
             "view_query": saved_views.view_query(request.GET),

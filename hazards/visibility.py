@@ -10,6 +10,7 @@ import functools
 import operator
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import models
@@ -67,10 +68,12 @@ class AmongValues(Func):
         super().__init__(F(name))
         self.values = tuple(values)
 
-    def __deepcopy__(self, memo):  # the keys never change: queryset clones share them
+    def __deepcopy__(self, memo: dict) -> "AmongValues":  # the keys never change: queryset clones share them
         return self.copy()
 
-    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[override]
+    def as_sql(  # type: ignore[override]
+        self, compiler: Any, connection: Any, **extra_context: Any
+    ) -> tuple[str, list[Any]]:
         column, params = compiler.compile(self.get_source_expressions()[0])
         if not self.values:
             return "FALSE", []
