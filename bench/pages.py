@@ -14,9 +14,9 @@ two warm-up requests; the figures are p50 and p95 and the queries of one request
 The deep page is reached as a user reaches it, by "Next": its link carries the keys of the last
 row of page 199 (hazards/listing.py), found once before the timing.
 
-Floor and baseline, in the same run on the same rows and filters: the page's keys alone, as one raw
-SQL statement on the connection (the same rule's arms, the same filter and keys, LIMIT 26: what no
-page can beat), and the Django admin changelist of `Hazard` (bench/_admin.py: list_filter,
+Floor and baseline, in the same run on the same rows and filters: the page's rows alone, as one raw
+SQL statement on the connection (the same rule's arms, the same filter and keys, the same columns a
+row shows with their joins, LIMIT 26, fetched as tuples: what no page can beat), and the Django admin changelist of `Hazard` (bench/_admin.py: list_filter,
 search_fields, date_hierarchy, the same visibility rule), requested `--pages-admin-repeat` times.
 Targets at 1M hazards (issue 19): every p95 under 100 ms on a quiet machine and at most 1.5× the
 floor, at least 5× faster than the admin, at most 10 queries a request; the detail page under 50 ms.
@@ -85,10 +85,15 @@ def cases(today) -> list[tuple[str, str, str]]:
     ]
 
 
-def _time(client, url: str, repeat: int) -> tuple[list[float], int]:
-    """Milliseconds of `repeat` GETs after two warm-ups, and the queries of one request."""
+def _time(client, url: str, repeat: int) -> tuple[list[float], int, str]:
+    """Milliseconds of `repeat` GETs after two warm-ups, the queries of one request, and what the
+    slowest request spent its time on (SQL, garbage collection, the rest), to explain a p95."""
+    import gc
+
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+
+    from hunan_safety.collector import freeze_long_lived
 
     for _ in range(2):
         response = client.get(url)
@@ -97,12 +102,40 @@ def _time(client, url: str, repeat: int) -> tuple[list[float], int]:
     with CaptureQueriesContext(connection) as captured:
         client.get(url)
     queries = len(captured)  # now: the next request empties the connection's query log
-    samples = []
-    for _ in range(repeat):
+    freeze_long_lived()  # as a web process does after its first request (hunan_safety/wsgi.py)
+    samples, anatomy = [], []
+    spent = {"sql": 0.0, "gc": 0.0}
+    collecting = {}
+
+    def in_sql(execute, sql, params, many, context):
         started = time.perf_counter()
-        client.get(url)
-        samples.append((time.perf_counter() - started) * 1000)
-    return samples, queries
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent["sql"] += time.perf_counter() - started
+
+    def in_gc(phase, info):
+        if phase == "start":
+            collecting["at"] = time.perf_counter()
+        elif "at" in collecting:
+            spent["gc"] += time.perf_counter() - collecting.pop("at")
+
+    gc.callbacks.append(in_gc)
+    try:
+        with connection.execute_wrapper(in_sql):
+            for _ in range(repeat):
+                spent.update(sql=0.0, gc=0.0)
+                started = time.perf_counter()
+                client.get(url)
+                samples.append((time.perf_counter() - started) * 1000)
+                anatomy.append((spent["sql"] * 1000, spent["gc"] * 1000))
+    finally:
+        gc.callbacks.remove(in_gc)
+    slowest = max(range(len(samples)), key=samples.__getitem__)
+    sql_ms, gc_ms = anatomy[slowest]
+    median_sql = statistics.median(sql for sql, _gc in anatomy)
+    note = f"slowest {samples[slowest]:.0f} ms: SQL {sql_ms:.0f} (median {median_sql:.0f}), GC {gc_ms:.0f}"
+    return samples, queries, note
 
 
 def _percentile(samples: list[float], fraction: float) -> float:
@@ -161,18 +194,22 @@ def run(options) -> list[Measurement]:
                 group = f"{persona} · {case}"
                 if ours.startswith("page="):
                     ours = _by_key(user, DEEP_PAGE)
-                samples, queries = _time(client, f"/hazards/?{ours}", options.pages_repeat)
+                samples, queries, anatomy = _time(client, f"/hazards/?{ours}", options.pages_repeat)
                 measurements.append(
-                    _measurement(group, f"{group}: ledger", rows, samples, queries, f"{matched:,} match")
+                    _measurement(group, f"{group}: ledger", rows, samples, queries, f"{matched:,} match; {anatomy}")
                 )
                 samples = _time_floor(user, ours, options.pages_repeat)
                 measurements.append(_measurement(group, f"{group}: raw keyset floor", rows, samples, 1))
-                samples, queries = _time(client, f"/bench-admin/hazards/hazard/?{admin}", options.pages_admin_repeat)
+                samples, queries, _anatomy = _time(
+                    client, f"/bench-admin/hazards/hazard/?{admin}", options.pages_admin_repeat
+                )
                 measurements.append(_measurement(group, f"{group}: admin changelist", rows, samples, queries))
                 print(f"[bench] pages · {group} done", flush=True)
             hazard = _visible_detail_hazard()
-            samples, queries = _time(client, f"/hazards/{hazard.pk}/", options.pages_repeat)
-            measurements.append(_measurement(f"{persona} · detail", f"{persona} · detail page", rows, samples, queries))
+            samples, queries, anatomy = _time(client, f"/hazards/{hazard.pk}/", options.pages_repeat)
+            measurements.append(
+                _measurement(f"{persona} · detail", f"{persona} · detail page", rows, samples, queries, anatomy)
+            )
         measurements += _actions(options.pages_actions, rows, today)
     return measurements
 
@@ -188,11 +225,12 @@ def _by_key(user, number: int, per_page: int = 25) -> str:
 
 
 def _time_floor(user, query: str, repeat: int) -> list[float]:
-    """Milliseconds of the page's keys alone: one SQL statement (rule, filter, keys, LIMIT 26), rows fetched."""
+    """Milliseconds of the page's rows alone: one SQL statement (rule, filter, keys, the columns a row
+    shows, LIMIT 26) on the connection, rows fetched as tuples; no session, template or middleware."""
     from django.db import connection
 
     from hazards.filters import HazardFilter
-    from hazards.listing import after, decode_cursor, in_scope, sort_keys
+    from hazards.listing import after, decode_cursor, in_scope, row_columns, sort_keys
     from hazards.models import Hazard
 
     params = _query_dict(query)
@@ -202,7 +240,8 @@ def _time_floor(user, query: str, repeat: int) -> list[float]:
     if values is not None:
         filtered = filtered.filter(after(keys, values))
     order = [key.order() for key in keys]
-    floor = in_scope(filtered, user, order, 26).order_by(*order).values_list("pk", flat=True)[:26]
+    # The page's own rows: the same columns it shows (joins, names, first photo), read as tuples.
+    floor = row_columns(in_scope(filtered, user, order, 26)).order_by(*order)[:26]
     sql, sql_params = floor.query.sql_with_params()
     samples = []
     with connection.cursor() as cursor:

@@ -19,20 +19,24 @@ import binascii
 import functools
 import json
 import operator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connections
-from django.db.models import BooleanField, F, Field, Func, Q, QuerySet, Value
+from django.db.models import BooleanField, F, Field, Func, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.expressions import OrderBy
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from hazards.models import Hazard, HazardState
+from hazards.models import Attachment, Hazard, HazardState
 from hazards.states import STATE_CLASSES, days_overdue
 from hazards.visibility import visibility_arms
 
@@ -77,8 +81,8 @@ def sort_keys(ordering: list[str] | tuple[str, ...]) -> list[SortKey]:
     return [*keys, SortKey("id", True, False)]
 
 
-def encode_cursor(row: Hazard, keys: list[SortKey]) -> str:
-    """A row's keys as a URL-safe token (JSON; dates as ISO text)."""
+def encode_cursor(row: Any, keys: list[SortKey]) -> str:
+    """A row's keys (a hazard, or its named values) as a URL-safe token (JSON; dates as ISO text)."""
     values = [getattr(row, key.name) for key in keys]
     text = json.dumps([value.isoformat() if hasattr(value, "isoformat") else value for value in values])
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
@@ -156,7 +160,7 @@ def after(keys: list[SortKey], values: list[Any], *, reverse: bool = False) -> Q
 class LedgerPage:
     """One page of the ledger and the ways on from it."""
 
-    rows: list[Hazard]
+    rows: list[Any]  # hazards, or the named values `columns` reads (row_columns)
     number: int
     has_previous: bool
     has_next: bool
@@ -241,40 +245,135 @@ def count_rows(filtered: QuerySet, *, user: User, cap: int) -> int:
     return in_scope(filtered, user, order, cap + 1).order_by().values("pk")[: cap + 1].count()
 
 
+# What a ledger row shows, read as plain values (no model instances, no related objects): the
+# sort keys (`id` and the sortable columns, for the page's cursors) among them.
+ROW_VALUES = (
+    "id",
+    "number",
+    "title",
+    "listed_level",
+    "level",
+    "industry__name_zh",
+    "industry__name_en",
+    "region__name",
+    "unit__name",
+    "site_name",
+    "found_on",
+    "deadline",
+    "state",
+    "photo_id",
+)
+
+
+def row_columns(hazards: QuerySet) -> QuerySet:
+    """The page's query with what a row shows: the first photo and the related names, as named values.
+
+    Reading values, not model instances, spares each row a Hazard and four related objects built
+    from some eighty columns the row never shows (the description, the chain, the rectification).
+    """
+    first_photo = Attachment.objects.filter(hazard=OuterRef("pk"), stage=Attachment.Stage.BEFORE).exclude(thumbnail="")
+    return hazards.annotate(photo_id=Subquery(first_photo.order_by("id").values("id")[:1])).values_list(
+        *ROW_VALUES, named=True
+    )
+
+
 @dataclass
 class LedgerRow:
-    """A hazard as the ledger shows it, with its labels, links and days overdue worked out once."""
+    """A hazard as the ledger shows it: its key and number, and its row's markup made once."""
 
-    hazard: Hazard
-    url: str
-    thumbnail_url: str
-    state_label: str
-    state_class: str
-    level_label: str
-    days_overdue: int
+    pk: int
+    number: str
+    markup: str  # the row's <tr>, escaped (SafeString)
 
 
-def display_rows(rows: list[Any]) -> list[LedgerRow]:
-    """The page's hazards (annotated with `photo_id`) with what the template shows worked out once.
+def _link(name: str) -> Callable[[int], str]:
+    """A function making the URL `name` for a key: reversed once per page, not once per row."""
+    marker = 918273645  # a key no URL pattern shows otherwise: replaced by each row's own
+    pattern = reverse(name, args=[marker])
+    head, tail = pattern.split(str(marker))
+    return lambda key: f"{head}{key}{tail}"
 
-    A row is rendered once (one markup, a table row on a desktop and a card on a phone, by CSS),
-    and no per-row template tag translates a label or resolves a URL.
+
+def _day(value: Any) -> str:
+    return value.isoformat() if value else ""
+
+
+def display_rows(rows: list[Any], *, columns: set[str], can_bulk: bool) -> list[LedgerRow]:
+    """The page's rows (named values of ROW_VALUES) as markup: each row once, with no template work.
+
+    One markup per row, a table row on a desktop and a card on a phone (CSS). Everything a row
+    needs — labels from dicts, links reversed once, days overdue, the words of the active language
+    looked up once per page — is worked out here, and every value is escaped. Through the template
+    engine the 25 rows cost a page some 10 ms of Python, more than its SQL; here well under one.
     """
-    states = {value: str(label) for value, label in HazardState.choices}
-    levels = {value: str(label) for value, label in Hazard.Level.choices}
+    states = {value: escape(label) for value, label in HazardState.choices}
+    levels = {value: escape(label) for value, label in Hazard.Level.choices}
+    english = (get_language() or "").startswith("en")
     today = timezone.localdate()
-    return [
-        LedgerRow(
-            hazard=row,
-            url=reverse("hazards:detail", args=[row.pk]),
-            thumbnail_url=reverse("hazards:attachment_thumbnail", args=[photo]) if (photo := row.photo_id) else "",
-            state_label=states.get(row.state, row.state),
-            state_class=STATE_CLASSES.get(row.state, "text-bg-secondary"),
-            level_label=levels.get(row.level, row.level),
-            days_overdue=days_overdue(row.state, row.deadline, today),
+    detail, thumbnail = _link("hazards:detail"), _link("hazards:attachment_thumbnail")
+    choose, listed, deadline_caption = (
+        gettext("Choose %(number)s"),
+        escape(gettext("Listed")),
+        escape(gettext("Deadline")),
+    )
+    shown = {name: name in columns for name in OPTIONAL_COLUMNS}
+    result = []
+    for row in rows:
+        late = days_overdue(row.state, row.deadline, today)
+        url, number = detail(row.id), escape(row.number)
+        cells = []
+        if can_bulk:
+            label = escape(choose % {"number": row.number})
+            cells.append(
+                f'<td class="cell-pick"><input class="form-check-input" type="checkbox" name="hazard" '
+                f'value="{row.id}" form="bulk-form" aria-label="{label}"></td>'
+            )
+        if shown["photo"]:
+            image = f'<img src="{thumbnail(row.photo_id)}" alt="" class="thumb" loading="lazy">' if row.photo_id else ""
+            cells.append(f'<td class="cell-photo">{image}</td>')
+        cells.append(f'<td class="cell-number text-nowrap"><a href="{url}">{number}</a></td>')
+        badge = (
+            f' <span class="badge text-bg-danger-subtle border border-danger-subtle text-danger-emphasis">{listed}</span>'
+            if row.listed_level
+            else ""
         )
-        for row in rows
-    ]
+        cells.append(f'<td class="cell-title"><a href="{url}" class="text-body">{escape(row.title)}</a>{badge}</td>')
+        if shown["industry"]:
+            cells.append(
+                f'<td class="cell-industry">{escape((row.industry__name_en if english else row.industry__name_zh) or "")}</td>'
+            )
+        if shown["level"]:
+            style = "text-bg-danger" if row.level == Hazard.Level.MAJOR else "text-bg-light border"
+            cells.append(
+                f'<td class="cell-level"><span class="badge {style}">{levels.get(row.level, escape(row.level))}</span></td>'
+            )
+        if shown["county"]:
+            cells.append(f'<td class="cell-county text-nowrap">{escape(row.region__name or "")}</td>')
+        if shown["place"]:
+            place = row.unit__name if row.unit__name is not None else row.site_name
+            cells.append(f'<td class="cell-place">{escape(place)}</td>')
+        if shown["found_on"]:
+            cells.append(f'<td class="cell-found text-nowrap">{_day(row.found_on)}</td>')
+        if shown["deadline"]:
+            due = (
+                f'<span class="cell-caption">{deadline_caption} </span>{_day(row.deadline)}'
+                if row.deadline
+                else '<span class="cell-empty">—</span>'
+            )
+            if late:
+                words = escape(ngettext("%(days)s day overdue", "%(days)s days overdue", late) % {"days": late})
+                due += f' <span class="badge text-bg-danger">{words}</span>'
+            cells.append(f'<td class="cell-deadline text-nowrap">{due}</td>')
+        if shown["state"]:
+            style = STATE_CLASSES.get(row.state, "text-bg-secondary")
+            cells.append(
+                f'<td class="cell-state"><span class="badge {style}" data-state="{escape(row.state)}">'
+                f"{states.get(row.state, escape(row.state))}</span></td>"
+            )
+        marked = ' class="table-danger overdue"' if late else ' class=""'
+        markup = f'<tr{marked} data-hazard="{number}">{"".join(cells)}</tr>'
+        result.append(LedgerRow(pk=row.id, number=row.number, markup=mark_safe(markup)))  # noqa: S308 (escaped above)
+    return result
 
 
 # The columns a user may hide or show (the number and title are always shown), with their headers.

@@ -5,7 +5,7 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
-from django.db.models import Case, OuterRef, Q, Subquery, When
+from django.db.models import Case, Q, When
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -39,24 +39,16 @@ def get_visible_hazard(user: User | AnonymousUser, pk: int) -> Hazard:
     return get_object_or_404(
         visible_hazards(user).select_related(
             "industry__parent",
-            "region__parent",
+            "region__parent__parent",  # the county's full name: county, city, province
             "unit",
             "rectifying_unit",
             "found_by",
             "campaign",
-            "inspection",
+            "inspection__unit",  # the inspection is named by its unit or site
             "verified_by",
             "listed_by",
         ),
         pk=pk,
-    )
-
-
-def _with_list_columns(hazards):
-    """What a ledger row shows: related names and the first photo."""
-    first_photo = Attachment.objects.filter(hazard=OuterRef("pk"), stage=Attachment.Stage.BEFORE).exclude(thumbnail="")
-    return hazards.select_related("industry__parent", "region__parent", "unit", "rectifying_unit").annotate(
-        photo_id=Subquery(first_photo.order_by("id").values("id")[:1])
     )
 
 
@@ -103,9 +95,10 @@ def hazard_list(request):
         number=_page_number(request),
         cursor=request.GET.get("after") or request.GET.get("before", ""),
         backwards="before" in request.GET and "after" not in request.GET,
-        columns=_with_list_columns,
+        columns=listing.row_columns,
     )
     form_context = _filter_form(request, hazard_filter, per_page)
+    can_bulk = workflow.is_head(request.user)
     count = counting.cached_count(request.user, request.GET)
     if count is None and request.GET.get("count"):
         count = counting.count(request.user, request.GET, listed)
@@ -115,11 +108,11 @@ def hazard_list(request):
         {
             **form_context,
             "page": page,
-            "rows": listing.display_rows(page.rows),
+            "rows": listing.display_rows(page.rows, columns=form_context["columns"], can_bulk=can_bulk),
             "count": count,
             "count_query": counting.count_query(request.GET),
             "can_report": workflow.can_report(request.user),
-            "can_bulk": workflow.is_head(request.user),
+            "can_bulk": can_bulk,
             "sort_headers": listing.sort_headers(request.GET),
             "list_query": request.GET.urlencode(),
             "view_query": saved_views.view_query(request.GET),

@@ -143,7 +143,7 @@ def test_a_forged_or_stale_key_shows_the_first_page(client, province, tied):
     for cursor in ["garbage", "WzEsMl0", "eyJ4IjogMX0", "WyJub3QtYS1kYXRlIiwgImFiYyJd", "%%%"]:
         response = client.get("/hazards/", {"after": cursor})
         assert response.status_code == 200
-        assert [row.pk for row in response.context["page"].rows] == [row.pk for row in first.context["page"].rows]
+        assert [row.pk for row in response.context["rows"]] == [row.pk for row in first.context["rows"]]
         response = client.get("/hazards/", {"before": cursor})
         assert response.status_code == 200
 
@@ -198,3 +198,54 @@ def test_each_persona_pages_through_exactly_what_the_rule_lets_them_see(
                 assert visible == []
             if user is inspector:
                 assert len(visible) > 12  # the area, and beyond it what they found and their team's finding
+
+
+# What a row shows, read as plain values (hazards/listing.py row_columns, display_rows)
+
+
+def _row_html(html: str, number: str) -> str:
+    start = html.rindex("<tr", 0, html.index(f'data-hazard="{number}"'))
+    return html[start : html.index("</tr>", start)]
+
+
+@pytest.mark.parametrize(
+    ("language", "industry_name", "state_label", "level_label", "overdue"),
+    [
+        ("zh-hans", "烟花爆竹生产", "整改中", "重大隐患", "逾期 3 天"),
+        ("en", "Fireworks production", "Rectifying", "Major", "3 days overdue"),
+    ],
+)
+def test_a_row_shows_its_names_labels_links_and_lateness_in_the_reader_s_language(
+    client, head, recorder, language, industry_name, state_label, level_label, overdue
+):
+    from tests.factories import EnterpriseFactory
+
+    today = timezone.localdate()
+    unit = EnterpriseFactory(name="浏阳市东风烟花厂", region=region("430181"))
+    late = HazardFactory(
+        found_by=recorder,
+        unit=unit,
+        site_name="",
+        level=Hazard.Level.MAJOR,
+        listed_level=Hazard.ListedLevel.PROVINCE,
+        state=Hazard.State.RECTIFYING,
+        rectifying_unit=unit,
+        found_on=today - timedelta(days=10),
+        deadline=today - timedelta(days=3),
+    )
+    on_site = HazardFactory(found_by=recorder, site_name="沿河路改造工地", state=Hazard.State.REPORTED)
+    hidden = HazardFactory(found_by=recorder, region=region("430281"), title="醴陵的隐患")  # outside the head's city
+    client.force_login(head)
+    client.cookies["django_language"] = language
+    html = client.get("/hazards/").content.decode()
+
+    row = _row_html(html, late.number)
+    assert f'href="/hazards/{late.pk}/"' in row
+    assert industry_name in row and "浏阳市" in row and "浏阳市东风烟花厂" in row
+    assert state_label in row and f'data-state="{Hazard.State.RECTIFYING}"' in row
+    assert level_label in row and "text-bg-danger" in row
+    assert overdue in row and "overdue" in row.split(">")[0]  # the row is marked late
+    assert f'value="{late.pk}"' in row  # the head can tick it for a bulk action
+    row = _row_html(html, on_site.number)
+    assert "沿河路改造工地" in row and "overdue" not in row.split(">")[0]
+    assert hidden.number not in html and "醴陵的隐患" not in html
