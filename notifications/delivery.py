@@ -22,12 +22,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from hazards.models import OPEN_WORK_STATES, Hazard
 from hunan_safety.celery import app
-from notifications import channels
+from notifications import channels, robots
 from notifications.messages import compose
 from notifications.models import Delivery, Digest, Notification, Reminder
 
@@ -193,12 +193,16 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(settings.DELIVERY_RETRY_SECONDS * 2 ** max(attempts - 1, 0), 3600))
 
 
-def _claim(delivery_id: int, now: datetime) -> bool:
-    claimable = Q(status__in=[Status.PENDING, Status.RETRYING], next_attempt_at__lte=now) | Q(
+def _claimable(now: datetime) -> Q:
+    """Due and waiting, or claimed by a worker long gone."""
+    return Q(status__in=[Status.PENDING, Status.RETRYING], next_attempt_at__lte=now) | Q(
         status=Status.SENDING, claimed_at__lt=now - _lease()
     )
+
+
+def _claim(delivery_id: int, now: datetime) -> bool:
     return bool(
-        Delivery.objects.filter(claimable, pk=delivery_id)
+        Delivery.objects.filter(_claimable(now), pk=delivery_id)
         .exclude(channel=Channel.IN_APP)
         .update(status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     )
@@ -221,47 +225,155 @@ def _no_longer_due(delivery: Delivery) -> str:
     return ""
 
 
+DELIVERY_RELATED = (
+    "organization",
+    "reminder__hazard__rectifying_unit",
+    "reminder__hazard__unit",
+    "reminder__recipient__channel_preference",
+    "reminder__recipient__organization__region",
+    "reminder__recipient__region",
+    "digest__recipient__channel_preference",
+)
+# Deliveries one call takes for a robot: more than a minute's worth of merged messages.
+ROBOT_BATCH = 1000
+
+
 def deliver(delivery_id: int) -> str:
     """Send one e-mail or webhook delivery if it is due and nobody else holds it; return its new status.
 
-    Returns "skipped" when there is nothing to do: already sent or failed, not yet due for a retry,
-    or claimed by another worker.
+    A webhook delivery takes along the others due for the same robot (one merged message, within
+    the robot's rate limit: `_deliver_to_robot`). Returns "skipped" when there is nothing to do:
+    already sent or failed, not yet due for a retry, or claimed by another worker; "waiting" when
+    the robot's window is full and the delivery waits for the next one.
     """
     now = timezone.now()
     if not _claim(delivery_id, now):
         return "skipped"
-    delivery = Delivery.objects.select_related(
-        "reminder__hazard__rectifying_unit",
-        "reminder__hazard__unit",
-        "reminder__recipient__channel_preference",
-        "reminder__recipient__organization__region",
-        "reminder__recipient__region",
-        "digest__recipient__channel_preference",
-    ).get(pk=delivery_id)
+    delivery = Delivery.objects.select_related(*DELIVERY_RELATED).get(pk=delivery_id)
+    if delivery.channel == Channel.WEBHOOK:
+        return _deliver_to_robot(delivery, claimed_at=now)
     reason = _no_longer_due(delivery)
     if reason:
         return _finish(delivery, claimed_at=now, status=Status.CANCELLED, last_error=reason)
     try:
         response = channels.send(delivery, compose(delivery))
-    except channels.PermanentFailure as error:
-        return _finish(delivery, claimed_at=now, status=Status.FAILED, last_error=str(error), response=error.response)
-    except Exception as error:  # noqa: BLE001 - a timeout, a 5xx or a bug: all worth another attempt
-        if not isinstance(error, channels.TransientFailure):
-            logger.exception("Delivery %s failed unexpectedly", delivery_id)
-        fields = {"last_error": f"{error}"[:2000] or type(error).__name__, "response": getattr(error, "response", "")}
-        if delivery.attempts >= settings.DELIVERY_MAX_ATTEMPTS:
-            return _finish(delivery, claimed_at=now, status=Status.FAILED, **fields)
-        return _finish(
-            delivery,
-            claimed_at=now,
-            status=Status.RETRYING,
-            next_attempt_at=timezone.now() + backoff(delivery.attempts),
-            queued_at=None,
-            **fields,
-        )
+    except Exception as error:  # noqa: BLE001 - sorted into permanent and transient by _failed
+        return _failed(delivery, error, claimed_at=now)
     return _finish(
         delivery, claimed_at=now, status=Status.SENT, sent_at=timezone.now(), response=response, last_error=""
     )
+
+
+def _failed(delivery: Delivery, error: Exception, *, claimed_at: datetime) -> str:
+    """Record a failed attempt: failed for good, or retrying after the back-off while attempts remain."""
+    if isinstance(error, channels.PermanentFailure):
+        return _finish(
+            delivery, claimed_at=claimed_at, status=Status.FAILED, last_error=str(error), response=error.response
+        )
+    if not isinstance(error, channels.TransientFailure):  # a timeout, a 5xx or a bug: all worth another attempt
+        logger.exception("Delivery %s failed unexpectedly", delivery.pk, exc_info=error)
+    fields = {"last_error": f"{error}"[:2000] or type(error).__name__, "response": getattr(error, "response", "")}
+    if delivery.attempts >= settings.DELIVERY_MAX_ATTEMPTS:
+        return _finish(delivery, claimed_at=claimed_at, status=Status.FAILED, **fields)
+    return _finish(
+        delivery,
+        claimed_at=claimed_at,
+        status=Status.RETRYING,
+        next_attempt_at=timezone.now() + backoff(delivery.attempts),
+        queued_at=None,
+        **fields,
+    )
+
+
+def _deliver_to_robot(delivery: Delivery, *, claimed_at: datetime) -> str:
+    """Send this webhook delivery with the others due for the same robot, merged, within its rate limit.
+
+    Every delivery carried by a message is claimed first (a conditional UPDATE, as for one), so it
+    is sent once, and is marked sent with the message's one response. A message that finds no free
+    slot, or that the robot refuses as "too many requests", puts its deliveries back to wait for
+    the robot's next window, their attempt not counted.
+    """
+    address = delivery.address
+    others = list(
+        Delivery.objects.filter(_claimable(claimed_at), channel=Channel.WEBHOOK, address=address)
+        .exclude(pk=delivery.pk)
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[: ROBOT_BATCH - 1]
+    )
+    if others:
+        Delivery.objects.filter(_claimable(claimed_at), pk__in=others).update(
+            status=Status.SENDING, claimed_at=claimed_at, attempts=F("attempts") + 1
+        )
+    claimed = [delivery] + list(
+        Delivery.objects.select_related(*DELIVERY_RELATED).filter(
+            pk__in=others, status=Status.SENDING, claimed_at=claimed_at
+        )
+    )
+    statuses: dict[int, str] = {}
+    sendable = []
+    for each in claimed:
+        reason = _no_longer_due(each)
+        if reason:
+            statuses[each.pk] = _finish(each, claimed_at=claimed_at, status=Status.CANCELLED, last_error=reason)
+        else:
+            sendable.append(each)
+    organization = delivery.organization
+    vendor = robots.vendor_of(organization, address)
+    mentions = bool(organization and organization.robot_mentions)
+    secret = organization.robot_secret if organization is not None else ""
+    by_id = {each.pk: each for each in sendable}
+    parts = robots.compose(sendable, vendor=vendor, mentions=mentions)
+    for index, part in enumerate(parts):
+        carried = [by_id[pk] for pk in part.delivery_ids]
+        slot = robots.reserve(address, now=timezone.now())
+        if slot.at is None:
+            assert slot.next_free_at is not None
+            for rest in parts[index:]:
+                statuses.update(_wait([by_id[pk] for pk in rest.delivery_ids], claimed_at, until=slot.next_free_at))
+            break
+        try:
+            response = channels.post_robot(
+                url=robots.signed_address(address, secret=secret, now=timezone.now()),
+                payload=part.payload,
+                delivery_ids=part.delivery_ids,
+                rate_limit_codes=robots.RATE_LIMIT_CODES,
+            )
+        except channels.RobotBusy as error:
+            until = robots.close(address, until=timezone.now() + robots.closed_for(error.code))
+            for rest in parts[index:]:
+                waiting = [by_id[pk] for pk in rest.delivery_ids]
+                statuses.update(_wait(waiting, claimed_at, until=until, refused=error))
+            break
+        except Exception as error:  # noqa: BLE001 - sorted into permanent and transient by _failed
+            robots.settle(address, slot, answered_at=timezone.now())
+            statuses.update({each.pk: _failed(each, error, claimed_at=claimed_at) for each in carried})
+            continue
+        robots.settle(address, slot, answered_at=timezone.now())
+        Delivery.objects.filter(pk__in=part.delivery_ids, claimed_at=claimed_at).update(
+            status=Status.SENT, sent_at=timezone.now(), response=response, last_error=""
+        )
+        statuses.update(dict.fromkeys(part.delivery_ids, Status.SENT))
+    return statuses.get(delivery.pk, "skipped")
+
+
+def _wait(
+    deliveries: list[Delivery], claimed_at: datetime, *, until: datetime, refused: Exception | None = None
+) -> dict[int, str]:
+    """Put claimed deliveries back until the robot's window reopens, giving back the attempt they took."""
+    fields: dict[str, Any] = {"last_error": f"{refused}"[:2000], "response": getattr(refused, "response", "")}
+    Delivery.objects.filter(pk__in=[each.pk for each in deliveries], claimed_at=claimed_at).update(
+        # Never tried before: still pending; refused by the robot or tried before: waiting to retry.
+        status=Status.RETRYING
+        if refused
+        else Case(When(attempts__lte=1, then=Value(Status.PENDING)), default=Value(Status.RETRYING)),
+        attempts=F("attempts") - 1,
+        next_attempt_at=until,
+        queued_at=None,
+        **(fields if refused else {}),
+    )
+    if refused:
+        return dict.fromkeys((each.pk for each in deliveries), Status.RETRYING)
+    return dict.fromkeys((each.pk for each in deliveries), "waiting")
 
 
 def _finish(delivery: Delivery, *, claimed_at: datetime, status: str, **fields: Any) -> str:

@@ -429,3 +429,25 @@ class ChannelPreference(models.Model):
             return user.channel_preference
         except cls.DoesNotExist:
             return cls(user=user)
+
+
+class RobotWindow(models.Model):
+    """What one chat robot address has been sent in the last minute, shared by every worker.
+
+    The relay takes this row FOR UPDATE before sending to the robot (notifications/robots.py), so
+    two workers never both take the twentieth slot: a database row lock works the same on SQLite
+    and PostgreSQL, where a cache would be shared across workers only when it is Redis.
+    """
+
+    address = models.CharField(_("robot address"), max_length=500, unique=True)
+    # Epoch seconds of the messages sent in the last 60 seconds (a sliding window, at most the limit).
+    recent_sends = models.JSONField(_("recent sends"), default=list, blank=True)
+    # Set after the robot answered "too many requests": nothing goes to it before then.
+    closed_until = models.DateTimeField(_("closed until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("chat robot window")
+        verbose_name_plural = _("chat robot windows")
+
+    def __str__(self) -> str:
+        return self.address
