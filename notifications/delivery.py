@@ -340,9 +340,9 @@ def _deliver_to_robot(delivery: Delivery, *, claimed_at: datetime) -> str:
             )
         except channels.RobotBusy as error:
             until = robots.close(address, until=timezone.now() + robots.closed_for(error.code))
-            for rest in parts[index:]:
-                waiting = [by_id[pk] for pk in rest.delivery_ids]
-                statuses.update(_wait(waiting, claimed_at, until=until, refused=error))
+            statuses.update(_wait(carried, claimed_at, until=until, refused=error))
+            for rest in parts[index + 1 :]:
+                statuses.update(_wait([by_id[pk] for pk in rest.delivery_ids], claimed_at, until=until))
             break
         except Exception as error:  # noqa: BLE001 - sorted into permanent and transient by _failed
             robots.settle(address, slot, answered_at=timezone.now())

@@ -247,12 +247,10 @@ def _payload(vendor: str, items: list[Item], *, index: int, parts: int) -> dict:
     mobiles = sorted({mobile for item in items for mobile in item.mobiles})
     if vendor == Vendor.WECOM:
         # WeCom's markdown @s only by WeCom user id (<@userid>), which the product does not know: no mobiles here.
-        content = "\n".join([f"**{_plain(title)}**", _colour(vendor, "comment", counts), *lines])
+        content = "\n".join([f"**{title}**", _colour(vendor, "comment", counts), *lines])
         return {"msgtype": "markdown", "markdown": {"content": content}}
     # DingTalk @s a mobile when it is listed in atMobiles and written as @mobile in the text.
-    text = "\n".join(
-        [f"### {_plain(title)}", counts, "", *lines, *([" ".join(f"@{m}" for m in mobiles)] if mobiles else [])]
-    )
+    text = "\n".join([f"### {title}", counts, "", *lines, *([" ".join(f"@{m}" for m in mobiles)] if mobiles else [])])
     return {
         "msgtype": "markdown",
         "markdown": {"title": title, "text": text},
