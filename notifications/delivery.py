@@ -222,6 +222,9 @@ def _no_longer_due(delivery: Delivery) -> str:
         # People move: a reminder goes only to someone who may still see the hazard (the one rule).
         if not Hazard.objects.visible_to(target.recipient).filter(pk=hazard.pk).exists():
             return "the recipient can no longer see the hazard"
+    news_hazard = target.hazard_id if isinstance(target, Notification) else None
+    if news_hazard is not None and not Hazard.objects.visible_to(target.recipient).filter(pk=news_hazard).exists():
+        return "the recipient can no longer see the hazard"
     return ""
 
 
@@ -233,6 +236,9 @@ DELIVERY_RELATED = (
     "reminder__recipient__organization__region",
     "reminder__recipient__region",
     "digest__recipient__channel_preference",
+    "notification__hazard",
+    "notification__actor",
+    "notification__recipient__channel_preference",
 )
 # Deliveries one call takes for a robot: more than a minute's worth of merged messages.
 ROBOT_BATCH = 1000
@@ -402,3 +408,53 @@ def send_due(*, now: datetime | None = None, limit: int = RELAY_LIMIT) -> dict[s
         status = deliver(delivery_id)
         outcomes[status] = outcomes.get(status, 0) + 1
     return outcomes
+
+
+# --- 4. News of events ------------------------------------------------------------------------
+
+
+def is_news(hazard: Hazard | None, action: str) -> bool:
+    """Whether an event goes out on the people's channels too, not only in-app: a major hazard reported (issue 13.9)."""
+    return hazard is not None and hazard.is_major and action == Notification.Action.REPORT
+
+
+def plan_news(notification_ids: Iterable[int], *, topic: str) -> int:
+    """Outbox rows for news already told in-app: e-mail and the organisation's robot, as each recipient chose.
+
+    One chat message per organisation and `topic` (the unique key drops the second); a rerun adds
+    nothing (one delivery per notification and channel). The relay sends them with its next round.
+    Returns how many rows this call added.
+    """
+    now = timezone.now()
+    deliveries = []
+    notification_ids = list(notification_ids)
+    planned = Delivery.objects.filter(notification_id__in=notification_ids)
+    before = planned.count()
+    rows = Notification.objects.filter(pk__in=notification_ids).values(
+        "pk",
+        "recipient__email",
+        "recipient__organization_id",
+        "recipient__organization__is_active",
+        "recipient__organization__webhook_url",
+        "recipient__channel_preference__email",
+        "recipient__channel_preference__webhook",
+    )
+    for row in rows:
+        about = {"notification_id": row["pk"], "next_attempt_at": now, "created_at": now}
+        # Without a saved choice, the defaults of ChannelPreference: e-mail and webhook on.
+        if row["recipient__channel_preference__email"] is not False and row["recipient__email"]:
+            deliveries.append(Delivery(channel=Channel.EMAIL, address=row["recipient__email"], **about))
+        webhook_url = row["recipient__organization__webhook_url"]
+        wants_webhook = row["recipient__channel_preference__webhook"] is not False
+        if wants_webhook and webhook_url and row["recipient__organization__is_active"]:
+            deliveries.append(
+                Delivery(
+                    channel=Channel.WEBHOOK,
+                    organization_id=row["recipient__organization_id"],
+                    address=webhook_url,
+                    topic=topic,
+                    **about,
+                )
+            )
+    Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+    return planned.count() - before

@@ -27,8 +27,8 @@ from django.utils import translation
 from django.utils.translation import gettext, ngettext
 
 from accounts.models import Organization
-from notifications.messages import absolute, due_phrase
-from notifications.models import ChannelPreference, Delivery, Reminder, RobotWindow
+from notifications.messages import absolute, due_phrase, news_url
+from notifications.models import ChannelPreference, Delivery, Notification, Reminder, RobotWindow
 
 Vendor = Organization.RobotVendor
 
@@ -148,6 +148,7 @@ class Item:
     line: str  # one markdown line, in the reader's language
     overdue: bool
     mobiles: list[str] = field(default_factory=list)
+    news: bool = False  # an event (a major hazard reported), not a reminder
 
     @property
     def size(self) -> int:
@@ -177,6 +178,15 @@ def _colour(vendor: str, colour: str, text: str) -> str:
 def _mobiles(delivery: Delivery) -> list[str]:
     """The mobiles of the people of the robot's organisation this rung reminds (the responsible ones)."""
     reminder = delivery.reminder
+    news = delivery.notification
+    if news is not None:
+        phones = Notification.objects.filter(
+            hazard_id=news.hazard_id,
+            action=news.action,
+            recipient__organization_id=delivery.organization_id,
+            recipient__is_active=True,
+        ).values_list("recipient__phone", flat=True)
+        return sorted({phone.strip() for phone in phones if phone and phone.strip()})
     if reminder is None:
         return [delivery.digest.recipient.phone] if delivery.digest and delivery.digest.recipient.phone else []
     phones = Reminder.objects.filter(
@@ -193,6 +203,15 @@ def _mobiles(delivery: Delivery) -> list[str]:
 def _item(delivery: Delivery, vendor: str, *, mentions: bool) -> Item:
     mobiles = _mobiles(delivery) if mentions else []
     reminder = delivery.reminder
+    news = delivery.notification
+    if news is not None:
+        url = news_url(news)
+        if news.hazard is None:
+            return Item(delivery.pk, f"- [{_plain(news.text)}]({url})", overdue=False, mobiles=mobiles, news=True)
+        hazard = news.hazard
+        label = gettext("Major hazard reported") if hazard.is_major else news.get_action_display()
+        line = f"- {_colour(vendor, 'warning', label)} [{hazard.number}]({url}) {_plain(hazard.title)}"
+        return Item(delivery.pk, line, overdue=False, mobiles=mobiles, news=True)
     if reminder is None:
         digest = delivery.target
         url = absolute(reverse("notifications:digest", args=[digest.pk]))
@@ -213,17 +232,28 @@ def _item(delivery: Delivery, vendor: str, *, mentions: bool) -> Item:
 
 def _header(items: list[Item], *, index: int, parts: int) -> tuple[str, str]:
     """The message's title (DingTalk's preview) and its first lines; the product's name first (keyword robots)."""
-    count = len(items)
+    news = sum(item.news for item in items)
+    count = len(items) - news
     overdue = sum(item.overdue for item in items)
-    # Translators: the title of a chat robot's merged message, e.g. "[Hunan Safety] 3 reminders".
-    title = ngettext("[Hunan Safety] %(count)d reminder", "[Hunan Safety] %(count)d reminders", count) % {
-        "count": count
-    }
+    if news:
+        # Translators: the title of a chat robot's message of news, e.g. "[Hunan Safety] 2 notices".
+        title = ngettext("[Hunan Safety] %(count)d notice", "[Hunan Safety] %(count)d notices", len(items)) % {
+            "count": len(items)
+        }
+    else:
+        # Translators: the title of a chat robot's merged message, e.g. "[Hunan Safety] 3 reminders".
+        title = ngettext("[Hunan Safety] %(count)d reminder", "[Hunan Safety] %(count)d reminders", count) % {
+            "count": count
+        }
     if parts > 1:
         # Translators: a long chat message cut into several, e.g. "(part 2 of 3)".
         title = f"{title} " + gettext("(part %(index)d of %(parts)d)") % {"index": index, "parts": parts}
     # Translators: the counts under a chat message's title.
     counts = gettext("%(overdue)d overdue, %(due)d due soon or today") % {"overdue": overdue, "due": count - overdue}
+    if news:
+        # Translators: the counts of a chat message of news; reminders are counted after it.
+        headline = ngettext("%(news)d event", "%(news)d events", news) % {"news": news}
+        counts = f"{headline}; {counts}" if count else headline
     return title, counts
 
 
