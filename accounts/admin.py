@@ -59,7 +59,7 @@ class OrganizationAdminForm(forms.ModelForm):
             self.fields["robot_secret"].help_text = Organization._meta.get_field("robot_secret").help_text
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if cleaned.get("clear_robot_secret"):
             cleaned["robot_secret"] = ""
         elif not cleaned.get("robot_secret"):

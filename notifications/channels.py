@@ -13,6 +13,7 @@ import smtplib
 import urllib.error
 import urllib.request
 from collections.abc import Collection
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -64,7 +65,7 @@ class RobotBusy(TransientFailure):
         self.code = code
 
 
-def _robot_error(body: str) -> tuple[int | str, str] | None:
+def _robot_error(body: str) -> tuple[Any, str] | None:
     """The robot's own error code and text, when it answers 200 with a non-zero code (WeCom, DingTalk: errcode)."""
     try:
         answer = json.loads(body)

@@ -34,7 +34,7 @@ Vendor = Organization.RobotVendor
 
 WINDOW = timedelta(seconds=60)
 # Markdown content limits in bytes of UTF-8 (WeCom: 4096; DingTalk: 20000).
-MAX_BYTES = {Vendor.WECOM: 4096, Vendor.DINGTALK: 20000}
+MAX_BYTES: dict[str, int] = {Vendor.WECOM: 4096, Vendor.DINGTALK: 20000}
 # Room kept for a message's title, counts and @ line, whatever its items.
 HEADER_BYTES = 700
 # "Too many requests": WeCom 45009 (api freq out of limit), DingTalk 130101 (send too fast) and
@@ -42,6 +42,8 @@ HEADER_BYTES = 700
 RATE_LIMIT_CODES: dict[int, int | None] = {45009: 60, 130101: None, 410100: None}
 
 OVERDUE_STAGES = (Reminder.Stage.OVERDUE, Reminder.Stage.ESCALATION)
+# Characters markdown or WeCom's <font> would read as syntax: their full-width twins read the same.
+FULL_WIDTH = str.maketrans(dict(zip("<>[]*#\n", "＜＞［］＊＃ ", strict=True)))
 
 
 def vendor_of(organization: Organization | None, address: str) -> str:
@@ -123,7 +125,7 @@ def settle(address: str, slot: Slot, *, answered_at: datetime) -> None:
     with transaction.atomic():
         window = _window(address)
         sends = list(window.recent_sends)
-        if slot.at in sends:
+        if slot.at is not None and slot.at in sends:
             sends[sends.index(slot.at)] = min(slot.at, answered_at.timestamp())
             window.recent_sends = sends
             window.save(update_fields=["recent_sends"])
@@ -164,8 +166,7 @@ class Part:
 
 
 def _plain(text: str) -> str:
-    # Characters markdown or WeCom's <font> would read as syntax: their full-width twins read the same.
-    return text.translate(str.maketrans({"<": "＜", ">": "＞", "[": "［", "]": "］", "*": "＊", "#": "＃", "\n": " "}))
+    return text.translate(FULL_WIDTH)
 
 
 def _colour(vendor: str, colour: str, text: str) -> str:
@@ -180,21 +181,23 @@ def _mobiles(delivery: Delivery) -> list[str]:
     reminder = delivery.reminder
     news = delivery.notification
     if news is not None:
+        if news.hazard is None:
+            return [news.recipient.phone.strip()] if news.recipient.phone.strip() else []
         phones = Notification.objects.filter(
-            hazard_id=news.hazard_id,
+            hazard=news.hazard,
             action=news.action,
-            recipient__organization_id=delivery.organization_id,
+            recipient__organization=delivery.organization,
             recipient__is_active=True,
         ).values_list("recipient__phone", flat=True)
         return sorted({phone.strip() for phone in phones if phone and phone.strip()})
     if reminder is None:
         return [delivery.digest.recipient.phone] if delivery.digest and delivery.digest.recipient.phone else []
     phones = Reminder.objects.filter(
-        hazard_id=reminder.hazard_id,
+        hazard=reminder.hazard,
         stage=reminder.stage,
         deadline=reminder.deadline,
         sequence=reminder.sequence,
-        recipient__organization_id=delivery.organization_id,
+        recipient__organization=delivery.organization,
         recipient__is_active=True,
     ).values_list("recipient__phone", flat=True)
     return sorted({phone.strip() for phone in phones if phone and phone.strip()})
@@ -213,7 +216,8 @@ def _item(delivery: Delivery, vendor: str, *, mentions: bool) -> Item:
         line = f"- {_colour(vendor, 'warning', label)} [{hazard.number}]({url}) {_plain(hazard.title)}"
         return Item(delivery.pk, line, overdue=False, mobiles=mobiles, news=True)
     if reminder is None:
-        digest = delivery.target
+        digest = delivery.digest
+        assert digest is not None  # the check constraint: a reminder, a digest or news
         url = absolute(reverse("notifications:digest", args=[digest.pk]))
         line = f"- [{_plain(digest.headline())}]({url})"
         return Item(delivery.pk, line, overdue=digest.overdue_count > 0, mobiles=mobiles)

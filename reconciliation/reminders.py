@@ -81,12 +81,11 @@ def remind_unreconciled(*, today: date | None = None) -> int:
                 ],
                 ignore_conflicts=True,
             )
-            notices = Notification.objects.bulk_create(
-                [_notice(person, person.organization, period) for person in wanted if person.organization]
-            )
+            units = [(person, person.organization) for person in wanted if person.organization is not None]
+            notices = Notification.objects.bulk_create([_notice(person, unit, period) for person, unit in units])
             by_unit: dict[int, list[int]] = {}
-            for notice, person in zip(notices, wanted, strict=True):
-                by_unit.setdefault(person.organization_id, []).append(notice.pk)
+            for notice, (_person, unit) in zip(notices, units, strict=True):
+                by_unit.setdefault(unit.pk, []).append(notice.pk)
             for unit_id, notice_ids in by_unit.items():
                 plan_news(notice_ids, topic=f"reconciliation:{unit_id}:{period.code}")
         sent += len(created)
