@@ -15,6 +15,7 @@ the delivery id in a header for receivers that drop repeats).
 """
 
 import logging
+import time
 import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -242,6 +243,8 @@ DELIVERY_RELATED = (
 )
 # Deliveries one call takes for a robot: more than a minute's worth of merged messages.
 ROBOT_BATCH = 1000
+# How long one call keeps sending to a robot (the deliver task's soft time limit is 150 s).
+ROBOT_SEND_SECONDS = 60
 
 
 def deliver(delivery_id: int) -> str:
@@ -328,14 +331,20 @@ def _deliver_to_robot(delivery: Delivery, *, claimed_at: datetime) -> str:
     mentions = bool(organization and organization.robot_mentions)
     secret = organization.robot_secret if organization is not None else ""
     by_id = {each.pk: each for each in sendable}
-    parts = robots.compose(sendable, vendor=vendor, mentions=mentions)
+    try:
+        parts = robots.compose(sendable, vendor=vendor, mentions=mentions)
+    except Exception as error:  # noqa: BLE001 - a bug in composing: each delivery counts a failed attempt
+        statuses.update({each.pk: _failed(each, error, claimed_at=claimed_at) for each in sendable})
+        parts = []
+    # Well within the task's time limit, whatever the robot's answers take: the rest waits for the next relay.
+    give_up_at = time.monotonic() + ROBOT_SEND_SECONDS
     for index, part in enumerate(parts):
         carried = [by_id[pk] for pk in part.delivery_ids]
-        slot = robots.reserve(address, now=timezone.now())
-        if slot.at is None:
-            assert slot.next_free_at is not None
-            for rest in parts[index:]:
-                statuses.update(_wait([by_id[pk] for pk in rest.delivery_ids], claimed_at, until=slot.next_free_at))
+        rest = [by_id[pk] for later in parts[index + 1 :] for pk in later.delivery_ids]
+        slot = robots.reserve(address, now=timezone.now()) if time.monotonic() < give_up_at else None
+        if slot is None or slot.at is None:
+            until = slot.next_free_at if slot is not None and slot.next_free_at is not None else timezone.now()
+            statuses.update(_wait(carried + rest, claimed_at, until=until))
             break
         try:
             response = channels.post_robot(
@@ -347,13 +356,14 @@ def _deliver_to_robot(delivery: Delivery, *, claimed_at: datetime) -> str:
         except channels.RobotBusy as error:
             until = robots.close(address, until=timezone.now() + robots.closed_for(error.code))
             statuses.update(_wait(carried, claimed_at, until=until, refused=error))
-            for rest in parts[index + 1 :]:
-                statuses.update(_wait([by_id[pk] for pk in rest.delivery_ids], claimed_at, until=until))
+            statuses.update(_wait(rest, claimed_at, until=until))
             break
         except Exception as error:  # noqa: BLE001 - sorted into permanent and transient by _failed
             robots.settle(address, slot, answered_at=timezone.now())
             statuses.update({each.pk: _failed(each, error, claimed_at=claimed_at) for each in carried})
-            continue
+            # A robot that fails one message would fail the next: the rest waits out the first back-off, unspent.
+            statuses.update(_wait(rest, claimed_at, until=timezone.now() + backoff(1)))
+            break
         robots.settle(address, slot, answered_at=timezone.now())
         Delivery.objects.filter(pk__in=part.delivery_ids, claimed_at=claimed_at).update(
             status=Status.SENT, sent_at=timezone.now(), response=response, last_error=""

@@ -11,9 +11,12 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from accounts.roles import Role
 from notifications import delivery, reminders, robots
 from notifications.models import ChannelPreference, Delivery
 from tests.conftest import FROZEN_NOW
+from tests.factories import EnterpriseFactory, UserFactory, region
+from tests.notifications.reminder_helpers import ChatRobot
 from tests.notifications.robot_helpers import DINGTALK_BLOCK_SECONDS, VendorRobot, open_hazards, works_with_robot
 
 pytestmark = pytest.mark.django_db
@@ -277,3 +280,26 @@ def test_a_signed_dingtalk_robot_accepts_the_call_and_refuses_a_wrong_secret(clo
 def test_the_vendor_is_told_from_the_address_unless_the_organisation_says():
     assert robots.vendor_of(None, "https://oapi.dingtalk.com/robot/send?access_token=x") == "dingtalk"
     assert robots.vendor_of(None, "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=x") == "wecom"
+
+
+def test_a_robot_that_fails_a_message_is_not_tried_again_in_the_same_round(clock, settings):
+    settings.ROBOT_MERGE_MAX_ITEMS = 1
+    settings.DELIVERY_RETRY_SECONDS = 60
+    with ChatRobot([(503, {"errmsg": "busy"}), (200, {"errcode": 0, "errmsg": "ok"})]) as robot:
+        works = EnterpriseFactory(name="五零三烟花厂", region=region("430181"), webhook_url=robot.url)
+        UserFactory(username="rect-503", organization=works, roles=[Role.RECTIFYING_UNIT])
+        open_hazards(works, count=3, today=timezone.localdate())
+        scan()
+        delivery.send_due()
+        assert len(robot.requests) == 1
+        failed = robot_deliveries().get(status=Status.RETRYING)
+        assert (failed.attempts, failed.last_error) == (1, "HTTP 503")
+        rest = robot_deliveries().exclude(pk=failed.pk)
+        assert set(rest.values_list("status", "attempts")) == {(Status.PENDING, 0)}
+        assert set(rest.values_list("next_attempt_at", flat=True)) == {timezone.now() + timedelta(seconds=60)}
+
+        relay_until_done(clock)
+    assert sorted(int(pk) for pk in robot.received()) == sorted(
+        [failed.pk, *robot_deliveries().values_list("pk", flat=True)]
+    )
+    assert set(robot_deliveries().values_list("status", flat=True)) == {Status.SENT}
