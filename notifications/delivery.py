@@ -303,21 +303,21 @@ def _deliver_to_robot(delivery: Delivery, *, claimed_at: datetime) -> str:
     the robot's next window, their attempt not counted.
     """
     address = delivery.address
-    others = list(
-        Delivery.objects.filter(_claimable(claimed_at), channel=Channel.WEBHOOK, address=address)
-        .exclude(pk=delivery.pk)
-        .order_by("next_attempt_at", "pk")
-        .values_list("pk", flat=True)[: ROBOT_BATCH - 1]
-    )
-    if others:
-        Delivery.objects.filter(_claimable(claimed_at), pk__in=others).update(
-            status=Status.SENDING, claimed_at=claimed_at, attempts=F("attempts") + 1
+    # The others due for this robot, locked while we claim them (SKIP LOCKED: another worker's are
+    # passed over), so that the ids claimed are known to be ours: claimed_at alone could be shared.
+    with transaction.atomic():
+        others = list(
+            Delivery.objects.filter(_claimable(claimed_at), channel=Channel.WEBHOOK, address=address)
+            .exclude(pk=delivery.pk)
+            .select_for_update(skip_locked=True)
+            .order_by("next_attempt_at", "pk")
+            .values_list("pk", flat=True)[: ROBOT_BATCH - 1]
         )
-    claimed = [delivery] + list(
-        Delivery.objects.select_related(*DELIVERY_RELATED).filter(
-            pk__in=others, status=Status.SENDING, claimed_at=claimed_at
-        )
-    )
+        if others:
+            Delivery.objects.filter(pk__in=others).update(
+                status=Status.SENDING, claimed_at=claimed_at, attempts=F("attempts") + 1
+            )
+    claimed = [delivery, *Delivery.objects.select_related(*DELIVERY_RELATED).filter(pk__in=others).order_by("pk")]
     statuses: dict[int, str] = {}
     sendable = []
     for each in claimed:
