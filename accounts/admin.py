@@ -1,4 +1,5 @@
 from axes.utils import reset as reset_login_failures
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -26,8 +27,49 @@ class IndustryAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_select_related = ["parent"]
 
 
+def masked(secret: str) -> str:
+    """A stored secret as an administrator may see it again: its prefix and last four characters."""
+    return f"{secret[:3]}…{secret[-4:]}" if len(secret) > 8 else "…"
+
+
+class OrganizationAdminForm(forms.ModelForm):
+    """The organisation, with its chat robot's signing secret write-only: typed in, never shown back in full."""
+
+    robot_secret = forms.CharField(
+        label=_("chat robot signing secret"),
+        required=False,
+        max_length=200,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
+    clear_robot_secret = forms.BooleanField(label=_("Remove the signing secret"), required=False)
+
+    class Meta:
+        model = Organization
+        fields = "__all__"  # noqa: DJ007 - the admin shows every field, as it did before this form
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        stored = self.instance.robot_secret if self.instance.pk else ""
+        if stored:
+            self.fields["robot_secret"].help_text = _(
+                "Stored: %(masked)s. Leave empty to keep it; type a new one to replace it."
+            ) % {"masked": masked(stored)}
+        else:
+            self.fields["robot_secret"].help_text = Organization._meta.get_field("robot_secret").help_text
+
+    def clean(self):
+        cleaned = super().clean() or {}
+        if cleaned.get("clear_robot_secret"):
+            cleaned["robot_secret"] = ""
+        elif not cleaned.get("robot_secret"):
+            cleaned["robot_secret"] = self.instance.robot_secret if self.instance.pk else ""
+        return cleaned
+
+
 @admin.register(Organization)
 class OrganizationAdmin(NoDeleteMixin, admin.ModelAdmin):
+    form = OrganizationAdminForm
     list_display = ["name", "kind", "region", "credit_code", "is_active"]
     list_filter = ["kind", "is_active", "region__level", "industries"]
     search_fields = ["name", "credit_code", "region__name", "region__code"]

@@ -133,6 +133,10 @@ class Organization(models.Model):
         SUSPENDED = "suspended", _("Suspended")
         CLOSED = "closed", _("Closed")
 
+    class RobotVendor(models.TextChoices):
+        WECOM = "wecom", _("WeCom (企业微信)")
+        DINGTALK = "dingtalk", _("DingTalk (钉钉)")
+
     # Party committees and governments hold territorial management responsibility (属地管理责任).
     TERRITORIAL_KINDS = (Kind.PARTY_COMMITTEE, Kind.GOVERNMENT)
     # The units the regulators supervise: the register of units (企业/单位台账) is these rows.
@@ -183,6 +187,26 @@ class Organization(models.Model):
         help_text=_(
             "Optional: the address of the organisation's chat group robot (WeCom, DingTalk), which then receives reminders as JSON."
         ),
+    )
+    # The chat robot's manners (notifications/robots.py): its vendor's message format, DingTalk's
+    # 加签 secret, and whether its messages @ the responsible people by their mobile numbers.
+    robot_vendor = models.CharField(
+        _("chat robot vendor"),
+        max_length=10,
+        choices=RobotVendor.choices,
+        blank=True,
+        help_text=_("Leave empty to tell from the address (oapi.dingtalk.com is DingTalk, anything else WeCom)."),
+    )
+    robot_secret = models.CharField(
+        _("chat robot signing secret"),
+        max_length=200,
+        blank=True,
+        help_text=_("DingTalk only, when the robot is secured by signing (加签): the secret starting with SEC."),
+    )
+    robot_mentions = models.BooleanField(
+        _("@ the responsible people in chat messages"),
+        default=False,
+        help_text=_("DingTalk robots then @ the mobile numbers of the people a reminder is for."),
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

@@ -403,6 +403,13 @@ DELIVERY_MAX_ATTEMPTS = env_int("DELIVERY_MAX_ATTEMPTS", 5)
 DELIVERY_RETRY_SECONDS = env_int("DELIVERY_RETRY_SECONDS", 60)
 DELIVERY_LEASE_SECONDS = env_int("DELIVERY_LEASE_SECONDS", 300)
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+# Chat robots (WeCom, DingTalk): at most this many messages to one robot address in any 60 seconds
+# (both vendors allow 20); deliveries due for one robot at once are merged into one markdown message
+# of at most ROBOT_MERGE_MAX_ITEMS items (cut further by the vendor's size limit); after a "too many
+# requests" answer a DingTalk robot is blocked for ROBOT_DINGTALK_BLOCK_SECONDS (its documented 10 minutes).
+ROBOT_MESSAGES_PER_MINUTE = env_int("ROBOT_MESSAGES_PER_MINUTE", 20)
+ROBOT_MERGE_MAX_ITEMS = env_int("ROBOT_MERGE_MAX_ITEMS", 50)
+ROBOT_DINGTALK_BLOCK_SECONDS = env_int("ROBOT_DINGTALK_BLOCK_SECONDS", 600)
 # Absolute links in e-mails and chat messages.
 SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{env_int('PORT', 8000)}").rstrip("/")
 

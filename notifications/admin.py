@@ -64,18 +64,26 @@ class DeliveryAdmin(ReadOnlyAdmin):
         "digest__recipient__username",
         "address",
     ]
-    list_select_related = ["reminder__hazard", "reminder__recipient", "digest__recipient"]
+    list_select_related = [
+        "reminder__hazard",
+        "reminder__recipient",
+        "digest__recipient",
+        "notification__hazard",
+        "notification__recipient",
+    ]
     actions = ["retry"]
 
     @admin.display(description=_("recipient"))
     def recipient(self, delivery):
-        target = delivery.reminder or delivery.digest
-        return target.recipient
+        return delivery.target.recipient
 
     @admin.display(description=_("about"))
     def about(self, delivery):
         if delivery.reminder_id:
             return f"{delivery.reminder.hazard.number} · {delivery.reminder.get_stage_display()}"
+        if delivery.notification_id:
+            news = delivery.notification
+            return f"{news.hazard.number if news.hazard else '—'} · {news.get_action_display()}"
         return _("Daily digest of %(day)s") % {"day": delivery.digest.day.isoformat()}
 
     @admin.display(description=_("last error"))

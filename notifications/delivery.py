@@ -17,6 +17,7 @@ the delivery id in a header for receivers that drop repeats).
 """
 
 import logging
+import time
 import uuid
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -24,13 +25,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from accounts.models import Organization, User
 from hazards.models import OPEN_WORK_STATES, Hazard
 from hunan_safety.celery import app
-from notifications import channels, sql
+from notifications import channels, robots, sql
 from notifications.messages import compose
 from notifications.models import ChannelPreference, Delivery, Digest, Notification, Reminder
 
@@ -216,12 +217,16 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(settings.DELIVERY_RETRY_SECONDS * 2 ** max(attempts - 1, 0), 3600))
 
 
-def _claim(delivery_id: int, now: datetime) -> bool:
-    claimable = Q(status__in=[Status.PENDING, Status.RETRYING], next_attempt_at__lte=now) | Q(
+def _claimable(now: datetime) -> Q:
+    """Due and waiting, or claimed by a worker long gone."""
+    return Q(status__in=[Status.PENDING, Status.RETRYING], next_attempt_at__lte=now) | Q(
         status=Status.SENDING, claimed_at__lt=now - _lease()
     )
+
+
+def _claim(delivery_id: int, now: datetime) -> bool:
     return bool(
-        Delivery.objects.filter(claimable, pk=delivery_id)
+        Delivery.objects.filter(_claimable(now), pk=delivery_id)
         .exclude(channel=Channel.IN_APP)
         .update(status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
     )
@@ -241,50 +246,173 @@ def _no_longer_due(delivery: Delivery) -> str:
         # People move: a reminder goes only to someone who may still see the hazard (the one rule).
         if not Hazard.objects.visible_to(target.recipient).filter(pk=hazard.pk).exists():
             return "the recipient can no longer see the hazard"
+    news_hazard = target.hazard_id if isinstance(target, Notification) else None
+    if news_hazard is not None and not Hazard.objects.visible_to(target.recipient).filter(pk=news_hazard).exists():
+        return "the recipient can no longer see the hazard"
     return ""
+
+
+DELIVERY_RELATED = (
+    "organization",
+    "reminder__hazard__rectifying_unit",
+    "reminder__hazard__unit",
+    "reminder__recipient__channel_preference",
+    "reminder__recipient__organization__region",
+    "reminder__recipient__region",
+    "digest__recipient__channel_preference",
+    "notification__hazard",
+    "notification__actor",
+    "notification__recipient__channel_preference",
+)
+# Deliveries one call takes for a robot: more than a minute's worth of merged messages.
+ROBOT_BATCH = 1000
+# How long one call keeps sending to a robot (the deliver task's soft time limit is 150 s).
+ROBOT_SEND_SECONDS = 60
 
 
 def deliver(delivery_id: int) -> str:
     """Send one e-mail or webhook delivery if it is due and nobody else holds it; return its new status.
 
-    Returns "skipped" when there is nothing to do: already sent or failed, not yet due for a retry,
-    or claimed by another worker.
+    A webhook delivery takes along the others due for the same robot (one merged message, within
+    the robot's rate limit: `_deliver_to_robot`). Returns "skipped" when there is nothing to do:
+    already sent or failed, not yet due for a retry, or claimed by another worker; "waiting" when
+    the robot's window is full and the delivery waits for the next one.
     """
     now = timezone.now()
     if not _claim(delivery_id, now):
         return "skipped"
-    delivery = Delivery.objects.select_related(
-        "reminder__hazard__rectifying_unit",
-        "reminder__hazard__unit",
-        "reminder__recipient__channel_preference",
-        "reminder__recipient__organization__region",
-        "reminder__recipient__region",
-        "digest__recipient__channel_preference",
-    ).get(pk=delivery_id)
+    delivery = Delivery.objects.select_related(*DELIVERY_RELATED).get(pk=delivery_id)
+    if delivery.channel == Channel.WEBHOOK:
+        return _deliver_to_robot(delivery, claimed_at=now)
     reason = _no_longer_due(delivery)
     if reason:
         return _finish(delivery, claimed_at=now, status=Status.CANCELLED, last_error=reason)
     try:
         response = channels.send(delivery, compose(delivery))
-    except channels.PermanentFailure as error:
-        return _finish(delivery, claimed_at=now, status=Status.FAILED, last_error=str(error), response=error.response)
-    except Exception as error:  # noqa: BLE001 - a timeout, a 5xx or a bug: all worth another attempt
-        if not isinstance(error, channels.TransientFailure):
-            logger.exception("Delivery %s failed unexpectedly", delivery_id)
-        fields = {"last_error": f"{error}"[:2000] or type(error).__name__, "response": getattr(error, "response", "")}
-        if delivery.attempts >= settings.DELIVERY_MAX_ATTEMPTS:
-            return _finish(delivery, claimed_at=now, status=Status.FAILED, **fields)
-        return _finish(
-            delivery,
-            claimed_at=now,
-            status=Status.RETRYING,
-            next_attempt_at=timezone.now() + backoff(delivery.attempts),
-            queued_at=None,
-            **fields,
-        )
+    except Exception as error:  # noqa: BLE001 - sorted into permanent and transient by _failed
+        return _failed(delivery, error, claimed_at=now)
     return _finish(
         delivery, claimed_at=now, status=Status.SENT, sent_at=timezone.now(), response=response, last_error=""
     )
+
+
+def _failed(delivery: Delivery, error: Exception, *, claimed_at: datetime) -> str:
+    """Record a failed attempt: failed for good, or retrying after the back-off while attempts remain."""
+    if isinstance(error, channels.PermanentFailure):
+        return _finish(
+            delivery, claimed_at=claimed_at, status=Status.FAILED, last_error=str(error), response=error.response
+        )
+    if not isinstance(error, channels.TransientFailure):  # a timeout, a 5xx or a bug: all worth another attempt
+        logger.exception("Delivery %s failed unexpectedly", delivery.pk, exc_info=error)
+    fields = {"last_error": f"{error}"[:2000] or type(error).__name__, "response": getattr(error, "response", "")}
+    if delivery.attempts >= settings.DELIVERY_MAX_ATTEMPTS:
+        return _finish(delivery, claimed_at=claimed_at, status=Status.FAILED, **fields)
+    return _finish(
+        delivery,
+        claimed_at=claimed_at,
+        status=Status.RETRYING,
+        next_attempt_at=timezone.now() + backoff(delivery.attempts),
+        queued_at=None,
+        **fields,
+    )
+
+
+def _deliver_to_robot(delivery: Delivery, *, claimed_at: datetime) -> str:
+    """Send this webhook delivery with the others due for the same robot, merged, within its rate limit.
+
+    Every delivery carried by a message is claimed first (a conditional UPDATE, as for one), so it
+    is sent once, and is marked sent with the message's one response. A message that finds no free
+    slot, or that the robot refuses as "too many requests", puts its deliveries back to wait for
+    the robot's next window, their attempt not counted.
+    """
+    address = delivery.address
+    # The others due for this robot, locked while we claim them (SKIP LOCKED: another worker's are
+    # passed over), so that the ids claimed are known to be ours: claimed_at alone could be shared.
+    with transaction.atomic():
+        others = list(
+            Delivery.objects.filter(_claimable(claimed_at), channel=Channel.WEBHOOK, address=address)
+            .exclude(pk=delivery.pk)
+            .select_for_update(skip_locked=True)
+            .order_by("next_attempt_at", "pk")
+            .values_list("pk", flat=True)[: ROBOT_BATCH - 1]
+        )
+        if others:
+            Delivery.objects.filter(pk__in=others).update(
+                status=Status.SENDING, claimed_at=claimed_at, attempts=F("attempts") + 1
+            )
+    claimed = [delivery, *Delivery.objects.select_related(*DELIVERY_RELATED).filter(pk__in=others).order_by("pk")]
+    statuses: dict[int, str] = {}
+    sendable = []
+    for each in claimed:
+        reason = _no_longer_due(each)
+        if reason:
+            statuses[each.pk] = _finish(each, claimed_at=claimed_at, status=Status.CANCELLED, last_error=reason)
+        else:
+            sendable.append(each)
+    organization = delivery.organization
+    vendor = robots.vendor_of(organization, address)
+    mentions = bool(organization and organization.robot_mentions)
+    secret = organization.robot_secret if organization is not None else ""
+    by_id = {each.pk: each for each in sendable}
+    try:
+        parts = robots.compose(sendable, vendor=vendor, mentions=mentions)
+    except Exception as error:  # noqa: BLE001 - a bug in composing: each delivery counts a failed attempt
+        statuses.update({each.pk: _failed(each, error, claimed_at=claimed_at) for each in sendable})
+        parts = []
+    # Well within the task's time limit, whatever the robot's answers take: the rest waits for the next relay.
+    give_up_at = time.monotonic() + ROBOT_SEND_SECONDS
+    for index, part in enumerate(parts):
+        carried = [by_id[pk] for pk in part.delivery_ids]
+        rest = [by_id[pk] for later in parts[index + 1 :] for pk in later.delivery_ids]
+        slot = robots.reserve(address, now=timezone.now()) if time.monotonic() < give_up_at else None
+        if slot is None or slot.at is None:
+            until = slot.next_free_at if slot is not None and slot.next_free_at is not None else timezone.now()
+            statuses.update(_wait(carried + rest, claimed_at, until=until))
+            break
+        try:
+            response = channels.post_robot(
+                url=robots.signed_address(address, secret=secret, now=timezone.now()),
+                payload=part.payload,
+                delivery_ids=part.delivery_ids,
+                rate_limit_codes=robots.RATE_LIMIT_CODES,
+            )
+        except channels.RobotBusy as error:
+            until = robots.close(address, until=timezone.now() + robots.closed_for(error.code))
+            statuses.update(_wait(carried, claimed_at, until=until, refused=error))
+            statuses.update(_wait(rest, claimed_at, until=until))
+            break
+        except Exception as error:  # noqa: BLE001 - sorted into permanent and transient by _failed
+            robots.settle(address, slot, answered_at=timezone.now())
+            statuses.update({each.pk: _failed(each, error, claimed_at=claimed_at) for each in carried})
+            # A robot that fails one message would fail the next: the rest waits out the first back-off, unspent.
+            statuses.update(_wait(rest, claimed_at, until=timezone.now() + backoff(1)))
+            break
+        robots.settle(address, slot, answered_at=timezone.now())
+        Delivery.objects.filter(pk__in=part.delivery_ids, claimed_at=claimed_at).update(
+            status=Status.SENT, sent_at=timezone.now(), response=response, last_error=""
+        )
+        statuses.update(dict.fromkeys(part.delivery_ids, Status.SENT))
+    return statuses.get(delivery.pk, "skipped")
+
+
+def _wait(
+    deliveries: list[Delivery], claimed_at: datetime, *, until: datetime, refused: Exception | None = None
+) -> dict[int, str]:
+    """Put claimed deliveries back until the robot's window reopens, giving back the attempt they took."""
+    fields: dict[str, Any] = {"last_error": f"{refused}"[:2000], "response": getattr(refused, "response", "")}
+    Delivery.objects.filter(pk__in=[each.pk for each in deliveries], claimed_at=claimed_at).update(
+        # Never tried before: still pending; refused by the robot or tried before: waiting to retry.
+        status=Status.RETRYING
+        if refused
+        else Case(When(attempts__lte=1, then=Value(Status.PENDING)), default=Value(Status.RETRYING)),
+        attempts=F("attempts") - 1,
+        next_attempt_at=until,
+        queued_at=None,
+        **(fields if refused else {}),
+    )
+    if refused:
+        return dict.fromkeys((each.pk for each in deliveries), Status.RETRYING)
+    return dict.fromkeys((each.pk for each in deliveries), "waiting")
 
 
 def _finish(delivery: Delivery, *, claimed_at: datetime, status: str, **fields: Any) -> str:
@@ -313,3 +441,53 @@ def send_due(*, now: datetime | None = None, limit: int = RELAY_LIMIT) -> dict[s
         status = deliver(delivery_id)
         outcomes[status] = outcomes.get(status, 0) + 1
     return outcomes
+
+
+# --- 4. News of events ------------------------------------------------------------------------
+
+
+def is_news(hazard: Hazard | None, action: str) -> bool:
+    """Whether an event goes out on the people's channels too, not only in-app: a major hazard reported (issue 13.9)."""
+    return hazard is not None and hazard.is_major and action == Notification.Action.REPORT
+
+
+def plan_news(notification_ids: Iterable[int], *, topic: str) -> int:
+    """Outbox rows for news already told in-app: e-mail and the organisation's robot, as each recipient chose.
+
+    One chat message per organisation and `topic` (the unique key drops the second); a rerun adds
+    nothing (one delivery per notification and channel). The relay sends them with its next round.
+    Returns how many rows this call added.
+    """
+    now = timezone.now()
+    deliveries = []
+    notification_ids = list(notification_ids)
+    planned = Delivery.objects.filter(notification_id__in=notification_ids)
+    before = planned.count()
+    rows = Notification.objects.filter(pk__in=notification_ids).values(
+        "pk",
+        "recipient__email",
+        "recipient__organization_id",
+        "recipient__organization__is_active",
+        "recipient__organization__webhook_url",
+        "recipient__channel_preference__email",
+        "recipient__channel_preference__webhook",
+    )
+    for row in rows:
+        about = {"notification_id": row["pk"], "next_attempt_at": now, "created_at": now}
+        # Without a saved choice, the defaults of ChannelPreference: e-mail and webhook on.
+        if row["recipient__channel_preference__email"] is not False and row["recipient__email"]:
+            deliveries.append(Delivery(channel=Channel.EMAIL, address=row["recipient__email"], **about))
+        webhook_url = row["recipient__organization__webhook_url"]
+        wants_webhook = row["recipient__channel_preference__webhook"] is not False
+        if wants_webhook and webhook_url and row["recipient__organization__is_active"]:
+            deliveries.append(
+                Delivery(
+                    channel=Channel.WEBHOOK,
+                    organization_id=row["recipient__organization_id"],
+                    address=webhook_url,
+                    topic=topic,
+                    **about,
+                )
+            )
+    Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+    return planned.count() - before

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext, ngettext
 
-from notifications.models import ChannelPreference, Delivery, Digest, Reminder
+from notifications.models import ChannelPreference, Delivery, Digest, Notification, Reminder
 
 # Enterprise chat robots cap a text message (WeCom: 2048 bytes of UTF-8); a digest is cut to fit.
 CHAT_MAX_BYTES = 2000
@@ -130,6 +130,28 @@ def _digest_message(digest: Digest) -> Message:
     return Message(subject=_subject(headline), body=body, chat=chat, url=url)
 
 
+def news_url(notification: Notification) -> str:
+    """Where the reader acts on news: the notice's page, the hazard's, else their notifications."""
+    if notification.link:
+        return absolute(notification.link)
+    if notification.hazard_id is not None:
+        return absolute(reverse("hazards:detail", args=[notification.hazard_id]))
+    return absolute(reverse("notifications:list"))
+
+
+def _news_message(notification: Notification) -> Message:
+    headline = notification.text
+    url = news_url(notification)
+    recipient = notification.recipient
+    # Translators: an e-mail telling news (e.g. a major hazard reported); name is the reader's.
+    body = gettext("%(name)s,\n\n%(headline)s\n\n%(url)s\n") % {
+        "name": recipient.get_full_name() or recipient.username,
+        "headline": headline,
+        "url": url,
+    }
+    return Message(subject=_subject(headline), body=body, chat="\n".join([_subject(headline), url]), url=url)
+
+
 def compose(delivery: Delivery) -> Message:
     """The message of a delivery, in its recipient's language."""
     target = delivery.target
@@ -137,4 +159,6 @@ def compose(delivery: Delivery) -> Message:
     with translation.override(language):
         if isinstance(target, Reminder):
             return _reminder_message(target)
+        if isinstance(target, Notification):
+            return _news_message(target)
         return _digest_message(target)

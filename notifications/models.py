@@ -81,6 +81,8 @@ class Notification(models.Model):
         EVENT = "event", _("Action on a hazard")
         REMINDER = "reminder", _("Reminder")
         DIGEST = "digest", _("Daily digest")
+        # A notice of another app (e.g. a unit has not reconciled its period): its text and link are stored.
+        NOTICE = "notice", _("Notice")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.EVENT)
     # Set for kind=event only: reminders and digests say what they are through their own rows.
@@ -103,6 +105,8 @@ class Notification(models.Model):
         related_name="notification",
     )
     note = models.TextField(_("note"), blank=True, help_text=_("e.g. the reason of a rejection"))
+    # Kind=notice only: the page of this site it is about (a path).
+    link = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("sent"), default=timezone.now, db_index=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
 
@@ -125,6 +129,8 @@ class Notification(models.Model):
     def text(self) -> str:
         """The sentence for the active language, e.g. "张三 submitted HN-430181-2026-000001 for acceptance"."""
         # (An unset foreign key reads as None without a query.)
+        if self.kind == self.Kind.NOTICE:
+            return self.note  # written in the recipient's language when the notice was made
         if self.kind == self.Kind.REMINDER and self.reminder is not None:
             return self.reminder.headline()
         if self.kind == self.Kind.DIGEST and self.digest is not None:
@@ -337,6 +343,15 @@ class Delivery(models.Model):
         on_delete=models.PROTECT,
         related_name="deliveries",
     )
+    # News of an event (a major hazard reported) that also goes out by e-mail and robot.
+    notification = models.ForeignKey(
+        Notification,
+        verbose_name=_("notification"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deliveries",
+    )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     # Whose chat webhook (webhook channel only): one chat message per organisation and rung.
@@ -365,15 +380,21 @@ class Delivery(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(reminder__isnull=False, digest__isnull=True)
-                | Q(reminder__isnull=True, digest__isnull=False),
-                name="delivery_of_a_reminder_or_a_digest",
+                condition=Q(reminder__isnull=False, digest__isnull=True, notification__isnull=True)
+                | Q(reminder__isnull=True, digest__isnull=False, notification__isnull=True)
+                | Q(reminder__isnull=True, digest__isnull=True, notification__isnull=False),
+                name="delivery_of_a_reminder_a_digest_or_news",
             ),
             models.UniqueConstraint(
                 fields=["reminder", "channel"], condition=Q(reminder__isnull=False), name="delivery_once_per_reminder"
             ),
             models.UniqueConstraint(
                 fields=["digest", "channel"], condition=Q(digest__isnull=False), name="delivery_once_per_digest"
+            ),
+            models.UniqueConstraint(
+                fields=["notification", "channel"],
+                condition=Q(notification__isnull=False),
+                name="delivery_once_per_notification",
             ),
             models.UniqueConstraint(
                 fields=["organization", "topic"],
@@ -387,13 +408,15 @@ class Delivery(models.Model):
         return f"{self.channel} {self.status} #{self.pk}"
 
     @property
-    def target(self) -> "Reminder | Digest":
-        """What this delivery carries: its reminder, else its digest (the check constraint wants one)."""
+    def target(self) -> "Reminder | Digest | Notification":
+        """What this delivery carries: its reminder, digest or news (the check constraint wants exactly one)."""
         if self.reminder is not None:
             return self.reminder
         if self.digest is not None:
             return self.digest
-        raise ValueError(f"delivery #{self.pk} carries neither a reminder nor a digest")
+        if self.notification is not None:
+            return self.notification
+        raise ValueError(f"delivery #{self.pk} carries neither a reminder, a digest nor news")
 
 
 class ChannelPreference(models.Model):
@@ -429,3 +452,25 @@ class ChannelPreference(models.Model):
             return user.channel_preference
         except cls.DoesNotExist:
             return cls(user=user)
+
+
+class RobotWindow(models.Model):
+    """What one chat robot address has been sent in the last minute, shared by every worker.
+
+    The relay takes this row FOR UPDATE before sending to the robot (notifications/robots.py), so
+    two workers never both take the twentieth slot: a database row lock works the same on SQLite
+    and PostgreSQL, where a cache would be shared across workers only when it is Redis.
+    """
+
+    address = models.CharField(_("robot address"), max_length=500, unique=True)
+    # Epoch seconds of the messages sent in the last 60 seconds (a sliding window, at most the limit).
+    recent_sends = models.JSONField(_("recent sends"), default=list, blank=True)
+    # Set after the robot answered "too many requests": nothing goes to it before then.
+    closed_until = models.DateTimeField(_("closed until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("chat robot window")
+        verbose_name_plural = _("chat robot windows")
+
+    def __str__(self) -> str:
+        return self.address

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -37,6 +38,8 @@ def notification_read(request, pk: int):
         raise Http404("No such notification") from None
     if notification.digest_id:
         return redirect("notifications:digest", pk=notification.digest_id)
+    if notification.link and url_has_allowed_host_and_scheme(notification.link, allowed_hosts=None):
+        return redirect(notification.link)
     if notification.hazard_id:
         return redirect("hazards:detail", pk=notification.hazard_id)
     return redirect("notifications:list")

@@ -1,22 +1,23 @@
 """Reminding units that have not reconciled a period N days after it ended, on the reminder ladder's channels.
 
 Each (unit, period, person) is reminded at most once: a `ReconciliationReminder` row with a unique
-key, as the ladder's rows are, so that a rerun sends nothing twice. The message goes by e-mail to
-the unit's users and to the unit's chat robot when it has one (notifications.channels).
+key, as the ladder's rows are, so that a rerun sends nothing twice. The message is an in-app notice
+with outbox deliveries by e-mail and to the unit's chat robot (notifications.delivery.plan_news).
 """
 
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization, User
 from accounts.roles import Role
-from notifications.channels import DeliveryFailure, post_webhook, send_email
-from notifications.messages import Message, absolute
+from notifications.delivery import plan_news
+from notifications.models import ChannelPreference, Notification
 from reconciliation.models import Reconciliation, ReconciliationReminder
 from reconciliation.periods import MONTH, QUARTER, Period, last_ended, units_reconciling
 
@@ -30,20 +31,29 @@ def units_not_reconciled(period: Period) -> QuerySet[Organization]:
     return units_reconciling(units, period.kind).exclude(pk__in=signed)
 
 
-def _message(unit: Organization, period: Period) -> Message:
-    url = absolute(reverse("reconciliation:detail", args=[unit.pk, period.code]))
-    headline = _("%(unit)s has not reconciled %(period)s yet") % {"unit": unit.name, "period": period.code}
-    body = _("Please check the unit's list of hazards for %(period)s item by item and confirm it: %(url)s") % {
-        "period": period.code,
-        "url": url,
-    }
-    return Message(
-        subject=_("[Hunan Safety] %(headline)s") % {"headline": headline}, body=body, chat=f"{headline}\n{url}", url=url
+def _notice(person: User, unit: Organization, period: Period) -> Notification:
+    """The in-app notice for one person of a late unit, written in the person's language."""
+    with translation.override(ChannelPreference.for_user(person).language):
+        text = _(
+            "%(unit)s has not reconciled %(period)s yet: please check its list of hazards item by item and confirm it"
+        ) % {
+            "unit": unit.name,
+            "period": period.code,
+        }
+    return Notification(
+        recipient=person,
+        kind=Notification.Kind.NOTICE,
+        note=text,
+        link=reverse("reconciliation:detail", args=[unit.pk, period.code]),
     )
 
 
 def remind_unreconciled(*, today: date | None = None) -> int:
-    """Remind the users of each unit that has not reconciled its last period, N days after it ended."""
+    """Remind the users of each unit that has not reconciled its last period, N days after it ended.
+
+    Each person gets an in-app notice; e-mail and the unit's chat robot follow through the delivery
+    outbox (retries, the robot's rate limit, one merged robot message per unit), as the person chose.
+    """
     today = today or timezone.localdate()
     wait = timedelta(days=settings.RECONCILIATION_REMIND_AFTER_DAYS)
     sent = 0
@@ -60,28 +70,23 @@ def remind_unreconciled(*, today: date | None = None) -> int:
         )
         wanted = [
             person
-            for person in people.select_related("organization")
+            for person in people.select_related("organization", "channel_preference")
             if (person.organization_id, person.pk) not in already
         ]
-        created = ReconciliationReminder.objects.bulk_create(
-            [
-                ReconciliationReminder(unit=person.organization, period=period.code, recipient=person)
-                for person in wanted
-            ],
-            ignore_conflicts=True,
-        )
-        robots_told: set[int] = set()
-        for person in wanted:
-            unit = person.organization
-            assert unit is not None
-            message = _message(unit, period)
-            try:
-                if person.email:
-                    send_email(address=person.email, message=message)
-                if unit.webhook_url and unit.pk not in robots_told:
-                    robots_told.add(unit.pk)
-                    post_webhook(url=unit.webhook_url, message=message, delivery_id=0)
-            except DeliveryFailure:
-                continue  # the row stays: the unit's list page still shows the reconciliation as missing
+        with transaction.atomic():
+            created = ReconciliationReminder.objects.bulk_create(
+                [
+                    ReconciliationReminder(unit=person.organization, period=period.code, recipient=person)
+                    for person in wanted
+                ],
+                ignore_conflicts=True,
+            )
+            units = [(person, person.organization) for person in wanted if person.organization is not None]
+            notices = Notification.objects.bulk_create([_notice(person, unit, period) for person, unit in units])
+            by_unit: dict[int, list[int]] = {}
+            for notice, (_person, unit) in zip(notices, units, strict=True):
+                by_unit.setdefault(unit.pk, []).append(notice.pk)
+            for unit_id, notice_ids in by_unit.items():
+                plan_news(notice_ids, topic=f"reconciliation:{unit_id}:{period.code}")
         sent += len(created)
     return sent

@@ -61,7 +61,7 @@ def webhook_deliveries():
 # --- Webhook ------------------------------------------------------------------------------------
 
 
-def test_the_webhook_posts_a_chat_robot_text_message_with_title_and_link(scene, hazard):
+def test_the_webhook_posts_a_chat_robot_markdown_message_with_title_and_link(scene, hazard):
     with ChatRobot() as robot:
         with_webhook(scene, robot.url)
         plan(hazard, days=4)
@@ -69,8 +69,9 @@ def test_the_webhook_posts_a_chat_robot_text_message_with_title_and_link(scene, 
         assert delivery.deliver(webhook.pk) == Status.SENT
     (header, payload) = robot.requests[0]
     assert header == str(webhook.pk)
-    assert set(payload) == {"msgtype", "text"} and payload["msgtype"] == "text"
-    content = payload["text"]["content"]
+    # A WeCom robot (the address is not DingTalk's): markdown, the way both vendors recommend.
+    assert set(payload) == {"msgtype", "markdown"} and payload["msgtype"] == "markdown"
+    content = payload["markdown"]["content"]
     assert hazard.number in content and hazard.title in content
     assert f"https://safety.example.gov.cn/hazards/{hazard.pk}/" in content
     webhook.refresh_from_db()

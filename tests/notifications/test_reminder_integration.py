@@ -88,6 +88,11 @@ class Worker:
             "DATABASE_URL": database_url,
             "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
             "DELIVERY_LEASE_SECONDS": str(LEASE_SECONDS),
+            # Every works here shares one robot: one message per delivery, and no minute's limit,
+            # keep this test about exactly-once across workers (tests/notifications/test_robots.py
+            # covers merging and the limit).
+            "ROBOT_MERGE_MAX_ITEMS": "1",
+            "ROBOT_MESSAGES_PER_MINUTE": "1000",
             "DB_CONN_MAX_AGE": "0",
             "VAR_DIR": str(self.log_dir / "var"),
             "PYTHONUNBUFFERED": "1",
