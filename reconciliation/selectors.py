@@ -1,9 +1,10 @@
 """Reads of reconciliations, always within the register the user may see (`accounts.scope.register_for`)."""
 
-from django.db.models import Count, F, FilteredRelation, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, FilteredRelation, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from accounts.models import Organization, User
+from accounts.roles import Role
 from accounts.scope import register_for
 from reconciliation.models import Reconciliation, ReconciliationItem
 from reconciliation.periods import Period, units_reconciling
@@ -60,3 +61,34 @@ def status_counts(units: QuerySet[Organization]) -> dict[str, int]:
     counts = {row["reconciliation_state"] or NOT_STARTED: row["count"] for row in rows}
     counts[NOT_RECONCILED] = sum(count for state, count in counts.items() if state != Reconciliation.State.CONFIRMED)
     return counts
+
+
+def disputes_to_review(user: User) -> QuerySet[Reconciliation]:
+    """Reconciliations the unit signed with disputed items, waiting on this user to resolve: their 待办.
+
+    The reviewers of `services.is_reviewer`: a department head (or administrator) whose register scope
+    holds the unit, never the unit's own users. Oldest signature first, with each one's disputed items counted.
+    """
+    if not reviews_reconciliations(user):
+        return Reconciliation.objects.none()
+    disputed = ReconciliationItem.objects.filter(
+        reconciliation_id=OuterRef("pk"), answer=ReconciliationItem.Answer.DISPUTED
+    )
+    return (
+        Reconciliation.objects.filter(state=Reconciliation.State.UNIT_CONFIRMED, unit__in=register_for(user))
+        .exclude(unit_id=user.organization_id)
+        .filter(Exists(disputed))
+        .annotate(
+            disputed=Subquery(
+                disputed.order_by().values("reconciliation_id").annotate(count=Count("pk")).values("count"),
+                output_field=IntegerField(),
+            )
+        )
+        .select_related("unit__region")
+        .order_by("unit_confirmed_at", "pk")
+    )
+
+
+def reviews_reconciliations(user: User) -> bool:
+    """Whether the user's role reviews units' reconciliations (a department head, an administrator)."""
+    return user.has_role(Role.DEPARTMENT_HEAD) or user.is_superuser
