@@ -16,12 +16,11 @@ from typing import Any, BinaryIO
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
 from accounts.credit_codes import validate_credit_code
 from accounts.models import Industry, Organization, Region, User
 from accounts.scope import counties_for
-from ledger.reading import ImportFileError, is_blank
+from ledger.reading import ImportFileError, is_blank, read_tables
 from ledger.validation import cell_text, name_key
 
 HEADER_SEARCH_ROWS = 10
@@ -134,42 +133,34 @@ class UnitImport:
 
 
 def _read_rows(stream: BinaryIO) -> Iterable[tuple[int, dict[str, Any]]]:
-    """(row number, {column key: value}) of the first sheet's data rows, below its header row."""
-    try:
-        workbook = load_workbook(stream, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds on a file that is not a workbook
-        raise ImportFileError(
-            _("This is not an Excel workbook (.xlsx). Save the register as .xlsx and try again.")
-        ) from None
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    columns: dict[int, str] = {}
-    number = 0
-    for number, cells in enumerate(rows, start=1):
+    """(row number, {column key: value}) of the first sheet with a header row, below that row.
+
+    Through the imports' one reading layer (`ledger.reading.read_tables`: calamine for .xlsx, .xls and
+    .ods, CSV in UTF-8 or GBK, the same size and bomb limits), which reads 10,000 rows in a fraction of
+    the time openpyxl's cell objects took.
+    """
+    for table in read_tables(stream, max_rows=MAX_ROWS):
+        header = _header(table.rows)
+        if header is None:
+            continue
+        header_row, columns = header
+        for number, cells in enumerate(table.rows[header_row:], start=header_row + 1):
+            if all(is_blank(cell) for cell in cells):
+                continue
+            yield number, {key: cells[index] if index < len(cells) else None for index, key in columns.items()}
+        return
+    raise ImportFileError(_("No header row with 单位名称 (the unit's name) was found in the first ten rows."))
+
+
+def _header(rows: list[list[Any]]) -> tuple[int, dict[int, str]] | None:
+    """(its row number, column index → key) of the header among a sheet's first rows: a name and one more field."""
+    for number, cells in enumerate(rows[:HEADER_SEARCH_ROWS], start=1):
         found = {
-            index: HEADER_KEYS[_header_key(cell)]
-            for index, cell in enumerate(cells)
-            if _header_key(cell) in HEADER_KEYS
+            index: HEADER_KEYS[key] for index, cell in enumerate(cells) if (key := _header_key(cell)) in HEADER_KEYS
         }
         if "name" in found.values() and len(found) >= 2:
-            columns = found
-            break
-        if number >= HEADER_SEARCH_ROWS:
-            break
-    if not columns:
-        workbook.close()
-        raise ImportFileError(_("No header row with 单位名称 (the unit's name) was found in the first ten rows."))
-    header_row = number
-    for number, cells in enumerate(rows, start=header_row + 1):
-        if all(is_blank(cell) for cell in cells):
-            continue
-        if number > MAX_ROWS:
-            workbook.close()
-            raise ImportFileError(
-                _("The sheet has more than %(limit)s rows: import it in parts.") % {"limit": f"{MAX_ROWS:,}"}
-            )
-        yield number, {key: cells[index] if index < len(cells) else None for index, key in columns.items()}
-    workbook.close()
+            return number, found
+    return None
 
 
 class _Words:

@@ -9,7 +9,7 @@ from pathlib import PurePath
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -22,6 +22,7 @@ from hazards import workflow
 from hazards.models import Hazard
 from inspections import coverage
 from inspections.models import Campaign, Inspection
+from ledger.models import ImportedUnit
 from ledger.reading import ImportFileError
 from reconciliation.models import Reconciliation
 from reconciliation.sheets import xlsx_response
@@ -50,7 +51,10 @@ def unit_list(request):
     # By county and name (the (region, name) unique index walks it), or the most dangerous first.
     by_risk = request.GET.get("sort") == "risk"
     rows = coverage.by_risk(rows) if by_risk else rows.order_by("region_id", "name", "pk")
-    page = Paginator(rows.annotate(last_inspected=_last_inspected()), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = rows.annotate(
+        last_inspected=_last_inspected(), to_complete=Exists(ImportedUnit.objects.filter(unit_id=OuterRef("pk")))
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "units/unit_list.html",
@@ -87,6 +91,7 @@ def unit_detail(request, pk: int):
         "inspections": inspections[:SHOWN_ON_DETAIL],
         "inspection_count": inspections.count(),
         "reconciliations": Reconciliation.objects.filter(unit=unit).order_by("-starts_on")[:12],
+        "added_by_import": ImportedUnit.objects.filter(unit=unit).first(),
     }
     return render(request, "units/unit_detail.html", context)
 
