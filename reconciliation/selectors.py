@@ -63,6 +63,17 @@ def status_counts(units: QuerySet[Organization]) -> dict[str, int]:
     return counts
 
 
+def count_of(counts: dict[str, int], status: str) -> int | None:
+    """How many units `with_status(status)` keeps, read from `status_counts`; None when they do not say (disputes)."""
+    if status == DISPUTES:
+        return None
+    if status == NOT_RECONCILED:
+        return counts[NOT_RECONCILED]
+    if status == NOT_STARTED or status in Reconciliation.State.values:
+        return counts.get(status, 0)
+    return sum(count for state, count in counts.items() if state != NOT_RECONCILED)  # any other: the whole list
+
+
 def disputes_to_review(user: User) -> QuerySet[Reconciliation]:
     """Reconciliations the unit signed with disputed items, waiting on this user to resolve: their 待办.
 

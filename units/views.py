@@ -13,6 +13,7 @@ from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -127,18 +128,23 @@ def campaign_coverage(request, pk: int):
     units = register_for(request.user)
     scope = coverage.CampaignScope.of(campaign)
     since = timezone.localdate() - timedelta(days=NOT_INSPECTED_DAYS)
-    figures = coverage.coverage(scope, units, since=since)
-    blind = coverage.blind_spots(scope, units).select_related("region")
     if request.GET.get("format") == "xlsx":
-        return _blind_spots_sheet(campaign, blind)
+        return _blind_spots_sheet(campaign, coverage.blind_spots(scope, units).select_related("region"))
+    figures, counted_at = coverage.kept_coverage(
+        f"{request.user.pk}:{get_language()}", scope, units, since=since, blind_shown=BLIND_SPOTS_SHOWN
+    )
+    # The first blind spots were chosen in the figures' own pass: only they are fetched whole.
+    first_blind = Organization.objects.select_related("region").in_bulk(figures.first_blind)
     context = {
         "campaign": campaign,
         "coverage": figures,
         "tables": [(_("By county"), figures.by_county), (_("By industry"), figures.by_industry)],
-        "blind_spots": blind[:BLIND_SPOTS_SHOWN],
+        "blind_spots": [first_blind[pk] for pk in figures.first_blind],
         "blind_count": figures.total.blind,
         "shown": BLIND_SPOTS_SHOWN,
         "not_inspected_count": figures.not_inspected_since,
+        "counted_at": counted_at,
+        "counted_every": coverage.COVERAGE_SECONDS // 60,
     }
     return render(request, "units/campaign_coverage.html", context)
 
