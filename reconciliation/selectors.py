@@ -1,5 +1,8 @@
 """Reads of reconciliations, always within the register the user may see (`accounts.scope.register_for`)."""
 
+import uuid
+
+from django.core.cache import cache
 from django.db.models import Count, Exists, F, FilteredRelation, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
@@ -61,6 +64,33 @@ def status_counts(units: QuerySet[Organization]) -> dict[str, int]:
     counts = {row["reconciliation_state"] or NOT_STARTED: row["count"] for row in rows}
     counts[NOT_RECONCILED] = sum(count for state, count in counts.items() if state != Reconciliation.State.CONFIRMED)
     return counts
+
+
+COUNTS_SECONDS = 300
+GENERATION_KEY = "reconciliation:counts-generation"
+
+
+def kept_status_counts(user: User, period: Period, units: QuerySet[Organization]) -> dict[str, int]:
+    """`status_counts` of the user's list for a period, counted once and kept COUNTS_SECONDS, as the ledger's count.
+
+    Every write of a reconciliation (`services`) starts a new generation, so the counts are always
+    those of the reconciliations as they are; a unit added to the register is counted when they expire.
+    """
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, uuid.uuid4().hex, None)
+        generation = cache.get(GENERATION_KEY, "")
+    key = f"reconciliation:counts:{generation}:{user.pk}:{period.code}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = status_counts(units)
+        cache.set(key, counts, COUNTS_SECONDS)
+    return counts
+
+
+def reconciliations_changed() -> None:
+    """A reconciliation was prepared, confirmed or sent back: counts kept before are stale."""
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
 
 
 def count_of(counts: dict[str, int], status: str) -> int | None:

@@ -35,7 +35,7 @@ def status_list(request):
     """The units of the user's scope and their reconciliation for a period: who has not reconciled."""
     period = _period(request)
     units = selectors.units_for_period(request.user, period)
-    counts = selectors.status_counts(units)
+    counts = selectors.kept_status_counts(request.user, period, units)
     status = request.GET.get("status", "")
     county = request.GET.get("county", "").strip()
     rows = selectors.with_status(units, status)

@@ -77,3 +77,20 @@ def test_nobody_but_the_units_supervising_head_sees_the_dispute(client, rectifie
     assert rectifier.organization.name not in section
     assert disputes_section(client, inspector) is None
     assert disputes_section(client, rectifier) is None
+
+
+def test_the_status_counts_are_kept_but_follow_every_reconciliation_step_at_once(
+    client, rectifier, head, django_capture_on_commit_callbacks
+):
+    """The list's counts are kept a few minutes (as the ledger's count), yet each step is counted at once."""
+    url = reverse("reconciliation:list") + "?period=2026-Q1"
+    reconciliation = signed(rectifier, disputed=False)
+    client.force_login(head)
+    before = client.get(url).content.decode()
+    assert 'data-testid="count-confirmed">0<' in before
+    assert 'data-testid="count-not-reconciled">1<' in before
+    with django_capture_on_commit_callbacks(execute=True):
+        services.confirm_by_department(actor=head, reconciliation_id=reconciliation.pk)
+    after = client.get(url).content.decode()
+    assert 'data-testid="count-confirmed">1<' in after
+    assert 'data-testid="count-not-reconciled">0<' in after
