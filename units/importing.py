@@ -8,13 +8,15 @@ industries add up) instead of being doubled. The writes are a few bulk statement
 county's 10,000 units import in seconds.
 """
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.credit_codes import validate_credit_code
@@ -186,6 +188,7 @@ class _Words:
             self.choices[key] = words
 
 
+@functools.cache
 def _max_length(field_name: str) -> int:
     model_field = Organization._meta.get_field(field_name)
     assert isinstance(model_field, models.CharField) and model_field.max_length is not None
@@ -262,7 +265,8 @@ def _find_merges(check: UnitImport, actor: User) -> None:
     valid = [row for row in check.rows if row.unit is not None]
     codes = {row.unit.credit_code for row in valid if row.unit and row.unit.credit_code}
     by_code = {unit.credit_code: unit for unit in Organization.objects.filter(credit_code__in=codes)}
-    names = {row.unit.name for row in valid if row.unit}
+    # By name only the rows the credit codes did not find: a re-imported register is not read twice.
+    names = {row.unit.name for row in valid if row.unit and row.unit.credit_code not in by_code}
     by_name = {(unit.region_id, unit.name): unit for unit in Organization.objects.filter(name__in=names)}
     visible_counties = set(counties_for(actor).values_list("code", flat=True))
     first_in_file: dict[str, UnitRow] = {}
@@ -354,19 +358,73 @@ def import_units(*, actor: User, check: UnitImport) -> tuple[int, int]:
             continue
         (merged if unit.pk else new).append(unit)
         unit_of_row[row.number] = unit
-    Organization.objects.bulk_create(new, batch_size=2000)
+    _create_units(new)
     # A re-imported register mostly repeats what is there: write only the units whose values changed
     # (bulk_update's CASE statements grow with each batch, so the batches stay small).
     changed = [unit for unit in merged if _merged_values(unit) != check.originals.get(unit.pk)]
     Organization.objects.bulk_update(changed, list(MERGED_FIELDS), batch_size=500)
-    Through = Organization.industries.through
     links = {(unit_of_row[row.number].pk, industry) for row in check.rows for industry in row.industries}
-    Through.objects.bulk_create(
-        [Through(organization_id=unit_id, industry_id=industry_id) for unit_id, industry_id in links],
-        batch_size=5000,
-        ignore_conflicts=True,
-    )
+    _link_industries(links)
     return len(new), len(merged)
+
+
+INSERT_BATCH = 5000
+
+
+def _create_units(units: list[Organization]) -> None:
+    """Insert the new units, their primary keys set on them: one statement per INSERT_BATCH units.
+
+    On PostgreSQL each column goes as one array (INSERT … SELECT FROM UNNEST), its values read
+    straight off the unsaved units the checks built: Django's bulk_create prepares each of the
+    ~200,000 values of 10,000 units through its field, which took two thirds of the write.
+    """
+    if connection.vendor != "postgresql":
+        Organization.objects.bulk_create(units, batch_size=2000)
+        return
+    meta = Organization._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
+        f"SELECT * FROM UNNEST({', '.join(f'%s::{field.cast_db_type(connection)}[]' for field in fields)}) "
+        f"RETURNING {quote(meta.pk.column)}"
+    )
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        for start in range(0, len(units), INSERT_BATCH):
+            batch = units[start : start + INSERT_BATCH]
+            columns = [
+                [now] * len(batch)
+                if getattr(field, "auto_now_add", False)
+                else [getattr(unit, field.attname) for unit in batch]
+                for field in fields
+            ]
+            cursor.execute(sql, columns)
+            # Rows come back in the order of the arrays (as Django's own UNNEST insert relies on).
+            for unit, (pk,) in zip(batch, cursor.fetchall(), strict=True):
+                unit.pk = pk
+                unit._state.adding = False
+                unit._state.db = connection.alias
+
+
+def _link_industries(links: set[tuple[int, int]]) -> None:
+    """Add (unit, industry) links not there yet: one statement on PostgreSQL, whatever their number."""
+    Through = Organization.industries.through
+    if connection.vendor != "postgresql":
+        Through.objects.bulk_create(
+            [Through(organization_id=unit_id, industry_id=industry_id) for unit_id, industry_id in links],
+            batch_size=5000,
+            ignore_conflicts=True,
+        )
+        return
+    units, industries = zip(*links, strict=True) if links else ((), ())
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(Through._meta.db_table)} (organization_id, industry_id) "
+            "SELECT * FROM UNNEST(%s::bigint[], %s::bigint[]) ON CONFLICT DO NOTHING",
+            [list(units), list(industries)],
+        )
 
 
 def _unit_key(unit: Organization) -> str:
