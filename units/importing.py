@@ -384,9 +384,11 @@ def _create_units(units: list[Organization]) -> None:
     meta = Organization._meta
     fields = [field for field in meta.concrete_fields if not field.primary_key]
     quote = connection.ops.quote_name
+    # (Field.cast_db_type is Django's, not in the type stubs.)
+    types = [field.cast_db_type(connection) for field in fields]  # type: ignore[attr-defined]
     sql = (
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
-        f"SELECT * FROM UNNEST({', '.join(f'%s::{field.cast_db_type(connection)}[]' for field in fields)}) "
+        f"SELECT * FROM UNNEST({', '.join(f'%s::{db_type}[]' for db_type in types)}) "
         f"RETURNING {quote(meta.pk.column)}"
     )
     now = timezone.now()
