@@ -264,6 +264,13 @@ def run(options) -> list[Measurement]:
                 ("register, most dangerous first", f"{reverse('units:list')}?sort=risk"),
                 ("register, never inspected", f"{reverse('units:list')}?not_inspected=on"),
             ]
+            # The floor of any page at this moment's load: the same client and stack, a page with no work.
+            samples, queries = _page(client, reverse("healthz"), repeat)
+            measurements.append(
+                _row(
+                    f"{persona}: floor", f"{persona}: floor: /healthz through the same stack", 0, samples, queries, note
+                )
+            )
             for case, url in pages:
                 samples, queries = _page(client, url, repeat)
                 group = f"{persona}: {case}"
