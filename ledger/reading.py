@@ -303,8 +303,8 @@ def _xlsx_sheet_facts(pieces: Iterable[str]) -> _SheetFacts:
     for piece in pieces:
         # Most pieces are closing tags and plain values: nothing to learn from them, and parsing each
         # as a tag took half the reading of a 10,000-row register.
-        if piece[:1] == "/" or (piece[:2] == "v>" and cell_type != "e"):
-            continue
+        if piece[:1] == "/" or piece.startswith(("t>", "is>", "t ")) or (piece[:2] == "v>" and cell_type != "e"):
+            continue  # (t and is: an inline string's text, which calamine reads)
         name, tag, text = _tag(piece)
         if name == "row":
             number = _attributes(tag).get("r")
