@@ -10,10 +10,12 @@ times after two warm-ups: the coverage page of the campaign with the most units 
 province-wide one), the "who has not reconciled" list, the register's first page and its
 never-inspected filter. Target: p95 under 300 ms.
 
-Beside them, in the same run: the floor — the coverage figures' own SQL (`inspections.coverage`,
-no page around it) — and the baseline a first version would write: coverage counted in Python, one
-`exists()` per unit in scope. And the import: 10,000 units read, checked and written
-(`units.importing`), beside the floor of reading the same workbook with openpyxl alone.
+Beside them, in the same run: each coverage page counted afresh (the kept figures cleared before
+every request: a viewer's first visit in two minutes), and the floors — the coverage figures' own
+SQL and sums (`inspections.coverage.coverage`, no page around it) and the not-reconciled list's SQL
+(status counts and first page) — for the province and the city head; with --register-baseline, a
+first version's coverage (one `exists()` per unit). And the import: 10,000 units read, checked and
+written (`units.importing`; merged on a rerun), beside the floor of calamine reading the sheet alone.
 """
 
 import io
@@ -34,6 +36,11 @@ def add_arguments(parser) -> None:
     parser.add_argument("--register-repeat", type=int, default=30, metavar="N", help="timed requests per case (30)")
     parser.add_argument(
         "--register-units", type=int, default=5000, metavar="N", help="make sure the demo register has N units (5,000)"
+    )
+    parser.add_argument(
+        "--register-baseline",
+        action="store_true",
+        help="also time a first version's coverage, one exists() per unit (about a minute of CPU)",
     )
 
 
@@ -137,29 +144,73 @@ def _import_workbook() -> bytes:
     return output.getvalue()
 
 
-def _coverage_floor_and_baseline(user, campaign, repeat: int, size: int, note: str) -> list[Measurement]:
-    """The coverage figures' SQL alone (the floor), and a first version's exists() per unit (the baseline)."""
+def _floors(
+    persona: str, user, campaign, period, repeat: int, size: int, note: str, baseline: bool
+) -> list[Measurement]:
+    """Beside the pages, in the same run: their SQL alone (the floors), and optionally a first version.
+
+    - the coverage figures counted afresh (`inspections.coverage.coverage`, nothing kept): what a
+      viewer's first visit in two minutes costs, and the floor of the page;
+    - the not-reconciled list's SQL: its status counts and its first page of 50 units;
+    - with --register-baseline, a first version's coverage: one exists() per unit in scope.
+    """
     from django.utils import timezone
 
     from accounts.scope import register_for
     from inspections import coverage
+    from reconciliation import selectors
 
     scope = coverage.CampaignScope.of(campaign)
     units = register_for(user)
     since = timezone.localdate() - timedelta(days=365)
-    floor = _timed(lambda: coverage.coverage(scope, units, since=since), repeat)
-    naive = _timed(
-        lambda: sum(
-            unit.inspections.filter(campaign=campaign).exists()
-            for unit in coverage.units_in_scope(scope, units).only("pk")
+    fresh = _timed(lambda: coverage.coverage(scope, units, since=since, blind_shown=100), repeat)
+
+    def not_reconciled() -> None:
+        listed = selectors.units_for_period(user, period)
+        selectors.status_counts(listed)
+        list(selectors.with_status(listed, selectors.NOT_RECONCILED).order_by("region_id", "name", "pk")[:50])
+
+    rows = [
+        _row(
+            f"{persona}: coverage page",
+            f"{persona}: floor: coverage counted afresh (SQL + sums)",
+            size,
+            fresh,
+            note=note,
         ),
-        max(repeat // 20, 1),  # a first version takes a minute and more: one or two runs say enough
-    )
-    group = "province: coverage page"
-    return [
-        _row(group, "floor: the coverage SQL alone", size, floor, note=note),
-        _row(group, "baseline: exists() per unit", size, naive, note=note),
+        _row(
+            f"{persona}: not reconciled",
+            f"{persona}: floor: not-reconciled SQL (counts + first 50)",
+            size,
+            _timed(not_reconciled, repeat),
+            note=note,
+        ),
     ]
+    if baseline:
+        naive = _timed(
+            lambda: sum(
+                unit.inspections.filter(campaign=campaign).exists()
+                for unit in coverage.units_in_scope(scope, units).only("pk")
+            ),
+            1,  # a first version takes a minute and more: one run says enough
+        )
+        rows.append(
+            _row(f"{persona}: coverage page", f"{persona}: baseline: exists() per unit", size, naive, note=note)
+        )
+    return rows
+
+
+def _cold_coverage(client, url: str, repeat: int) -> list[float]:
+    """The coverage page with nothing kept: every request counts the figures afresh (a first visit)."""
+    from django.core.cache import cache
+
+    samples = []
+    for _ in range(repeat):
+        cache.clear()
+        started = time.perf_counter()
+        client.get(url)
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
 
 
 def run(options) -> list[Measurement]:
@@ -171,7 +222,7 @@ def run(options) -> list[Measurement]:
     from django.test.utils import override_settings
     from django.urls import reverse
     from django.utils import timezone
-    from openpyxl import load_workbook
+    from python_calamine import CalamineWorkbook
 
     from accounts.models import Organization, User
     from hazards.models import Hazard
@@ -213,18 +264,30 @@ def run(options) -> list[Measurement]:
                 ("register, most dangerous first", f"{reverse('units:list')}?sort=risk"),
                 ("register, never inspected", f"{reverse('units:list')}?not_inspected=on"),
             ]
+            # The floor of any page at this moment's load: the same client and stack, a page with no work.
+            samples, queries = _page(client, reverse("healthz"), repeat)
+            measurements.append(
+                _row(
+                    f"{persona}: floor", f"{persona}: floor: /healthz through the same stack", 0, samples, queries, note
+                )
+            )
             for case, url in pages:
                 samples, queries = _page(client, url, repeat)
-                measurements.append(
-                    _row(f"{persona}: {case}", f"{persona}: {case}", register_size, samples, queries, note)
+                group = f"{persona}: {case}"
+                measurements.append(_row(group, f"{persona}: {case}", register_size, samples, queries, note))
+                if case == "coverage page":
+                    cold = _cold_coverage(client, url, repeat)
+                    measurements.append(
+                        _row(group, f"{persona}: coverage page, counted afresh", register_size, cold, None, note)
+                    )
+            if persona != "county inspector":
+                measurements += _floors(
+                    persona, user, campaign, period, repeat, register_size, note, options.register_baseline
                 )
-            if persona == "province":
-                measurements += _coverage_floor_and_baseline(user, campaign, repeat, register_size, note)
     workbook = _import_workbook()
     province = User.objects.get(username="province")
     started = time.perf_counter()
-    load = load_workbook(io.BytesIO(workbook), read_only=True)
-    sum(1 for _row_cells in load.worksheets[0].iter_rows(values_only=True))
+    CalamineWorkbook.from_filelike(io.BytesIO(workbook)).get_sheet_by_index(0).to_python()
     read_seconds = time.perf_counter() - started
     started = time.perf_counter()
     check = importing.check_units(io.BytesIO(workbook), actor=province, file_name="bench.xlsx")
@@ -243,14 +306,21 @@ def run(options) -> list[Measurement]:
             note=f"{created:,} new, {merged:,} merged",
         )
     )
-    measurements.append(Measurement(NAME, "floor: openpyxl read alone", IMPORT_ROWS, read_seconds, 0, group=group))
+    measurements.append(
+        Measurement(NAME, "floor: calamine reads the sheet alone", IMPORT_ROWS, read_seconds, 0, group=group)
+    )
     return measurements
 
 
 def summary(measurements: list[Measurement]) -> list[str]:
-    pages = [m for m in measurements if m.p95_ms is not None and not m.case.startswith(("floor", "baseline"))]
-    worst = max(pages, key=lambda m: m.p95_ms or 0)
-    verdict = "meets" if (worst.p95_ms or 0) < TARGET_P95_MS else "MISSES"
-    return [
-        f"register: slowest page p95 {worst.p95_ms:.0f} ms ({worst.case}) — {verdict} the {TARGET_P95_MS} ms target"
-    ]
+    """The target's pages (coverage, not reconciled) for province and city head, each against 300 ms p95."""
+    lines = []
+    for m in measurements:
+        targeted = m.case.startswith(("province:", "city head:")) and (
+            "coverage page" in m.case or "not reconciled" in m.case
+        )
+        if m.p95_ms is None or not targeted or "floor:" in m.case or "baseline:" in m.case:
+            continue
+        verdict = "meets" if m.p95_ms < TARGET_P95_MS else "MISSES"
+        lines.append(f"register: {m.case} p95 {m.p95_ms:.0f} ms — {verdict} the {TARGET_P95_MS} ms target")
+    return lines

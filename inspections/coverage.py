@@ -8,13 +8,18 @@ Callers pass the units the viewer may see (`accounts.scope.register_for`), so ev
 inside the one visibility rule. The statistics' 应排查 / 实际排查 / 覆盖率 read from here.
 """
 
-from dataclasses import dataclass
-from datetime import date
+import heapq
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.core.cache import cache
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from accounts.models import Industry, Organization, Region
 from inspections.models import Campaign, Inspection
+
+COVERAGE_SECONDS = 120  # how long a viewer's coverage of a campaign is kept before it is counted again
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,7 @@ class Coverage:
     by_county: list[Share]
     by_industry: list[Share]
     not_inspected_since: int = 0  # units in scope with no inspection at all since `since` (when asked)
+    first_blind: list[int] = field(default_factory=list)  # pks of the first blind spots in `by_risk` order (when asked)
 
 
 @dataclass(frozen=True)
@@ -78,40 +84,79 @@ def _inspected_in(campaign: Campaign, unit_field: str = "pk") -> Exists:
     return Exists(Inspection.objects.filter(campaign=campaign, unit_id=OuterRef(unit_field)))
 
 
-def coverage(scope: CampaignScope, units: QuerySet[Organization], *, since: date | None = None) -> Coverage:
-    """How many units in scope the campaign inspected: in total, by county and by industry; and, with
-    `since`, how many were not inspected at all since then (counted in the same pass over the units)."""
+def coverage(
+    scope: CampaignScope, units: QuerySet[Organization], *, since: date | None = None, blind_shown: int = 0
+) -> Coverage:
+    """How many units in scope the campaign inspected: in total, by county and by industry; with `since`,
+    how many were not inspected at all since then; with `blind_shown`, the first blind spots (`by_risk`).
+
+    One pass over the units in scope, one row per unit and industry: each unit's county, risk class
+    and name, whether the campaign reached it and whether anything reached it since `since`, counted
+    here. (Three grouped queries walked the scope three times: 800 ms for a city head at 15,000
+    units and 1M hazards.)
+    """
     campaign = scope.campaign
-    in_scope = units_in_scope(scope, units).annotate(reached=_inspected_in(campaign))
-    counted = Count("pk", filter=Q(reached=True))
-    stale = Count("pk", filter=~Exists(_recent(since))) if since else Value(0)
-    per_county = list(
-        in_scope.order_by().values("region_id").annotate(in_scope=Count("pk"), inspected=counted, stale=stale)
+    facts = units_in_scope(scope, units).annotate(
+        reached=_inspected_in(campaign), stale=~Exists(_recent(since)) if since else Value(False)
     )
-    names = dict(Region.objects.filter(pk__in=[row["region_id"] for row in per_county]).values_list("pk", "name"))
-    by_county = [
-        Share(names.get(row["region_id"], row["region_id"]), row["in_scope"], row["inspected"])
-        for row in sorted(per_county, key=lambda row: row["region_id"])
-    ]
-    links = Organization.industries.through.objects.filter(organization_id__in=in_scope.values("pk"))
-    if scope.industries:
-        links = links.filter(industry_id__in=scope.industries)
-    per_industry = list(
-        links.annotate(reached=_inspected_in(campaign, "organization_id"))
-        .order_by()
-        .values("industry_id")
-        .annotate(in_scope=Count("organization_id"), inspected_count=Count("organization_id", filter=Q(reached=True)))
-    )
-    industry_by_pk = Industry.objects.in_bulk([row["industry_id"] for row in per_industry])
+    rows = facts.order_by().values_list("pk", "region_id", "risk_class", "name", "reached", "stale", "industries")
+    per_unit: dict[int, tuple] = {}
+    per_industry: dict[int, list[int]] = {}
+    for pk, region_id, risk_class, name, reached, stale, industry_id in rows:
+        per_unit[pk] = (region_id, risk_class, name, reached, stale)
+        if industry_id is not None and (not scope.industries or industry_id in scope.industries):
+            counted = per_industry.setdefault(industry_id, [0, 0])
+            counted[0] += 1
+            counted[1] += bool(reached)
+    per_county: dict[str, list[int]] = {}
+    for region_id, _risk, _name, reached, _stale in per_unit.values():
+        counted = per_county.setdefault(region_id, [0, 0])
+        counted[0] += 1
+        counted[1] += bool(reached)
+    names = dict(Region.objects.filter(pk__in=per_county).values_list("pk", "name"))
+    by_county = [Share(names.get(code, code), *per_county[code]) for code in sorted(per_county)]
+    industry_by_pk = Industry.objects.in_bulk(list(per_industry))
     by_industry = sorted(
-        (
-            Share(industry_by_pk[row["industry_id"]].name, row["in_scope"], row["inspected_count"])
-            for row in per_industry
-        ),
+        (Share(industry_by_pk[pk].name, *counted) for pk, counted in per_industry.items()),
         key=lambda share: (-share.in_scope, share.label),
     )
-    total = sum(share.in_scope for share in by_county), sum(share.inspected for share in by_county)
-    return Coverage(Share("", *total), by_county, by_industry, sum(row["stale"] for row in per_county))
+    total = Share("", len(per_unit), sum(1 for fact in per_unit.values() if fact[3]))
+    rank = Organization.RISK_ORDER
+    first_blind = heapq.nsmallest(
+        blind_shown,
+        (
+            (rank.get(risk, len(rank)), region_id, name, pk)
+            for pk, (region_id, risk, name, reached, _stale) in per_unit.items()
+            if not reached
+        ),
+    )
+    return Coverage(
+        total,
+        by_county,
+        by_industry,
+        sum(1 for fact in per_unit.values() if fact[4]),
+        [pk for *_order, pk in first_blind],
+    )
+
+
+def kept_coverage(
+    key: str, scope: CampaignScope, units: QuerySet[Organization], *, since: date | None = None, blind_shown: int = 0
+) -> tuple[Coverage, datetime]:
+    """`coverage`, counted once per viewer and campaign and kept COVERAGE_SECONDS: (the figures, when counted).
+
+    As the ledger's count (`hazards.counting`): a campaign's coverage moves with its inspections, a few
+    a day, while the page is opened again and again; counting it walks every unit in scope and the
+    campaign's inspections (a few hundred milliseconds at 15,000 units). `key` names the viewer (the
+    caller's scope: a user) and the page's language (the labels); an inspection recorded meanwhile is
+    counted when the kept figures expire.
+    """
+    cache_key = f"coverage:{scope.campaign.pk}:{key}:{since}:{blind_shown}"
+    kept = cache.get(cache_key)
+    if kept is not None:
+        return kept
+    counted = (coverage(scope, units, since=since, blind_shown=blind_shown), timezone.now())
+    cache.set(cache_key, counted, COVERAGE_SECONDS)
+    return counted
 
 
 def by_risk(units: QuerySet[Organization]) -> QuerySet[Organization]:

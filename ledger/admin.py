@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from ledger.models import ImportProfile
+from ledger.models import ImportedUnit, ImportProfile
 
 
 @admin.register(ImportProfile)
@@ -11,3 +11,12 @@ class ImportProfileAdmin(admin.ModelAdmin):
     list_filter = ("organization__kind",)
     search_fields = ("name", "organization__name")
     autocomplete_fields = ("organization",)
+
+
+@admin.register(ImportedUnit)
+class ImportedUnitAdmin(admin.ModelAdmin):
+    """Units a ledger import added to the register: delete the row once the unit is completed."""
+
+    list_display = ("unit", "file_name", "row", "added_by", "added_at")
+    search_fields = ("unit__name", "file_name")
+    raw_id_fields = ("unit", "added_by")

@@ -33,6 +33,15 @@ class ImportForm(BootstrapFormMixin, forms.Form):
         empty_label=gettext_lazy("— your organisation's own mapping —"),
         help_text=gettext_lazy("A mapping shared by an administrator for ledgers of a known shape."),
     )
+    add_units = forms.BooleanField(
+        label=gettext_lazy("Add the units not in the register to it"),
+        required=False,
+        help_text=gettext_lazy(
+            "Instead of recording them as sites: each is added to the register of its county with the name "
+            "given, flagged as added by import, to be completed."
+        ),
+        widget=forms.CheckboxInput(attrs={"data-testid": "import-add-units"}),
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

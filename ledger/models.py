@@ -130,3 +130,33 @@ class ImportProfile(models.Model):
 
     def __str__(self) -> str:
         return self.name or str(self.organization)
+
+
+class ImportedUnit(models.Model):
+    """A unit a ledger import added to the register (issue 20): added by import, to be completed.
+
+    The import knew only its name and county (and the industries of its rows); its credit code,
+    address, kind and contacts are for the county to complete. Deleting this row (in the
+    administration, once the unit is completed) lifts the flag.
+    """
+
+    unit = models.OneToOneField(
+        "accounts.Organization",
+        verbose_name=_("unit"),
+        on_delete=models.CASCADE,
+        related_name="added_by_import",
+    )
+    file_name = models.CharField(_("imported from"), max_length=200)
+    row = models.PositiveIntegerField(_("first row naming it"))
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("added by"), on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField(_("added"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("unit added by import, to be completed")
+        verbose_name_plural = _("units added by import, to be completed")
+        ordering = ["-added_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} ← {self.file_name} row {self.row}"

@@ -98,6 +98,8 @@ class ImportRow:
     hazard: Hazard | None = None
     duplicate_of: str = ""  # a ledger number, or "row N" of the same file
     history: Any = None  # hazards.workflow.ImportedHistory of a past row (rectified, accepted, closed)
+    unregistered_unit: str = ""  # the unit it names, as written, when the register does not have it
+    unregistered_key: str = ""  # that unit's county and name as compared ("430181:张记小卖部"): one unit per key
 
     @property
     def is_valid(self) -> bool:
@@ -139,6 +141,11 @@ class ImportCheck:
     @property
     def unregistered_rows(self) -> int:
         return sum(len(rows) for rows in self.unregistered.values())
+
+    @property
+    def units_to_add(self) -> int:
+        """How many units the register would gain from the unregistered names: one per county and name."""
+        return len({row.unregistered_key for row in self.rows if row.unregistered_key})
 
     @property
     def bad_rows(self) -> list[ImportRow]:
@@ -294,6 +301,10 @@ def _xlsx_sheet_facts(pieces: Iterable[str]) -> _SheetFacts:
     facts = _SheetFacts()
     row, col, cell_type = -1, -1, ""
     for piece in pieces:
+        # Most pieces are closing tags and plain values: nothing to learn from them, and parsing each
+        # as a tag took half the reading of a 10,000-row register.
+        if piece[:1] == "/" or piece.startswith(("t>", "is>", "t ")) or (piece[:2] == "v>" and cell_type != "e"):
+            continue  # (t and is: an inline string's text, which calamine reads)
         name, tag, text = _tag(piece)
         if name == "row":
             number = _attributes(tag).get("r")
@@ -491,8 +502,8 @@ def _xls_facts(content: bytes) -> dict[str, _SheetFacts]:
     return tables
 
 
-def _refuse_extent(sheet: str, facts: _SheetFacts) -> None:
-    limit = settings.LEDGER_IMPORT_MAX_ROWS
+def _refuse_extent(sheet: str, facts: _SheetFacts, max_rows: int | None = None) -> None:
+    limit = max_rows or settings.LEDGER_IMPORT_MAX_ROWS
     if facts.rows > limit + HEADER_SEARCH_ROWS:
         raise ImportFileError(
             _(
@@ -515,11 +526,13 @@ def _refuse_extent(sheet: str, facts: _SheetFacts) -> None:
         )
 
 
-def _spreadsheet_tables(content: bytes, file_format: str, facts: dict[str, _SheetFacts]) -> Iterator[Table]:
+def _spreadsheet_tables(
+    content: bytes, file_format: str, facts: dict[str, _SheetFacts], max_rows: int | None = None
+) -> Iterator[Table]:
     """Each worksheet of a spreadsheet, read by calamine once its extent is known to be within the limits."""
     if file_format in ("ods", "xls"):  # calamine reads every sheet of these as it opens the file
         for name, sheet_facts in facts.items():
-            _refuse_extent(name, sheet_facts)
+            _refuse_extent(name, sheet_facts, max_rows)
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
     except Exception:  # noqa: BLE001 - whatever a damaged file raises, the user gets a message, never a 500
@@ -532,7 +545,7 @@ def _spreadsheet_tables(content: bytes, file_format: str, facts: dict[str, _Shee
                 continue
             known = facts.get(metadata.name)
             if known is not None:
-                _refuse_extent(metadata.name, known)
+                _refuse_extent(metadata.name, known, max_rows)
             try:
                 sheet = workbook.get_sheet_by_name(metadata.name)
                 rows = sheet.to_python(skip_empty_area=False)
@@ -547,13 +560,13 @@ def _spreadsheet_tables(content: bytes, file_format: str, facts: dict[str, _Shee
             # An .xls: its extent is known once read (at most 65,536 × 256 by its format).
             sheet_facts = known or _SheetFacts(rows=len(rows), columns=max(map(len, rows), default=0))
             if known is None:
-                _refuse_extent(metadata.name, sheet_facts)
+                _refuse_extent(metadata.name, sheet_facts, max_rows)
             yield Table(metadata.name, file_format, rows, merged, sheet_facts)
     finally:
         workbook.close()
 
 
-def _csv_table(content: bytes) -> Table:
+def _csv_table(content: bytes, max_rows: int | None = None) -> Table:
     """A CSV file in UTF-8 (with or without its mark) or GBK/GB18030, as Excel and WPS save them."""
     if b"\x00" in content[:4096]:
         raise ImportFileError(_("This is not a spreadsheet (.xlsx, .xls, .ods or .csv), whatever its name says."))
@@ -569,7 +582,7 @@ def _csv_table(content: bytes) -> Table:
         dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
-    limit = settings.LEDGER_IMPORT_MAX_ROWS + HEADER_SEARCH_ROWS
+    limit = (max_rows or settings.LEDGER_IMPORT_MAX_ROWS) + HEADER_SEARCH_ROWS
     rows: list[list[Any]] = []
     try:
         for cells in csv.reader(io.StringIO(text), dialect):
@@ -577,18 +590,22 @@ def _csv_table(content: bytes) -> Table:
             if len(rows) > limit:
                 raise ImportFileError(
                     _("The sheet “%(sheet)s” has more than %(limit)s rows; import it in parts.")
-                    % {"sheet": "CSV", "limit": f"{settings.LEDGER_IMPORT_MAX_ROWS:,}"}
+                    % {"sheet": "CSV", "limit": f"{max_rows or settings.LEDGER_IMPORT_MAX_ROWS:,}"}
                 )
     except csv.Error:
         raise _cell_too_long() from None
     width = max(map(len, rows), default=0)
     if width > MAX_SHEET_COLUMNS:
-        _refuse_extent("CSV", _SheetFacts(rows=len(rows), columns=width))
+        _refuse_extent("CSV", _SheetFacts(rows=len(rows), columns=width), max_rows)
     return Table("CSV", "csv", [row + [""] * (width - len(row)) for row in rows])
 
 
-def _tables(stream: BinaryIO) -> Iterator[Table]:
-    """The sheets of an uploaded file, whatever spreadsheet format it is in (found by content, not by name)."""
+def read_tables(stream: BinaryIO, *, max_rows: int | None = None) -> Iterator[Table]:
+    """The sheets of an uploaded file, whatever spreadsheet format it is in (found by content, not by name).
+
+    The one reading layer of every import, with its size and bomb limits; `max_rows` is an import's own
+    row limit (the register of units takes more rows than a ledger, LEDGER_IMPORT_MAX_ROWS).
+    """
     content = stream.read()
     head = content[:8]
     if not head:
@@ -605,11 +622,11 @@ def _tables(stream: BinaryIO) -> Iterator[Table]:
             raise ImportFileError(
                 _("The file could not be read: it is damaged or was not saved by a spreadsheet program.")
             ) from None
-        yield from _spreadsheet_tables(content, file_format, facts)
+        yield from _spreadsheet_tables(content, file_format, facts, max_rows)
     elif head.startswith(OLE_MAGIC):
-        yield from _spreadsheet_tables(content, "xls", _xls_facts(content))
+        yield from _spreadsheet_tables(content, "xls", _xls_facts(content), max_rows)
     else:
-        yield _csv_table(content)
+        yield _csv_table(content, max_rows)
 
 
 # --- The header: under title rows, one to three rows joined ---------------------------------------
@@ -712,7 +729,7 @@ def _read_into(stream: BinaryIO, check: ImportCheck, mapping: dict[str, str]) ->
     names = _header_names()
     chosen: tuple[Table, _Header] | None = None
     first: Table | None = None
-    for table in _tables(stream):
+    for table in read_tables(stream):
         first = first or table
         header = _find_header(table, names, mapping)
         # The first sheet with a header we recognise (a ledger may have a cover sheet first).

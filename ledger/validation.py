@@ -433,6 +433,7 @@ def _validate(row: ImportRow, resolver: _Resolver, index_of: dict[str, int], act
             if unit is None and key == "unit" and county is not None and not resolver.is_registered(text):
                 # A unit the register does not know (a shop, a site, a self-built house): recorded as a site.
                 check.unregistered.setdefault(text, []).append(row.number)
+                row.unregistered_unit, row.unregistered_key = text, f"{county.pk}:{name_key(text)}"
                 if not data["site_name"]:
                     data["site_name"] = text
                 continue

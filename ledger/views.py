@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import User
 from hazards import workflow
-from ledger import export, jobs, mappings, template, validation
+from ledger import export, jobs, mappings, registering, template, validation
 from ledger.formats import XLSX_CONTENT_TYPE
 from ledger.forms import ImportForm, MappingForm
 from ledger.mappings import named_profiles
@@ -102,14 +102,19 @@ def _require_reporter(user: User) -> None:
         raise Http404
 
 
-def _keep_upload(request, upload, profile: ImportProfile | None = None) -> str:
+def _keep_upload(request, upload, profile: ImportProfile | None = None, *, add_units: bool = False) -> str:
     """Keep the uploaded file for this session (to confirm it or download its errors); return its token."""
     _purge_old_uploads()
     token = uuid.uuid4().hex
     suffix = PurePath(upload.name).suffix.lower()
     path = default_storage.save(f"{IMPORT_DIR}/{token}{suffix if suffix in IMPORT_SUFFIXES else '.xlsx'}", upload)
     kept = request.session.get(SESSION_KEY, {})
-    kept[token] = {"path": path, "name": PurePath(upload.name).name[:200], "profile": profile.pk if profile else None}
+    kept[token] = {
+        "path": path,
+        "name": PurePath(upload.name).name[:200],
+        "profile": profile.pk if profile else None,
+        "add_units": add_units,
+    }
     request.session[SESSION_KEY] = dict(list(kept.items())[-5:])
     return token
 
@@ -173,8 +178,12 @@ def ledger_import(request):
         form = ImportForm(request.POST, request.FILES)
         if not form.is_valid():
             return render(request, "ledger/ledger_import.html", {"form": form}, status=400)
-        token = _keep_upload(request, form.cleaned_data["file"], form.cleaned_data["profile"])
+        token = _keep_upload(
+            request, form.cleaned_data["file"], form.cleaned_data["profile"], add_units=form.cleaned_data["add_units"]
+        )
         kept = _kept_upload(request, token)
+    # The preview's own choice, when it offered one, wins over the upload's.
+    add_units = bool(request.POST.get("add_units")) if "units_choice" in request.POST else kept.get("add_units", False)
     check = _check(request, kept)
     if action == "map" and request.user.organization is not None:
         # What the user mapped is the organisation's from now on; the file is read again with it.
@@ -190,8 +199,8 @@ def ledger_import(request):
         confirmed = [int(row) for row in request.POST.getlist("confirm") if row.isdigit()]
         findings = check.findings(confirmed=confirmed)
         try:
-            created = workflow.import_findings(
-                actor=request.user, findings=findings, file_name=kept["name"], histories=check.histories
+            created, added = registering.import_ledger(
+                actor=request.user, check=check, findings=findings, file_name=kept["name"], add_units=add_units
             )
         except workflow.HazardError as error:
             messages.error(request, str(error))
@@ -202,6 +211,7 @@ def ledger_import(request):
                 "file": kept["name"],
                 "hazards": [(hazard.pk, hazard.number, hazard.title) for hazard in created],
                 "skipped": skipped,
+                "units": [(unit.pk, unit.name) for unit in added],
             }
             return redirect("ledger:import")
     context = {
@@ -212,6 +222,7 @@ def ledger_import(request):
         "check": check,
         "token": token,
         "dry_run": dry_run,
+        "add_units": add_units,
         "rows_shown": ROWS_SHOWN,
         "bad_rows": [
             (row, [validation.shown_value(row.values.get(key)) for key, _header in check.shown_columns])

@@ -22,6 +22,7 @@ from hazards.models import Hazard, HazardState
 from hazards.visibility import HazardQuerySet
 from reconciliation.models import Reconciliation, ReconciliationEvent, ReconciliationItem
 from reconciliation.periods import MONTH, Period, kind_for
+from reconciliation.selectors import reconciliations_changed
 
 Answer = ReconciliationItem.Answer
 State = Reconciliation.State
@@ -98,6 +99,7 @@ def prepare(*, actor: User, unit: Organization, period: Period, today: date | No
     ReconciliationEvent.objects.create(
         reconciliation=reconciliation, actor=actor, action=ReconciliationEvent.Action.PREPARE
     )
+    transaction.on_commit(reconciliations_changed)
     return reconciliation
 
 
@@ -140,6 +142,7 @@ def confirm_by_unit(
         note=note.strip(),
         answers=signed,
     )
+    transaction.on_commit(reconciliations_changed)
     return reconciliation
 
 
@@ -168,6 +171,7 @@ def send_back(*, actor: User, reconciliation_id: int, reason: str) -> Reconcilia
     ReconciliationEvent.objects.create(
         reconciliation=reconciliation, actor=actor, action=ReconciliationEvent.Action.SEND_BACK, note=reason
     )
+    transaction.on_commit(reconciliations_changed)
     return reconciliation
 
 
@@ -183,4 +187,5 @@ def confirm_by_department(*, actor: User, reconciliation_id: int, note: str = ""
     ReconciliationEvent.objects.create(
         reconciliation=reconciliation, actor=actor, action=ReconciliationEvent.Action.CONFIRM, note=note.strip()
     )
+    transaction.on_commit(reconciliations_changed)
     return reconciliation

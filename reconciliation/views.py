@@ -35,7 +35,7 @@ def status_list(request):
     """The units of the user's scope and their reconciliation for a period: who has not reconciled."""
     period = _period(request)
     units = selectors.units_for_period(request.user, period)
-    counts = selectors.status_counts(units)
+    counts = selectors.kept_status_counts(request.user, period, units)
     status = request.GET.get("status", "")
     county = request.GET.get("county", "").strip()
     rows = selectors.with_status(units, status)
@@ -45,7 +45,9 @@ def status_list(request):
     rows = rows.prefetch_related("region").order_by("region_id", "name", "pk")
     if request.GET.get("format") == "xlsx":
         return _status_sheet(rows, period)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = _Pages(rows, PAGE_SIZE, count=None if county else selectors.count_of(counts, status)).get_page(
+        request.GET.get("page")
+    )
     context = {
         "period": period,
         "page_obj": page,
@@ -61,6 +63,15 @@ def status_list(request):
         "previous": period.previous(),
     }
     return render(request, "reconciliation/status_list.html", context)
+
+
+class _Pages(Paginator):
+    """Pages whose count is known already (the status counts): the list is not counted a second time."""
+
+    def __init__(self, *args, count: int | None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if count is not None:
+            self.__dict__["count"] = count  # Paginator.count is a cached_property
 
 
 def _status_sheet(rows, period: periods.Period):

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -13,6 +13,7 @@ from accounts.models import Industry, Organization, Region
 from hunan_safety.forms import BootstrapFormMixin
 from inspections.coverage import not_inspected_since
 from inspections.filters import CountyFilter, IndustryFilter
+from ledger.models import ImportedUnit
 
 NOT_INSPECTED_DAYS = 365
 
@@ -43,6 +44,9 @@ class UnitFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label=pgettext_lazy("unit", "Status"), choices=Organization.Status.choices, empty_label=_("Any status")
     )
+    to_complete = django_filters.BooleanFilter(
+        label=_("Added by import, to be completed"), method="filter_to_complete", widget=forms.CheckboxInput
+    )
     not_inspected = django_filters.BooleanFilter(
         label=_("Not inspected in the last 12 months"),
         method="filter_not_inspected",
@@ -51,7 +55,7 @@ class UnitFilter(django_filters.FilterSet):
 
     class Meta:
         model = Organization
-        fields = ["q", "county", "industry", "risk_class", "status", "not_inspected"]
+        fields = ["q", "county", "industry", "risk_class", "status", "not_inspected", "to_complete"]
         form = UnitFilterForm
 
     def filter_text(self, units: QuerySet, name: str, value: str) -> QuerySet:
@@ -66,6 +70,11 @@ class UnitFilter(django_filters.FilterSet):
             return units
         links = Organization.industries.through.objects.filter(industry_id__in=Industry.with_descendants([industry.pk]))
         return units.filter(pk__in=links.values("organization_id"))
+
+    def filter_to_complete(self, units: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if not value:
+            return units
+        return units.filter(Exists(ImportedUnit.objects.filter(unit_id=OuterRef("pk"))))
 
     def filter_not_inspected(self, units: QuerySet, name: str, value: bool | None) -> QuerySet:
         if not value:

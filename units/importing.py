@@ -8,20 +8,21 @@ industries add up) instead of being doubled. The writes are a few bulk statement
 county's 10,000 units import in seconds.
 """
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
 from accounts.credit_codes import validate_credit_code
 from accounts.models import Industry, Organization, Region, User
 from accounts.scope import counties_for
-from ledger.reading import ImportFileError, is_blank
+from ledger.reading import ImportFileError, is_blank, read_tables
 from ledger.validation import cell_text, name_key
 
 HEADER_SEARCH_ROWS = 10
@@ -134,42 +135,34 @@ class UnitImport:
 
 
 def _read_rows(stream: BinaryIO) -> Iterable[tuple[int, dict[str, Any]]]:
-    """(row number, {column key: value}) of the first sheet's data rows, below its header row."""
-    try:
-        workbook = load_workbook(stream, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds on a file that is not a workbook
-        raise ImportFileError(
-            _("This is not an Excel workbook (.xlsx). Save the register as .xlsx and try again.")
-        ) from None
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    columns: dict[int, str] = {}
-    number = 0
-    for number, cells in enumerate(rows, start=1):
+    """(row number, {column key: value}) of the first sheet with a header row, below that row.
+
+    Through the imports' one reading layer (`ledger.reading.read_tables`: calamine for .xlsx, .xls and
+    .ods, CSV in UTF-8 or GBK, the same size and bomb limits), which reads 10,000 rows in a fraction of
+    the time openpyxl's cell objects took.
+    """
+    for table in read_tables(stream, max_rows=MAX_ROWS):
+        header = _header(table.rows)
+        if header is None:
+            continue
+        header_row, columns = header
+        for number, cells in enumerate(table.rows[header_row:], start=header_row + 1):
+            if all(is_blank(cell) for cell in cells):
+                continue
+            yield number, {key: cells[index] if index < len(cells) else None for index, key in columns.items()}
+        return
+    raise ImportFileError(_("No header row with 单位名称 (the unit's name) was found in the first ten rows."))
+
+
+def _header(rows: list[list[Any]]) -> tuple[int, dict[int, str]] | None:
+    """(its row number, column index → key) of the header among a sheet's first rows: a name and one more field."""
+    for number, cells in enumerate(rows[:HEADER_SEARCH_ROWS], start=1):
         found = {
-            index: HEADER_KEYS[_header_key(cell)]
-            for index, cell in enumerate(cells)
-            if _header_key(cell) in HEADER_KEYS
+            index: HEADER_KEYS[key] for index, cell in enumerate(cells) if (key := _header_key(cell)) in HEADER_KEYS
         }
         if "name" in found.values() and len(found) >= 2:
-            columns = found
-            break
-        if number >= HEADER_SEARCH_ROWS:
-            break
-    if not columns:
-        workbook.close()
-        raise ImportFileError(_("No header row with 单位名称 (the unit's name) was found in the first ten rows."))
-    header_row = number
-    for number, cells in enumerate(rows, start=header_row + 1):
-        if all(is_blank(cell) for cell in cells):
-            continue
-        if number > MAX_ROWS:
-            workbook.close()
-            raise ImportFileError(
-                _("The sheet has more than %(limit)s rows: import it in parts.") % {"limit": f"{MAX_ROWS:,}"}
-            )
-        yield number, {key: cells[index] if index < len(cells) else None for index, key in columns.items()}
-    workbook.close()
+            return number, found
+    return None
 
 
 class _Words:
@@ -195,6 +188,7 @@ class _Words:
             self.choices[key] = words
 
 
+@functools.cache
 def _max_length(field_name: str) -> int:
     model_field = Organization._meta.get_field(field_name)
     assert isinstance(model_field, models.CharField) and model_field.max_length is not None
@@ -271,7 +265,8 @@ def _find_merges(check: UnitImport, actor: User) -> None:
     valid = [row for row in check.rows if row.unit is not None]
     codes = {row.unit.credit_code for row in valid if row.unit and row.unit.credit_code}
     by_code = {unit.credit_code: unit for unit in Organization.objects.filter(credit_code__in=codes)}
-    names = {row.unit.name for row in valid if row.unit}
+    # By name only the rows the credit codes did not find: a re-imported register is not read twice.
+    names = {row.unit.name for row in valid if row.unit and row.unit.credit_code not in by_code}
     by_name = {(unit.region_id, unit.name): unit for unit in Organization.objects.filter(name__in=names)}
     visible_counties = set(counties_for(actor).values_list("code", flat=True))
     first_in_file: dict[str, UnitRow] = {}
@@ -363,19 +358,75 @@ def import_units(*, actor: User, check: UnitImport) -> tuple[int, int]:
             continue
         (merged if unit.pk else new).append(unit)
         unit_of_row[row.number] = unit
-    Organization.objects.bulk_create(new, batch_size=2000)
+    _create_units(new)
     # A re-imported register mostly repeats what is there: write only the units whose values changed
     # (bulk_update's CASE statements grow with each batch, so the batches stay small).
     changed = [unit for unit in merged if _merged_values(unit) != check.originals.get(unit.pk)]
     Organization.objects.bulk_update(changed, list(MERGED_FIELDS), batch_size=500)
-    Through = Organization.industries.through
     links = {(unit_of_row[row.number].pk, industry) for row in check.rows for industry in row.industries}
-    Through.objects.bulk_create(
-        [Through(organization_id=unit_id, industry_id=industry_id) for unit_id, industry_id in links],
-        batch_size=5000,
-        ignore_conflicts=True,
-    )
+    _link_industries(links)
     return len(new), len(merged)
+
+
+INSERT_BATCH = 5000
+
+
+def _create_units(units: list[Organization]) -> None:
+    """Insert the new units, their primary keys set on them: one statement per INSERT_BATCH units.
+
+    On PostgreSQL each column goes as one array (INSERT … SELECT FROM UNNEST), its values read
+    straight off the unsaved units the checks built: Django's bulk_create prepares each of the
+    ~200,000 values of 10,000 units through its field, which took two thirds of the write.
+    """
+    if connection.vendor != "postgresql":
+        Organization.objects.bulk_create(units, batch_size=2000)
+        return
+    meta = Organization._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    # (Field.cast_db_type is Django's, not in the type stubs.)
+    types = [field.cast_db_type(connection) for field in fields]  # type: ignore[attr-defined]
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
+        f"SELECT * FROM UNNEST({', '.join(f'%s::{db_type}[]' for db_type in types)}) "
+        f"RETURNING {quote(meta.pk.column)}"
+    )
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        for start in range(0, len(units), INSERT_BATCH):
+            batch = units[start : start + INSERT_BATCH]
+            columns = [
+                [now] * len(batch)
+                if getattr(field, "auto_now_add", False)
+                else [getattr(unit, field.attname) for unit in batch]
+                for field in fields
+            ]
+            cursor.execute(sql, columns)
+            # Rows come back in the order of the arrays (as Django's own UNNEST insert relies on).
+            for unit, (pk,) in zip(batch, cursor.fetchall(), strict=True):
+                unit.pk = pk
+                unit._state.adding = False
+                unit._state.db = connection.alias
+
+
+def _link_industries(links: set[tuple[int, int]]) -> None:
+    """Add (unit, industry) links not there yet: one statement on PostgreSQL, whatever their number."""
+    Through = Organization.industries.through
+    if connection.vendor != "postgresql":
+        Through.objects.bulk_create(
+            [Through(organization_id=unit_id, industry_id=industry_id) for unit_id, industry_id in links],
+            batch_size=5000,
+            ignore_conflicts=True,
+        )
+        return
+    units, industries = zip(*links, strict=True) if links else ((), ())
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(Through._meta.db_table)} (organization_id, industry_id) "
+            "SELECT * FROM UNNEST(%s::bigint[], %s::bigint[]) ON CONFLICT DO NOTHING",
+            [list(units), list(industries)],
+        )
 
 
 def _unit_key(unit: Organization) -> str:

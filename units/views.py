@@ -9,10 +9,11 @@ from pathlib import PurePath
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -22,6 +23,7 @@ from hazards import workflow
 from hazards.models import Hazard
 from inspections import coverage
 from inspections.models import Campaign, Inspection
+from ledger.models import ImportedUnit
 from ledger.reading import ImportFileError
 from reconciliation.models import Reconciliation
 from reconciliation.sheets import xlsx_response
@@ -50,7 +52,10 @@ def unit_list(request):
     # By county and name (the (region, name) unique index walks it), or the most dangerous first.
     by_risk = request.GET.get("sort") == "risk"
     rows = coverage.by_risk(rows) if by_risk else rows.order_by("region_id", "name", "pk")
-    page = Paginator(rows.annotate(last_inspected=_last_inspected()), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = rows.annotate(
+        last_inspected=_last_inspected(), to_complete=Exists(ImportedUnit.objects.filter(unit_id=OuterRef("pk")))
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "units/unit_list.html",
@@ -87,6 +92,7 @@ def unit_detail(request, pk: int):
         "inspections": inspections[:SHOWN_ON_DETAIL],
         "inspection_count": inspections.count(),
         "reconciliations": Reconciliation.objects.filter(unit=unit).order_by("-starts_on")[:12],
+        "added_by_import": ImportedUnit.objects.filter(unit=unit).first(),
     }
     return render(request, "units/unit_detail.html", context)
 
@@ -123,18 +129,23 @@ def campaign_coverage(request, pk: int):
     units = UnitFilter(request.GET, queryset=register_for(request.user)).qs
     scope = coverage.CampaignScope.of(campaign)
     since = timezone.localdate() - timedelta(days=NOT_INSPECTED_DAYS)
-    figures = coverage.coverage(scope, units, since=since)
-    blind = coverage.blind_spots(scope, units).select_related("region")
     if request.GET.get("format") == "xlsx":
-        return _blind_spots_sheet(campaign, blind)
+        return _blind_spots_sheet(campaign, coverage.blind_spots(scope, units).select_related("region"))
+    figures, counted_at = coverage.kept_coverage(
+        f"{request.user.pk}:{get_language()}", scope, units, since=since, blind_shown=BLIND_SPOTS_SHOWN
+    )
+    # The first blind spots were chosen in the figures' own pass: only they are fetched whole.
+    first_blind = Organization.objects.select_related("region").in_bulk(figures.first_blind)
     context = {
         "campaign": campaign,
         "coverage": figures,
         "tables": [(_("By county"), figures.by_county), (_("By industry"), figures.by_industry)],
-        "blind_spots": blind[:BLIND_SPOTS_SHOWN],
+        "blind_spots": [first_blind[pk] for pk in figures.first_blind],
         "blind_count": figures.total.blind,
         "shown": BLIND_SPOTS_SHOWN,
         "not_inspected_count": figures.not_inspected_since,
+        "counted_at": counted_at,
+        "counted_every": coverage.COVERAGE_SECONDS // 60,
     }
     return render(request, "units/campaign_coverage.html", context)
 

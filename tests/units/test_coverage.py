@@ -1,6 +1,6 @@
 """Campaign coverage and blind spots against a hand-counted scene, and the page that shows them."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -101,3 +101,38 @@ def test_the_coverage_page_costs_a_fixed_number_of_queries(client, scene, provin
     client.force_login(province)
     with django_assert_max_num_queries(16):
         assert client.get(reverse("campaign_coverage", args=[campaign.pk])).status_code == 200
+
+
+def test_the_figures_are_kept_for_each_viewer_a_moment_then_counted_again(
+    client, scene, inspector, province, frozen_today, settings
+):
+    """Counted once per viewer and campaign, kept COVERAGE_SECONDS (as the ledger's count), never shared."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    campaign, units = scene
+    url = reverse("campaign_coverage", args=[campaign.pk])
+    client.force_login(inspector)
+    first = client.get(url).content.decode()
+    assert 'data-testid="in-scope">3<' in first and 'data-testid="inspected">1<' in first
+    # The blind spots, most dangerous first: C (major) before B (low).
+    assert first.index("C零售") < first.index("B批发")
+    Inspection.objects.create(
+        inspected_on=date(2026, 6, 10),
+        region=units["C"].region,
+        unit=units["C"],
+        industry=industry("fireworks-retail"),
+        campaign=campaign,
+        created_by=inspector,
+    )
+    # Another viewer gets figures of their own scope, counted now: the province sees all five units.
+    client.force_login(province)
+    theirs = client.get(url).content.decode()
+    assert 'data-testid="in-scope">5<' in theirs and 'data-testid="inspected">3<' in theirs
+    # The inspector's figures are kept a moment, saying when they were counted...
+    client.force_login(inspector)
+    kept = client.get(url).content.decode()
+    assert 'data-testid="inspected">1<' in kept and 'data-testid="counted-at"' in kept
+    # ...and counted again once that moment has passed.
+    frozen_today.shift(timedelta(seconds=coverage.COVERAGE_SECONDS + 1))
+    again = client.get(url).content.decode()
+    assert 'data-testid="inspected">2<' in again
+    assert "C零售" not in again.split('data-testid="blind-spots"')[1]  # reached now: no longer a blind spot

@@ -132,8 +132,24 @@ def test_the_command_dry_run_writes_nothing_and_a_bad_file_fails_with_a_reason(i
     assert Organization.objects.filter(credit_code__in=[code(1), code(2)]).count() == 2
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(b"%PDF-1.4 not a workbook")
-    with pytest.raises(CommandError, match="xlsx"):
+    with pytest.raises(CommandError, match="PDF"):
         call_command("import_units", str(bad), "--user", "inspector")
+
+
+def test_a_register_kept_as_a_gbk_csv_is_read_by_the_same_layer_as_the_ledger(inspector):
+    """The register is read like a ledger (calamine or CSV, the same limits): a county's GBK export imports."""
+    lines = ["单位名称,统一社会信用代码,县市区,详细地址,行业领域", f"浏阳市第1花炮厂,{code(1)},浏阳市,,烟花爆竹生产"]
+    lines.append("张记小卖部,,浏阳市,集里街道1号,")
+    check = importing.check_units(
+        io.BytesIO("\r\n".join(lines).encode("gbk")), actor=inspector, file_name="register.csv"
+    )
+    assert check.is_valid, [row.errors for row in check.bad_rows]
+    assert importing.import_units(actor=inspector, check=check) == (2, 0)
+    shop = Organization.objects.get(name="张记小卖部")
+    assert (shop.region_id, shop.address, shop.credit_code) == ("430181", "集里街道1号", "")
+    assert set(Organization.objects.get(credit_code=code(1)).industries.values_list("code", flat=True)) == {
+        "fireworks-production"
+    }
 
 
 def test_ten_thousand_units_import_in_a_handful_of_statements(inspector, django_assert_max_num_queries):

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from hazards import workflow
-from ledger import template, validation
+from ledger import registering, template, validation
 from ledger.mappings import mapping_for, named_profiles
 
 
@@ -25,6 +25,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--include-duplicates", action="store_true", help="also import the rows flagged as likely duplicates"
         )
+        parser.add_argument(
+            "--add-units",
+            action="store_true",
+            help="add the units the register does not have to it (each in its county, with the name given, flagged "
+            "as added by import, to be completed) instead of recording them as sites",
+        )
         parser.add_argument("--errors-out", metavar="FILE", help="write the rows with an error column here")
         parser.add_argument(
             "--profile",
@@ -39,7 +45,9 @@ class Command(BaseCommand):
             help="language of the messages and of the events' text",
         )
 
-    def handle(self, *args, file, user, dry_run, include_duplicates, errors_out, language, profile, **options):
+    def handle(
+        self, *args, file, user, dry_run, include_duplicates, errors_out, language, profile, add_units, **options
+    ):
         account = get_user_model().objects.filter(username=user, is_active=True).first()
         if account is None:
             raise CommandError(f"no active user named {user!r}")
@@ -80,7 +88,13 @@ class Command(BaseCommand):
                 self.stdout.write(f"row {row.number}: likely duplicate of {row.duplicate_of}, {action}")
             for (_field, word), shown in check.mapped_values.items():
                 self.stdout.write(f"read in the ledger's words: {word} → {shown}")
-            if check.unregistered:
+            if check.unregistered and add_units:
+                self.stdout.write(
+                    f"{check.unregistered_rows} rows name {len(check.unregistered)} units not in the register; "
+                    f"{check.units_to_add} units will be added to the register, to be completed: "
+                    f"{'、'.join(check.unregistered)}"
+                )
+            elif check.unregistered:
                 self.stdout.write(
                     f"{check.unregistered_rows} rows name {len(check.unregistered)} units not in the register; "
                     f"recorded as sites: {'、'.join(check.unregistered)}"
@@ -96,10 +110,13 @@ class Command(BaseCommand):
                 self.stdout.write(f"import_ledger: dry run, {len(findings)} findings would be created; nothing written")
                 return
             try:
-                created = workflow.import_findings(
-                    actor=account, findings=findings, file_name=path.name, histories=check.histories
+                created, added = registering.import_ledger(
+                    actor=account, check=check, findings=findings, file_name=path.name, add_units=add_units
                 )
             except workflow.HazardError as error:
                 raise CommandError(str(error)) from None
         numbers = ", ".join(hazard.number for hazard in created)
         self.stdout.write(f"import_ledger: {len(created)} findings imported from {path.name}: {numbers}")
+        if added:
+            names = "、".join(unit.name for unit in added)
+            self.stdout.write(f"import_ledger: {len(added)} units added to the register, to be completed: {names}")
