@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0007_organization_register_fields"),
-        ("ledger", "0005_exportjob_queued_at"),
+        ("ledger", "0006_exportjob_direct"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("hazards", "0022_open_work_by_deadline_index"),
+        ("hazards", "0023_statistics_indexes"),
     ]
 
     operations = [

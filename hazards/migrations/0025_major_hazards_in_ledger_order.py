@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0007_organization_register_fields"),
-        ("hazards", "0022_open_work_by_deadline_index"),
+        ("hazards", "0024_open_work_by_deadline_with_level"),
         ("inspections", "0005_coverage_indexes"),
         ("rules", "0002_load_determination_standards"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
