@@ -106,7 +106,8 @@ class Notification(models.Model):
     )
     note = models.TextField(_("note"), blank=True, help_text=_("e.g. the reason of a rejection"))
     # Kind=notice only: the page of this site it is about (a path).
-    link = models.CharField(_("link"), max_length=300, blank=True)
+    # db_default: the deadline scan inserts notifications in SQL (notifications/sql.py) and names no link.
+    link = models.CharField(_("link"), max_length=300, blank=True, default="", db_default="")
     created_at = models.DateTimeField(_("sent"), default=timezone.now, db_index=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
 

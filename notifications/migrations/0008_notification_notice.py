@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="notification",
             name="link",
-            field=models.CharField(blank=True, max_length=300, verbose_name="link"),
+            field=models.CharField(blank=True, db_default="", default="", max_length=300, verbose_name="link"),
         ),
         migrations.AlterField(
             model_name="notification",
