@@ -35,6 +35,13 @@ def documents_visible_to(user: User) -> QuerySet[EnforcementDocument]:
     return EnforcementDocument.objects.filter(hazards__in=Hazard.objects.visible_to(user)).distinct()
 
 
+def documents_about(hazard: Hazard) -> QuerySet[EnforcementDocument]:
+    """The documents about a hazard the viewer already sees: by `documents_visible_to`, a document is
+    visible when any of its hazards is, so on that hazard's page the rule need not be compiled again
+    (at 1M hazards it cost 300 ms cold as a second subquery)."""
+    return EnforcementDocument.objects.filter(hazards=hazard)
+
+
 def kinds_to_issue(hazard: Hazard, user: User) -> list[str]:
     """The documents the user may issue on the hazard now (the buttons on its page)."""
     if not can_issue(user):

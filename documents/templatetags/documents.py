@@ -3,7 +3,7 @@
 from django import template
 
 from documents.models import DocumentKind
-from documents.services import documents_visible_to, kinds_to_issue
+from documents.services import documents_about, kinds_to_issue
 
 register = template.Library()
 
@@ -11,9 +11,10 @@ register = template.Library()
 @register.inclusion_tag("documents/includes/hazard_documents.html", takes_context=True)
 def hazard_documents(context, hazard):
     user = context["request"].user
+    # The hazard's page has passed the visibility rule (its view 404s otherwise).
     return {
         "hazard": hazard,
-        "documents": documents_visible_to(user).filter(hazards=hazard).order_by("issued_at", "pk"),
+        "documents": documents_about(hazard).order_by("issued_at", "pk"),
         "kinds": [(kind, DocumentKind(kind).label) for kind in kinds_to_issue(hazard, user)],
         "csrf_token": context.get("csrf_token"),
     }
