@@ -147,7 +147,7 @@ def kept_coverage(
     As the ledger's count (`hazards.counting`): a campaign's coverage moves with its inspections, a few
     a day, while the page is opened again and again; counting it walks every unit in scope and the
     campaign's inspections (a few hundred milliseconds at 15,000 units). `key` names the viewer (the
-    caller's scope: a user) and the page's language (the labels); an inspection recorded meanwhile is
+    caller's scope: a user), the page's language (the labels) and whatever narrows `units`; an inspection recorded meanwhile is
     counted when the kept figures expire.
     """
     cache_key = f"coverage:{scope.campaign.pk}:{key}:{since}:{blind_shown}"

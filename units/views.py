@@ -13,6 +13,7 @@ from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -126,13 +127,16 @@ def campaign_coverage(request, pk: int):
     """A campaign's coverage of the register (by county and industry) and its blind spots, in the user's scope."""
     campaign = get_object_or_404(Campaign.objects.prefetch_related("industries", "regions"), pk=pk)
     # ?county= / ?industry= (the register's own filters) narrow it: the statistics table's links.
-    units = UnitFilter(request.GET, queryset=register_for(request.user)).qs
+    narrowed = UnitFilter(request.GET, queryset=register_for(request.user))
+    units = narrowed.qs
+    # The kept figures are per viewer, language and narrowing: a county's link must not get the whole scope's.
+    narrowing = urlencode(sorted((name, value) for name in narrowed.filters for value in request.GET.getlist(name)))
     scope = coverage.CampaignScope.of(campaign)
     since = timezone.localdate() - timedelta(days=NOT_INSPECTED_DAYS)
     if request.GET.get("format") == "xlsx":
         return _blind_spots_sheet(campaign, coverage.blind_spots(scope, units).select_related("region"))
     figures, counted_at = coverage.kept_coverage(
-        f"{request.user.pk}:{get_language()}", scope, units, since=since, blind_shown=BLIND_SPOTS_SHOWN
+        f"{request.user.pk}:{get_language()}:{narrowing}", scope, units, since=since, blind_shown=BLIND_SPOTS_SHOWN
     )
     # The first blind spots were chosen in the figures' own pass: only they are fetched whole.
     first_blind = Organization.objects.select_related("region").in_bulk(figures.first_blind)
