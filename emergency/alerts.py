@@ -13,8 +13,10 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
+from accounts.models import Organization
 from emergency.models import Alert
-from notifications.channels import DeliveryFailure, post_webhook, send_email
+from notifications import robots
+from notifications.channels import DeliveryFailure, RobotBusy, post_robot, send_email, webhook_payload
 from notifications.messages import Message, absolute
 from notifications.models import ChannelPreference
 
@@ -124,19 +126,44 @@ def send_alerts(*, now: datetime | None = None, limit: int = 200) -> int:
         if alert is None:
             continue
         preference = ChannelPreference.for_user(alert.recipient)
+        organization = alert.recipient.organization
+        robot = organization.webhook_url if organization and preference.webhook else ""
+        # The robot's minute is shared with the reminders (notifications.robots): take a slot first,
+        # and when none is free the alert waits for the next run without spending an attempt.
+        slot = robots.reserve(robot, now=timezone.now()) if robot else None
+        if slot is not None and slot.at is None:
+            Alert.objects.filter(pk=alert.pk).update(
+                sent_at=None, attempts=F("attempts") - 1, last_error="waiting for the chat robot's next minute"
+            )
+            continue
         try:
             with translation.override(preference.language):
                 text = message(alert)
                 if preference.email and alert.recipient.email:
                     send_email(address=alert.recipient.email, message=text)
-                robot = alert.recipient.organization.webhook_url if alert.recipient.organization else ""
-                if preference.webhook and robot:
-                    post_webhook(url=robot, message=text, delivery_id=alert.pk)
+                if slot is not None:
+                    _post_to_robot(organization, robot, slot, text, alert.pk)
             sent += 1
         except DeliveryFailure as failure:
             # Back to the queue for the next run; the row keeps what went wrong.
             Alert.objects.filter(pk=alert.pk).update(sent_at=None, last_error=str(failure)[:500])
     return sent
+
+
+def _post_to_robot(organization: Organization, address: str, slot: robots.Slot, text, alert_id: int) -> None:
+    """Post in the slot taken, signed when the robot has a DingTalk secret; "too many requests" closes its window."""
+    try:
+        post_robot(
+            url=robots.signed_address(address, secret=organization.robot_secret, now=timezone.now()),
+            payload=webhook_payload(text),
+            delivery_ids=[alert_id],
+            rate_limit_codes=robots.RATE_LIMIT_CODES,
+        )
+    except RobotBusy as busy:
+        robots.close(address, until=timezone.now() + robots.closed_for(busy.code))
+        raise
+    finally:
+        robots.settle(address, slot, answered_at=timezone.now())
 
 
 def stale_unsent(now: datetime) -> int:
