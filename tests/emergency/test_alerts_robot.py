@@ -10,7 +10,7 @@ from notifications.models import RobotWindow
 from tests.emergency.test_alerts import filed  # noqa: F401
 from tests.notifications.robot_helpers import VendorRobot
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("frozen_today")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
 SECRET = "SEC0123456789abcdef"
 
