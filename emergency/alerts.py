@@ -13,7 +13,6 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
-from accounts.models import Organization
 from emergency.models import Alert
 from notifications import robots
 from notifications.channels import DeliveryFailure, RobotBusy, post_robot, send_email, webhook_payload
@@ -142,7 +141,7 @@ def send_alerts(*, now: datetime | None = None, limit: int = 200) -> int:
                 if preference.email and alert.recipient.email:
                     send_email(address=alert.recipient.email, message=text)
                 if slot is not None:
-                    _post_to_robot(organization, robot, slot, text, alert.pk)
+                    _post_to_robot(robot, organization.robot_secret if organization else "", slot, text, alert.pk)
             sent += 1
         except DeliveryFailure as failure:
             # Back to the queue for the next run; the row keeps what went wrong.
@@ -150,11 +149,11 @@ def send_alerts(*, now: datetime | None = None, limit: int = 200) -> int:
     return sent
 
 
-def _post_to_robot(organization: Organization, address: str, slot: robots.Slot, text, alert_id: int) -> None:
+def _post_to_robot(address: str, secret: str, slot: robots.Slot, text: Message, alert_id: int) -> None:
     """Post in the slot taken, signed when the robot has a DingTalk secret; "too many requests" closes its window."""
     try:
         post_robot(
-            url=robots.signed_address(address, secret=organization.robot_secret, now=timezone.now()),
+            url=robots.signed_address(address, secret=secret, now=timezone.now()),
             payload=webhook_payload(text),
             delivery_ids=[alert_id],
             rate_limit_codes=robots.RATE_LIMIT_CODES,
