@@ -24,6 +24,7 @@ from hazards.models import OPEN_WORK_STATES, Hazard, HazardState
 from hazards.search import search_hazards
 from hazards.selectors import ever_escalated
 from hazards.states import overdue_q
+from hunan_safety.filtering import QuickFilterSet
 from hunan_safety.forms import BootstrapFormMixin, QuickSelect
 from inspections.models import Campaign
 from rules.standards import standard_files
@@ -62,12 +63,7 @@ class ReferenceSelect(QuickSelect):
 
 
 class FilterForm(BootstrapFormMixin, forms.Form):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            if type(field.widget) is forms.Select:
-                select = ReferenceSelect if name in REFERENCE_FILTERS else QuickSelect
-                field.widget = select(attrs=field.widget.attrs, choices=field.widget.choices)
+    pass
 
 
 def _reference_choices() -> dict[str, Any]:
@@ -127,7 +123,7 @@ _YES_NO = forms.Select(choices=[("", "---------"), ("true", _("Yes")), ("false",
 _DAY = forms.DateInput(attrs={"type": "date"})
 
 
-class HazardFilter(django_filters.FilterSet):
+class HazardFilter(QuickFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     industry = django_filters.ChoiceFilter(label=_("Industry"), choices=_choices("industry"), method="filter_industry")
     level = django_filters.ChoiceFilter(label=_("Level"), choices=Hazard.Level.choices)
@@ -237,6 +233,14 @@ class HazardFilter(django_filters.FilterSet):
         model = Hazard
         fields: list[str] = []
         form = FilterForm
+
+    @classmethod
+    def prepare_form_class(cls, form_class: type) -> None:
+        # Once per process (QuickFilterSet): selects that render fast, the reference ones from the cache.
+        for name, field in form_class.base_fields.items():  # type: ignore[attr-defined]
+            if type(field.widget) is forms.Select:
+                select = ReferenceSelect if name in REFERENCE_FILTERS else QuickSelect
+                field.widget = select(attrs=field.widget.attrs, choices=field.widget.choices)
 
     def search(self, queryset, name, value):
         return search_hazards(queryset, value)
