@@ -1,6 +1,7 @@
 """The Excel ledger export on N hazards (issues 6 and 19.2), side by side on the same rows:
 
-- bare native writer (the floor, first: every ratio is to it): the same query's values written by
+- bare native writer (the floor, first: every ratio is to it): the same query's values (the export's
+  own query: the list's search for the bench's numbers through the visibility rule) written by
   rust_xlsxwriter (rvgsrust-xlsxwriter) with `write_row` in constant-memory mode, dates formatted;
 - ours (export_ledger): the command, with the native writer (ledger/writers.py);
 - ours with XlsxWriter: the same export through the fallback writer (what the export was before);
@@ -184,14 +185,13 @@ def ensure_hazards(count: int) -> None:
 
 
 def _queryset():
-    from hazards.models import Hazard
     from hazards.visibility import HazardQuerySet
+    from ledger.export import ledger_filter
 
-    user = _user()
-    # The bench's own rows only, so that a database holding the demo ledger as well compares the same N.
-    queryset: HazardQuerySet = (
-        Hazard.objects.visible_to(user).filter(number__startswith=PREFIX).order_by("-found_on", "-id")
-    )
+    # The very query the export runs (the list's search for the bench's numbers, through the visibility
+    # rule), so that every case reads the same rows the same way and the ratios are the writers'. The
+    # bench's own rows only, so that a database holding the demo ledger as well compares the same N.
+    queryset: HazardQuerySet = ledger_filter(_user(), {"q": PREFIX}).qs
     return queryset
 
 

@@ -108,8 +108,8 @@ def _chain_entry(entry: dict) -> str:
     return " ".join(str(part) for part in parts if part)
 
 
-def _local_date(moment: dt.datetime | None) -> dt.date | None:
-    return timezone.localtime(moment).date() if moment is not None else None
+def _local_date(moment: dt.datetime | None, zone: dt.tzinfo) -> dt.date | None:
+    return moment.astimezone(zone).date() if moment is not None else None
 
 
 @dataclass
@@ -199,6 +199,7 @@ class LedgerWriter:
         )
         self.formats = Formats(self.workbook, LEDGER_COLUMNS)
         self.today = timezone.localdate()
+        self.zone = timezone.get_current_timezone()  # the exporting user's dates, looked up once
         self.sheets: list[str] = []
         self.sheet: Any = None  # the writer's worksheet, once the first one is open
         self.sheet_rows = 0
@@ -380,8 +381,8 @@ class LedgerWriter:
             self.yes if overdue_days else self.no,
             overdue_days or None,
             _person(verified_by_last, verified_by_first, verified_by_username) if verified_by_username else "",
-            _local_date(verified_at),
-            _local_date(closed_at),
+            _local_date(verified_at, self.zone),
+            _local_date(closed_at, self.zone),
             listed,
             "；".join(remarks),
         ]
