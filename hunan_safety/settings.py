@@ -465,6 +465,9 @@ LEDGER_EXPORT_LEASE_SECONDS = env_int("LEDGER_EXPORT_LEASE_SECONDS", 600)
 # The xlsx writer of exports: "native" (rust_xlsxwriter, where its wheel exists), "python"
 # (XlsxWriter), or "auto" for native when installed (ledger/writers.py).
 LEDGER_EXCEL_WRITER = env_str("LEDGER_EXCEL_WRITER", "auto")
+# With "auto", larger exports than this many rows take XlsxWriter, whose memory stays flat (the native
+# writer holds the compressed file in memory when it closes: ledger/writers.py `writer_for`).
+LEDGER_NATIVE_WRITER_MAX_ROWS = env_int("LEDGER_NATIVE_WRITER_MAX_ROWS", 150_000)
 # The paper the exported ledger prints on, landscape and fitted to its width: A4 or A3.
 LEDGER_PRINT_PAPER = env_str("LEDGER_PRINT_PAPER", "A4").upper()
 if LEDGER_PRINT_PAPER not in ("A4", "A3"):

@@ -51,6 +51,22 @@ def writer_name() -> str:
     return wanted
 
 
+def writer_for(rows: int) -> str:
+    """The writer for an export of `rows` rows: the settings' choice, except that "auto" leaves the
+    native writer for large exports.
+
+    rust_xlsxwriter streams the rows to disk but builds the whole compressed file in memory when the
+    workbook closes, so its peak grows with the file (about 140 bytes a ledger row: 227 MB at a
+    million rows, bench/export.py); XlsxWriter's constant-memory mode stays flat, three times slower.
+    Above LEDGER_NATIVE_WRITER_MAX_ROWS the export takes the flat one: such exports run in the
+    background, where memory shared with other work matters more than minutes.
+    """
+    name = writer_name()
+    if getattr(settings, "LEDGER_EXCEL_WRITER", "auto") == "auto" and rows > settings.LEDGER_NATIVE_WRITER_MAX_ROWS:
+        return PYTHON
+    return name
+
+
 def open_workbook(output: BinaryIO | str, *, name: str | None = None) -> "PythonBook | NativeBook":
     name = name or writer_name()
     return NativeBook(output) if name == NATIVE else PythonBook(output)
