@@ -23,7 +23,7 @@ import itertools
 import re
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -120,11 +120,12 @@ class CompiledQuery:
         run_compiler.connection = connection
         run_compiler.as_sql = lambda *args, **kwargs: (compiled.sql, bound)
         query = copy.copy(compiled.queryset.query)
-        query.get_compiler = lambda *args, **kwargs: run_compiler
+        query.get_compiler = lambda *args, **kwargs: run_compiler  # type: ignore[method-assign]
         queryset: QuerySet = QuerySet(model=compiled.queryset.model, query=query, using=using)
         queryset._iterable_class = compiled.queryset._iterable_class
-        queryset._fields = compiled.queryset._fields
-        return list(queryset._iterable_class(queryset))
+        queryset._fields = compiled.queryset._fields  # type: ignore[attr-defined]
+        rows: Iterable[Any] = queryset._iterable_class(queryset)  # type: ignore[assignment]
+        return list(rows)
 
     def first(self, using: str = DEFAULT_DB_ALIAS, **values: Any) -> Any:
         rows = self.run(using, **values)
