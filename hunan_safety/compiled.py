@@ -27,8 +27,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import QuerySet
+from django.db import DEFAULT_DB_ALIAS, connections, router
+from django.db.models import Model, QuerySet
 
 # Values no real row or parameter has, so that each is found alone among the compiled parameters.
 _PLACEHOLDER_BASE = -7_340_000_001
@@ -58,13 +58,34 @@ class CompiledQuery:
         self._names = (*names, *lists)
         self._lists = frozenset(lists)
         self._compiled: dict[str, _Compiled | None] = {}
+        self._model: type[Model] | None = None
         self._lock = threading.Lock()
+
+    def _placeholders(self) -> dict[str, Any]:
+        values = {name: _PLACEHOLDER_BASE - index for index, name in enumerate(self._names)}
+        return {name: [value] if name in self._lists else value for name, value in values.items()}
+
+    def _database(self, using: str | None) -> str:
+        """The database asked for, else the one the routers pick for reading the built queryset's model."""
+        if using is not None:
+            return using
+        if self._model is None:
+            self._compiled_for(DEFAULT_DB_ALIAS)  # learns the model
+        assert self._model is not None
+        return router.db_for_read(self._model) or DEFAULT_DB_ALIAS
+
+    def _compiled_for(self, using: str) -> "_Compiled | None":
+        try:
+            return self._compiled[using]
+        except KeyError:
+            with self._lock:
+                compiled = self._compiled[using] = self._compile(using)
+            return compiled
 
     def _compile(self, using: str) -> _Compiled | None:
         placeholders = {name: _PLACEHOLDER_BASE - index for index, name in enumerate(self._names)}
-        queryset = self._build(
-            **{name: [value] if name in self._lists else value for name, value in placeholders.items()}
-        ).using(using)
+        queryset = self._build(**self._placeholders()).using(using)
+        self._model = queryset.model
         compiler = queryset.query.get_compiler(using=using)
         # as_sql() also fills what the iterables read afterwards: the columns, the related objects.
         sql, params = compiler.as_sql()
@@ -100,13 +121,10 @@ class CompiledQuery:
             prepare=f"PREPARE {statement} AS {body}",
         )
 
-    def run(self, using: str = DEFAULT_DB_ALIAS, **values: Any) -> list[Any]:
+    def run(self, using: str | None = None, **values: Any) -> list[Any]:
         """The rows for these values, as the built queryset's own iterable makes them."""
-        try:
-            compiled = self._compiled[using]
-        except KeyError:
-            with self._lock:
-                compiled = self._compiled[using] = self._compile(using)
+        using = self._database(using)
+        compiled = self._compiled_for(using)
         if compiled is None:
             return list(self._build(**values).using(using))
         bound = list(compiled.params)
@@ -127,7 +145,7 @@ class CompiledQuery:
         rows: Iterable[Any] = queryset._iterable_class(queryset)  # type: ignore[assignment]
         return list(rows)
 
-    def first(self, using: str = DEFAULT_DB_ALIAS, **values: Any) -> Any:
+    def first(self, using: str | None = None, **values: Any) -> Any:
         rows = self.run(using, **values)
         return rows[0] if rows else None
 

@@ -99,3 +99,18 @@ def test_a_placeholder_the_query_does_not_use_is_refused():
     compiled = CompiledQuery(lambda pk, unit: Hazard.objects.filter(pk=pk), "pk", "unit")
     with pytest.raises(ValueError, match="unit"):
         compiled.run(pk=1, unit=2)
+
+
+def test_it_reads_from_the_database_the_routers_pick(monkeypatch):
+    """As a queryset would: inside reporting_reads() with a replica, a read goes to the replica."""
+    hazard = HazardFactory()
+    asked = []
+
+    def db_for_read(model, **hints):
+        asked.append(model)
+        return "default"
+
+    monkeypatch.setattr("hunan_safety.compiled.router.db_for_read", db_for_read)
+    compiled = CompiledQuery(lambda pk: Hazard.objects.filter(pk=pk).values_list("number", flat=True), "pk")
+    assert compiled.run(pk=hazard.pk) == [hazard.number]
+    assert asked == [Hazard]
