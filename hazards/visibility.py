@@ -137,7 +137,8 @@ def rule_inputs(user: User) -> tuple[Any, ...]:
     """Everything about the user that `visible_to` reads: two users with equal inputs get the same SQL.
 
     It keys what is compiled once per rule (hazards/selectors.py `visible_hazard`): whatever the rule
-    reads of a user must be here too (tests/hazards/test_visible_hazard.py compares their SQL).
+    reads of a user must be here too (tests/hazards/test_visible_hazard.py checks, persona by persona
+    and as a user's body or roles change, that it answers as `visible_to` does).
     """
     region = user.jurisdiction
     organization = user.organization

@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import Model, QuerySet
 
@@ -88,7 +89,10 @@ class CompiledQuery:
         self._model = queryset.model
         compiler = queryset.query.get_compiler(using=using)
         # as_sql() also fills what the iterables read afterwards: the columns, the related objects.
-        sql, params = compiler.as_sql()
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            return None  # nothing to run (e.g. an empty IN list): the queryset answers each time
         names = {value: name for name, value in placeholders.items()}
         places = []
         for index, param in enumerate(params):

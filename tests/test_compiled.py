@@ -114,3 +114,9 @@ def test_it_reads_from_the_database_the_routers_pick(monkeypatch):
     compiled = CompiledQuery(lambda pk: Hazard.objects.filter(pk=pk).values_list("number", flat=True), "pk")
     assert compiled.run(pk=hazard.pk) == [hazard.number]
     assert asked == [Hazard]
+
+
+def test_a_query_that_can_find_nothing_runs_as_the_queryset_would():
+    hazard = HazardFactory()
+    compiled = CompiledQuery(lambda pk: Hazard.objects.filter(pk=pk, unit_id__in=[]), "pk")
+    assert compiled.run(pk=hazard.pk) == []
