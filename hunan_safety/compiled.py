@@ -19,12 +19,13 @@ list), the queryset is built and compiled afresh on each run, as without this mo
 """
 
 import copy
+import functools
 import itertools
 import re
 import threading
 import weakref
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
@@ -49,6 +50,10 @@ class _Compiled:
     places: tuple[tuple[int, str], ...]  # (index among the parameters, placeholder name)
     statement: str = ""  # PostgreSQL: the prepared statement's name
     prepare: str = ""  # PostgreSQL: PREPARE name AS the SQL with $1, $2 …
+    # Per connection (Django's, one per thread): the value converters of its columns.
+    converters: "weakref.WeakKeyDictionary[Any, dict[tuple[int, ...], dict[int, Any]]]" = field(
+        default_factory=weakref.WeakKeyDictionary
+    )
 
 
 class CompiledQuery:
@@ -141,6 +146,7 @@ class CompiledQuery:
         run_compiler = copy.copy(compiled.compiler)
         run_compiler.connection = connection
         run_compiler.as_sql = lambda *args, **kwargs: (compiled.sql, bound)
+        run_compiler.get_converters = functools.partial(_converters, compiled, run_compiler)
         query = copy.copy(compiled.queryset.query)
         query.get_compiler = lambda *args, **kwargs: run_compiler  # type: ignore[method-assign]
         queryset: QuerySet = QuerySet(model=compiled.queryset.model, query=query, using=using)
@@ -152,6 +158,15 @@ class CompiledQuery:
     def first(self, using: str | None = None, **values: Any) -> Any:
         rows = self.run(using, **values)
         return rows[0] if rows else None
+
+
+def _converters(compiled: _Compiled, run_compiler: Any, expressions: list[Any]) -> dict[int, Any]:
+    """The compiler's value converters for these columns, worked out once per connection."""
+    kept = compiled.converters.setdefault(run_compiler.connection, {})
+    key = tuple(map(id, expressions))  # the compiled columns: the same objects on every run
+    if key not in kept:
+        kept[key] = type(run_compiler).get_converters(run_compiler, expressions)
+    return kept[key]
 
 
 def _prepare(connection: Any, compiled: _Compiled) -> None:
