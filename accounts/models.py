@@ -1,6 +1,6 @@
 """Who people are and where they answer for safety: regions, industries, organisations, users and posts."""
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, Group
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.credit_codes import validate_credit_code
 from accounts.roles import Role
+from hunan_safety.compiled import CompiledQuery
 
 
 class Region(models.Model):
@@ -298,7 +299,7 @@ class User(AbstractUser):
 
     @cached_property
     def role_names(self) -> frozenset[str]:
-        return frozenset(self.groups.values_list("name", flat=True))
+        return frozenset(_ROLE_NAMES.run(user_id=self.pk))
 
     def has_role(self, role: Role) -> bool:
         return role in self.role_names or (role == Role.ADMINISTRATOR and self.is_superuser)
@@ -427,3 +428,9 @@ class PostHolding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.post} · {self.holder}"
+
+
+# Asked on every page (the header's links, the visibility rule): compiled once (hunan_safety/compiled.py).
+_ROLE_NAMES = CompiledQuery(
+    lambda user_id: Group.objects.filter(user=user_id).values_list("name", flat=True), "user_id"
+)

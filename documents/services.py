@@ -15,6 +15,7 @@ from documents.models import NUMBER_WORDS, DocumentKind, DocumentNumbering, Docu
 from hazards import workflow
 from hazards.models import Hazard, HazardState
 from hazards.transitions import is_reporter
+from hunan_safety.compiled import CompiledQuery
 
 
 class DocumentError(Exception):
@@ -35,11 +36,17 @@ def documents_visible_to(user: User) -> QuerySet[EnforcementDocument]:
     return EnforcementDocument.objects.filter(hazards__in=Hazard.objects.visible_to(user)).distinct()
 
 
-def documents_about(hazard: Hazard) -> QuerySet[EnforcementDocument]:
-    """The documents about a hazard the viewer already sees: by `documents_visible_to`, a document is
-    visible when any of its hazards is, so on that hazard's page the rule need not be compiled again
-    (at 1M hazards it cost 300 ms cold as a second subquery)."""
-    return EnforcementDocument.objects.filter(hazards=hazard)
+# Read on every hazard's page: compiled once (hunan_safety/compiled.py).
+_ABOUT = CompiledQuery(
+    lambda hazard_id: EnforcementDocument.objects.filter(hazards=hazard_id).order_by("issued_at", "pk"), "hazard_id"
+)
+
+
+def documents_about(hazard: Hazard) -> list[EnforcementDocument]:
+    """The documents about a hazard the viewer already sees, in the order issued: by
+    `documents_visible_to`, a document is visible when any of its hazards is, so on that hazard's page
+    the rule need not be compiled again (at 1M hazards it cost 300 ms cold as a second subquery)."""
+    return _ABOUT.run(hazard_id=hazard.pk)
 
 
 def kinds_to_issue(hazard: Hazard, user: User) -> list[str]:

@@ -25,6 +25,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Organization, Post, Region, User
 from accounts.roles import Role
 from hazards.models import Hazard
+from hazards.visibility import AmongValues
+from hunan_safety.compiled import CompiledQuery
 
 LAYERS = {
     "enterprise": _("Enterprise main responsibility"),
@@ -217,8 +219,14 @@ def chain_from_posts(hazard: Hazard, chosen: dict[str, list[Post]]) -> list[dict
     return entries
 
 
+# Compiled once: a chain's posts go to the database as one array parameter (hunan_safety/compiled.py).
+_POSTS = CompiledQuery(
+    lambda post_ids: Post.objects.filter(AmongValues("id", post_ids)).select_related("holder"), lists=("post_ids",)
+)
+
+
 def current_holders(chain: list[dict[str, Any]]) -> dict[int, str]:
     """Who holds each post of the snapshot now (post id → name), in one query."""
     post_ids = [entry["post_id"] for entry in chain if entry.get("post_id")]
-    posts = Post.objects.filter(pk__in=post_ids).select_related("holder")
+    posts = _POSTS.run(post_ids=post_ids) if post_ids else []
     return {post.pk: (post.holder.get_full_name() or post.holder.username) if post.holder else "" for post in posts}

@@ -1,5 +1,7 @@
 """Reads with rules: what waits on each user (the work queues), and a hazard's submission rounds."""
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -12,8 +14,19 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.roles import Role
-from hazards.models import OPEN_WORK_STATES, Attachment, ExtensionRequest, Hazard, HazardState, SubmissionRound
+from accounts.scope import is_usable
+from hazards.models import (
+    OPEN_WORK_STATES,
+    Attachment,
+    ExtensionRequest,
+    Hazard,
+    HazardEvent,
+    HazardState,
+    SubmissionRound,
+)
 from hazards.states import overdue_q
+from hazards.visibility import rule_inputs
+from hunan_safety.compiled import CompiledQuery
 from hunan_safety.lazy import LazyText
 
 QUEUE_ROWS = 20
@@ -197,3 +210,97 @@ def clause_counts(hazards: QuerySet[Hazard]) -> list[dict[str, Any]]:
         .annotate(count=Count("pk"))
         .order_by("-count", "determination_clause__standard__code", "determination_clause__position")
     )
+
+
+# --- The detail page's reads, compiled once (hunan_safety/compiled.py) ------------------------------
+
+# What a hazard's page shows of its relations, joined in the query that checks it is visible.
+DETAIL_RELATED = (
+    "industry__parent",
+    "region__parent__parent",  # the county's full name: county, city, province
+    "unit",
+    "rectifying_unit",
+    "found_by",
+    "campaign",
+    "inspection__unit",  # the inspection is named by its unit or site
+    "verified_by",
+    "listed_by",
+)
+
+# One compiled read per distinct rule (visibility.rule_inputs): the users a process serves, bounded.
+_RULES_KEPT = 256
+_visible_by_rule: "OrderedDict[tuple[Any, ...], CompiledQuery]" = OrderedDict()
+_visible_by_rule_lock = threading.Lock()
+
+
+def _visible_read(user: User) -> CompiledQuery:
+    key = rule_inputs(user)
+    with _visible_by_rule_lock:
+        compiled = _visible_by_rule.get(key)
+        if compiled is not None:
+            _visible_by_rule.move_to_end(key)
+            return compiled
+    compiled = CompiledQuery(
+        lambda pk: Hazard.objects.visible_to(user).select_related(*DETAIL_RELATED).filter(pk=pk).order_by(), "pk"
+    )
+    with _visible_by_rule_lock:
+        _visible_by_rule[key] = compiled
+        if len(_visible_by_rule) > _RULES_KEPT:
+            _visible_by_rule.popitem(last=False)
+    return compiled
+
+
+def visible_hazard(user: User | AnonymousUser, pk: int) -> Hazard | None:
+    """The hazard with what its page shows of its relations, if this user may see it; else None.
+
+    The same rule as `Hazard.objects.visible_to(user)`, checked by PostgreSQL on every call; only its
+    SQL is kept, per distinct input of the rule, instead of being compiled again for each page.
+    """
+    if not is_usable(user):
+        return None
+    return _visible_read(user).first(pk=pk)
+
+
+# A hazard's own rows its page lists, each read compiled once: only the hazard's id changes.
+_FILES = CompiledQuery(
+    lambda hazard_id: Attachment.objects.filter(hazard_id=hazard_id).select_related("uploaded_by__organization"),
+    "hazard_id",
+)
+_ROUNDS = CompiledQuery(
+    lambda hazard_id: SubmissionRound.objects.filter(hazard_id=hazard_id).select_related("submitted_by", "decided_by"),
+    "hazard_id",
+)
+_EVENTS = CompiledQuery(
+    lambda hazard_id: HazardEvent.objects.filter(hazard_id=hazard_id).select_related("actor").order_by("at", "id"),
+    "hazard_id",
+)
+_EXTENSION_REQUESTS = CompiledQuery(
+    lambda hazard_id: ExtensionRequest.objects.filter(hazard_id=hazard_id).select_related("requested_by", "decided_by"),
+    "hazard_id",
+)
+
+
+def _of(hazard: Hazard, rows: list[Any]) -> list[Any]:
+    for row in rows:  # as the hazard's related manager would: each row points at the same hazard object
+        row.hazard = hazard
+    return rows
+
+
+def hazard_files(hazard: Hazard) -> list[Attachment]:
+    """The hazard's photos and documents, in upload order, with who uploaded them."""
+    return _of(hazard, _FILES.run(hazard_id=hazard.pk))
+
+
+def hazard_rounds(hazard: Hazard) -> list[SubmissionRound]:
+    """The hazard's submissions for acceptance, by number, with who submitted and who decided."""
+    return _of(hazard, _ROUNDS.run(hazard_id=hazard.pk))
+
+
+def hazard_events(hazard: Hazard) -> list[HazardEvent]:
+    """The hazard's history, oldest first, with who acted."""
+    return _of(hazard, _EVENTS.run(hazard_id=hazard.pk))
+
+
+def hazard_extension_requests(hazard: Hazard) -> list[ExtensionRequest]:
+    """The hazard's extension requests, newest first, with who asked and who decided."""
+    return _of(hazard, _EXTENSION_REQUESTS.run(hazard_id=hazard.pk))

@@ -21,6 +21,7 @@ from accounts.models import User
 from accounts.roles import Role
 from hazards.models import Attachment, ExtensionRequest, Hazard, HazardEvent, SubmissionRound
 from hazards.states import HazardState
+from hunan_safety.compiled import CompiledQuery
 from hunan_safety.lazy import LazyText
 
 
@@ -159,8 +160,17 @@ def _extension_may_be_asked(hazard: Hazard, user: User) -> None:
         raise HazardError(_("An extension request is already waiting for a decision."))
 
 
+# Asked of every hazard page a head opens (the decide button): compiled once (hunan_safety/compiled.py).
+_PENDING_EXTENSION = CompiledQuery(
+    lambda hazard_id: ExtensionRequest.objects.filter(
+        hazard_id=hazard_id, decision=ExtensionRequest.Decision.PENDING
+    ).values_list("pk", flat=True)[:1],
+    "hazard_id",
+)
+
+
 def _extension_is_pending(hazard: Hazard, user: User) -> None:
-    if not hazard.extension_requests.filter(decision=ExtensionRequest.Decision.PENDING).exists():
+    if not _PENDING_EXTENSION.run(hazard_id=hazard.pk):
         raise HazardError(_("No extension request is waiting for a decision."))
 
 

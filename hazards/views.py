@@ -22,7 +22,15 @@ from hazards.forms import ActionForm, FindingEditForm, FindingForm, SelfCheckFor
 from hazards.history import timeline
 from hazards.models import Attachment, Hazard, SubmissionRound
 from hazards.responsibility import current_holders, lacks_enterprise_contact
-from hazards.selectors import visible_attachments, work_queues
+from hazards.selectors import (
+    hazard_events,
+    hazard_extension_requests,
+    hazard_files,
+    hazard_rounds,
+    visible_attachments,
+    visible_hazard,
+    work_queues,
+)
 from hazards.transitions import BUTTONS, TRANSITIONS, HazardError, HazardNotFound, allowed_actions
 from hazards.visibility import HazardQuerySet
 from hunan_safety.http import NotForYourRole
@@ -36,20 +44,10 @@ def visible_hazards(user: User | AnonymousUser) -> HazardQuerySet:
 
 def get_visible_hazard(user: User | AnonymousUser, pk: int) -> Hazard:
     """The hazard if this user may see it, else 404 (never a 403 that would confirm it exists)."""
-    return get_object_or_404(
-        visible_hazards(user).select_related(
-            "industry__parent",
-            "region__parent__parent",  # the county's full name: county, city, province
-            "unit",
-            "rectifying_unit",
-            "found_by",
-            "campaign",
-            "inspection__unit",  # the inspection is named by its unit or site
-            "verified_by",
-            "listed_by",
-        ),
-        pk=pk,
-    )
+    hazard = visible_hazard(user, pk)
+    if hazard is None:
+        raise Http404("No hazard matches the given query.")
+    return hazard
 
 
 def _ledger_filter(request) -> HazardFilter:
@@ -213,7 +211,7 @@ def hazard_count(request):
 def _files_by_round(hazard: Hazard) -> dict[int | None, list[Attachment]]:
     """Every file in one query, each under its submission round or, before any, with the finding (None)."""
     files_by_round: dict[int | None, list[Attachment]] = {}
-    for attachment in hazard.attachments.select_related("uploaded_by__organization"):
+    for attachment in hazard_files(hazard):
         files_by_round.setdefault(attachment.round_id, []).append(attachment)
     return files_by_round
 
@@ -227,10 +225,7 @@ def _detail_page(request, hazard: Hazard, bound: ActionForm | None = None, statu
     if bound is not None:
         forms_by_action[bound.action] = bound
     files_by_round = _files_by_round(hazard)
-    rounds = [
-        (submission, files_by_round.get(submission.pk, []))
-        for submission in hazard.rounds.select_related("submitted_by", "decided_by")
-    ]
+    rounds = [(submission, files_by_round.get(submission.pk, [])) for submission in hazard_rounds(hazard)]
     latest_round, latest_files = rounds[-1] if rounds else (None, [])
     loose = files_by_round.get(None, [])
     chain = hazard.responsibility_chain or []
@@ -255,8 +250,8 @@ def _detail_page(request, hazard: Hazard, bound: ActionForm | None = None, statu
             and latest_round.outcome == SubmissionRound.Outcome.REJECTED
             and hazard.state == Hazard.State.RECTIFYING
             else None,
-            "timeline": timeline(hazard.events.select_related("actor").order_by("at", "id")),
-            "extension_requests": hazard.extension_requests.select_related("requested_by", "decided_by"),
+            "timeline": timeline(hazard_events(hazard)),
+            "extension_requests": hazard_extension_requests(hazard),
             "can_edit": workflow.can_edit_finding(hazard, request.user),
             "action_forms": forms_by_action,
             "open_action": bound.action if bound is not None else "",

@@ -133,6 +133,26 @@ def _among(name: str, keys: QuerySet | list[int]) -> Q:
     return Q(**{f"{name}__in": keys}) if isinstance(keys, QuerySet) else Q(AmongValues(name, keys))
 
 
+def rule_inputs(user: User) -> tuple[Any, ...]:
+    """Everything about the user that `visible_to` reads: two users with equal inputs get the same SQL.
+
+    It keys what is compiled once per rule (hazards/selectors.py `visible_hazard`): whatever the rule
+    reads of a user must be here too (tests/hazards/test_visible_hazard.py checks, persona by persona
+    and as a user's body or roles change, that it answers as `visible_to` does).
+    """
+    region = user.jurisdiction
+    organization = user.organization
+    return (
+        user.pk,
+        is_usable(user),
+        user.is_superuser,
+        user.role_names,
+        region.scope_prefix if region is not None else None,
+        user.organization_id,
+        organization.kind if organization is not None else None,
+    )
+
+
 def visibility_arms(user: User) -> Arms | None:
     """The rule as its arms; None when the user sees everything.
 

@@ -37,7 +37,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from accounts.models import Post, Region, User
@@ -45,6 +45,7 @@ from accounts.roles import Role
 from hazards.models import OPEN_WORK_STATES, Hazard
 from hazards.responsibility import LAYERS
 from hazards.states import overdue_q
+from hunan_safety.compiled import CompiledQuery
 from notifications import delivery, sql
 from notifications.models import Delivery, Digest, Reminder
 from notifications.signals import deadline_reached
@@ -647,14 +648,21 @@ def create_digests(*, today: date | None = None, relay: bool = True) -> int:
 TIMELINE_RUNGS = 12
 
 
+# Read on every hazard's page, most often finding none: compiled once (hunan_safety/compiled.py).
+_SENT = CompiledQuery(
+    lambda hazard_id: (
+        Reminder.objects.filter(hazard_id=hazard_id)
+        .select_related("recipient")
+        .order_by("-due_on", "-deadline", "stage", "sequence", "recipient_id")
+    ),
+    "hazard_id",
+)
+
+
 def reminders_sent(hazard: Hazard) -> dict:
     """The hazard's reminders for its page, newest rung first: stage, day, people and each channel's status."""
-    reminders = (
-        Reminder.objects.filter(hazard=hazard)
-        .select_related("recipient")
-        .prefetch_related("deliveries")
-        .order_by("-due_on", "-deadline", "stage", "sequence", "recipient_id")
-    )
+    reminders = _SENT.run(hazard_id=hazard.pk)
+    prefetch_related_objects(reminders, "deliveries")
     rungs: dict[tuple, dict] = {}
     for reminder in reminders:
         key = (reminder.due_on, reminder.deadline, reminder.stage, reminder.sequence)

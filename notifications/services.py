@@ -2,10 +2,12 @@
 
 from collections.abc import Iterable
 
+from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import User
 from hazards.models import Hazard
+from hunan_safety.compiled import CompiledQuery
 from notifications.models import Notification
 
 
@@ -65,6 +67,20 @@ def mark_all_read(*, user: User) -> int:
     return Notification.objects.for_recipient(user).unread().update(read_at=timezone.now())
 
 
+# The header's bell on every page: compiled once (hunan_safety/compiled.py); no row when none is unread.
+_UNREAD = CompiledQuery(
+    lambda user_id: (
+        Notification.objects.filter(recipient_id=user_id, read_at__isnull=True)
+        .order_by()
+        .values("recipient_id")
+        .annotate(count=Count("pk"))
+        .values_list("count", flat=True)
+    ),
+    "user_id",
+)
+
+
 def unread_count(user: User) -> int:
     """How many of `user`'s notifications are unread (one COUNT on the (recipient, read_at) index)."""
-    return Notification.objects.for_recipient(user).unread().count()
+    counts = _UNREAD.run(user_id=user.pk)
+    return counts[0] if counts else 0

@@ -115,7 +115,9 @@ def test_postgresql_connections_carry_the_connect_and_statement_timeouts(tmp_pat
         text=True,
         timeout=60,
     )
-    assert page.stdout.strip() == "{'connect_timeout': 3, 'options': '-c statement_timeout=30000'}"
+    assert page.stdout.strip() == (
+        "{'connect_timeout': 3, 'options': '-c statement_timeout=30000 -c plan_cache_mode=force_generic_plan'}"
+    )
     # Management commands (migrate, seed_demo, export_ledger): the long timeout.
     command = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", code],
@@ -125,8 +127,8 @@ def test_postgresql_connections_carry_the_connect_and_statement_timeouts(tmp_pat
         text=True,
         timeout=60,
     )
-    assert (
-        command.stdout.strip().splitlines()[-1] == "{'connect_timeout': 3, 'options': '-c statement_timeout=1800000'}"
+    assert command.stdout.strip().splitlines()[-1] == (
+        "{'connect_timeout': 3, 'options': '-c statement_timeout=1800000 -c plan_cache_mode=force_generic_plan'}"
     )
 
 

@@ -14,7 +14,7 @@ def hazard_documents(context, hazard):
     # The hazard's page has passed the visibility rule (its view 404s otherwise).
     return {
         "hazard": hazard,
-        "documents": documents_about(hazard).order_by("issued_at", "pk"),
+        "documents": documents_about(hazard),
         "kinds": [(kind, DocumentKind(kind).label) for kind in kinds_to_issue(hazard, user)],
         "csrf_token": context.get("csrf_token"),
     }
