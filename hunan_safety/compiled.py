@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import Model, QuerySet
@@ -113,7 +114,7 @@ class CompiledQuery:
         if missing:
             raise ValueError(f"placeholders {sorted(missing)} are not parameters of the compiled query")
         compiled = _Compiled(queryset, compiler, sql, tuple(params), tuple(places))
-        if compiler.connection.vendor != "postgresql":
+        if compiler.connection.vendor != "postgresql" or not settings.DB_PREPARED_STATEMENTS:
             return compiled
         statement = f"hs_compiled_{next(_statement_numbers)}"
         numbers = itertools.count(1)

@@ -127,6 +127,10 @@ TEMPLATES = [
 APPEND_ONLY_MODELS = ["hazards.HazardEvent", "accounts.AccountEvent"]
 DB_CONNECT_TIMEOUT = env_int("DB_CONNECT_TIMEOUT", 3)
 DB_STATEMENT_TIMEOUT = env_int("DB_STATEMENT_TIMEOUT", 30)
+# The hottest reads are PostgreSQL prepared statements (hunan_safety/compiled.py). Behind a pooler that
+# hands each transaction a different server connection (PgBouncer's transaction mode) they cannot be:
+# set DB_PREPARED_STATEMENTS=0 there, and those reads are sent as plain SQL, still compiled once.
+DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
 DB_LONG_STATEMENT_TIMEOUT = env_int("DB_LONG_STATEMENT_TIMEOUT", 1800)
 
 

@@ -86,6 +86,19 @@ def test_on_postgresql_a_prepared_statement_of_each_connection_runs_it():
 
 
 @pytest.mark.postgres
+def test_behind_a_transaction_pooler_the_compiled_sql_is_sent_without_preparing_it(settings):
+    settings.DB_PREPARED_STATEMENTS = False  # PgBouncer's transaction mode: no session-level statements
+    first, second = HazardFactory.create_batch(2)
+    compiled = CompiledQuery(lambda pk: Hazard.objects.filter(pk=pk).values_list("number", flat=True), "pk")
+    with CaptureQueriesContext(connection) as queries:
+        assert compiled.run(pk=first.pk) == [first.number]
+        assert compiled.run(pk=second.pk) == [second.number]
+    sent = [query["sql"] for query in queries.captured_queries]
+    assert len(sent) == 2 and all(sql.startswith("SELECT") for sql in sent)
+    assert all(not kept.statement for kept in compiled._compiled.values() if kept is not None)
+
+
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_new_connection_prepares_the_statement_again(reference_data):
     hazard = HazardFactory()
