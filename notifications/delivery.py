@@ -127,13 +127,14 @@ def _plan_claimed(
         LEFT JOIN {ChannelPreference._meta.db_table} choice ON choice.user_id = person.id
     """
     kind = Notification.Kind.REMINDER if is_reminder else Notification.Kind.DIGEST
+    # A plain INSERT: the rows were claimed in this transaction, so none has its notification yet
+    # (the one-to-one key still says so). ON CONFLICT would probe every unique index before each row.
     cursor.execute(
         f"""
         INSERT INTO {Notification._meta.db_table}
             (recipient_id, actor_id, hazard_id, kind, action, {own}, {other}, note, created_at, read_at)
         SELECT planned.recipient_id, NULL, {hazard}, %s, '', planned.id, NULL, '', %s, NULL
         FROM {rows} WHERE {chosen}
-        ON CONFLICT DO NOTHING
         """,
         [kind, moment, *claimed],
     )

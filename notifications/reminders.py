@@ -407,11 +407,12 @@ class _Scan:
             return []
         hits, hit_params = self._hits(after, until)
         field = Reminder._meta.get_field
+        # `people` is a UNION: each rung and person once already, no DISTINCT (a sort per batch) needed.
         query = f"""
             WITH hits AS ({hits}), people AS ({people})
             INSERT INTO {Reminder._meta.db_table}
                 (hazard_id, stage, deadline, sequence, recipient_id, due_on, created_at, scan, claimed_by, claimed_at)
-            SELECT DISTINCT people.id, people.stage, people.deadline, people.sequence, people.person, %s, %s, %s,
+            SELECT people.id, people.stage, people.deadline, people.sequence, people.person, %s, %s, %s,
                    {sql.typed("uuid")}, {sql.typed("timestamp with time zone")}
             FROM people JOIN {User._meta.db_table} person ON person.id = people.person AND person.is_active
             ON CONFLICT DO NOTHING
@@ -483,6 +484,7 @@ class _Scan:
         """All of a batch's new reminders, stand-ins included; return their ids (and count them in `created`)."""
         if not self.anything_to_do(after, until):
             return []
+        sql.tune_bulk_transaction()
         # Before the insert: its rows would hide the batch's rungs from this second look.
         stood_in = self.successions(after, until, claim)
         inserted = self.insert(after, until, claim)

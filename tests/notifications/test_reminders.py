@@ -444,6 +444,27 @@ def test_the_hazards_page_shows_the_reminders_sent(scene, hazard, client, head):
     assert scene.portfolio_leader.get_full_name() in card and "In-app" in card
 
 
+def test_the_in_app_channel_shows_from_the_notification_once_with_or_without_an_older_row(scene, hazard):
+    """In-app is the notification (no delivery row since issue 19.3); rows planned before still show once."""
+    scan(hazard.deadline)
+    reminder = Reminder.objects.filter(hazard=hazard).first()
+    planned_before = Reminder.objects.filter(hazard=hazard).exclude(pk=reminder.pk).first()
+    Delivery.objects.create(reminder=planned_before, channel=Delivery.Channel.IN_APP, status=Delivery.Status.SENT)
+    unplanned = Reminder.objects.filter(hazard=hazard).exclude(pk__in=[reminder.pk, planned_before.pk]).first()
+    Notification.objects.filter(reminder=unplanned).delete()
+    channels = {
+        person["name"]: [channel["channel"] for channel in person["channels"]]
+        for person in reminders.reminders_sent(hazard)["rungs"][0]["people"]
+    }
+    named = {
+        each.pk: each.recipient.get_full_name() or each.recipient.username
+        for each in (reminder, planned_before, unplanned)
+    }
+    assert channels[named[reminder.pk]] == [Delivery.Channel.IN_APP]
+    assert channels[named[planned_before.pk]] == [Delivery.Channel.IN_APP]
+    assert channels[named[unplanned.pk]] == []
+
+
 def test_the_ledger_filters_escalated_hazards(scene, hazard, client, head):
     calm = assigned_hazard(scene, days=20)
     scan(hazard.deadline + timedelta(days=7))

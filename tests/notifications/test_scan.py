@@ -51,6 +51,18 @@ def test_a_rerun_on_the_same_day_writes_nothing_at_all(scene, hazard):
     assert Reminder.objects.count() == 8
 
 
+def test_a_batch_that_inserts_commits_asynchronously_and_a_rerun_sets_nothing(scene, hazard):
+    """The scan's rows are recomputable: a batch that writes may commit without waiting for its WAL."""
+    day = hazard.deadline + timedelta(days=1)
+    with CaptureQueriesContext(connection) as first:
+        reminders.scan_deadlines(today=day)
+    settings = [query["sql"] for query in first.captured_queries if query["sql"].startswith("SET LOCAL")]
+    assert "SET LOCAL synchronous_commit = off" in settings
+    with CaptureQueriesContext(connection) as rerun:
+        reminders.scan_deadlines(today=day)
+    assert not [query["sql"] for query in rerun.captured_queries if query["sql"].startswith("SET LOCAL")]
+
+
 def test_the_rerun_reads_no_hazard_into_python(scene, hazard):
     """A rerun asks the database a batch's bound and a yes/no: it never reads a hazard's chain."""
     day = hazard.deadline + timedelta(days=1)
