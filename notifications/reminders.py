@@ -407,7 +407,8 @@ class _Scan:
             return []
         hits, hit_params = self._hits(after, until)
         field = Reminder._meta.get_field
-        # `people` is a UNION: each rung and person once already, no DISTINCT (a sort per batch) needed.
+        # In the order of the unique key (hazard, stage, deadline, sequence, recipient): its index then
+        # grows at its right edge, page after page, instead of taking rows in the UNION's hash order.
         query = f"""
             WITH hits AS ({hits}), people AS ({people})
             INSERT INTO {Reminder._meta.db_table}
@@ -415,6 +416,7 @@ class _Scan:
             SELECT people.id, people.stage, people.deadline, people.sequence, people.person, %s, %s, %s,
                    {sql.typed("uuid")}, {sql.typed("timestamp with time zone")}
             FROM people JOIN {User._meta.db_table} person ON person.id = people.person AND person.is_active
+            ORDER BY people.id, people.stage, people.deadline, people.sequence, people.person
             ON CONFLICT DO NOTHING
             RETURNING id, stage
         """
