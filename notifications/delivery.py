@@ -2,9 +2,10 @@
 
 1. `plan_deliveries` claims the reminders and digests nobody has planned (a conditional UPDATE: a
    second planner finds nothing left) and, in the same transaction, writes the in-app notification
-   (delivered there and then) and one pending `Delivery` row per other channel the recipient wants:
-   one INSERT … SELECT per kind of row, done by the database (a scan plans hundreds of thousands).
-   `plan_claimed` does the same for the rows a scan's batch has just inserted already claimed.
+   (the in-app channel: delivered there and then, so it needs no outbox row) and one pending
+   `Delivery` row per other channel the recipient wants: one INSERT … SELECT per kind of row, done
+   by the database (a scan plans hundreds of thousands). `plan_claimed` does the same for the rows
+   a scan's batch has just inserted already claimed, by their ids.
 2. The pending rows are an outbox: `relay_deliveries` hands the due ones (new, due for a retry, or
    left by a worker that died) to the `deliver` task after commit. If the broker is down it logs and
    leaves them for the next relay or scan. Web requests never talk to the broker.
@@ -65,12 +66,12 @@ def plan_deliveries(*, batch_size: int = PLAN_BATCH) -> int:
     return planned
 
 
-def plan_claimed(model: type[Reminder] | type[Digest], token: uuid.UUID, now: datetime) -> None:
-    """Write the deliveries of the rows claimed with `token` (a scan's batch, inserted already
-    claimed in the caller's transaction)."""
-    field = model._meta.get_field
-    with connection.cursor() as cursor:
-        _plan_claimed(cursor, model, sql.value(field("claimed_by"), token), sql.value(field("claimed_at"), now))
+def plan_claimed(model: type[Reminder] | type[Digest], ids: list[int], token: uuid.UUID, now: datetime) -> None:
+    """Write the deliveries of these rows, claimed with `token` at `now` (a scan's batch, inserted
+    already claimed in the caller's transaction: the ids its INSERT returned)."""
+    if ids:
+        with connection.cursor() as cursor:
+            _plan_claimed(cursor, model, ids, token, now)
 
 
 def _plan_batch(model: type[Reminder] | type[Digest], batch_size: int) -> int | None:
@@ -82,23 +83,26 @@ def _plan_batch(model: type[Reminder] | type[Digest], batch_size: int) -> int | 
     token, now = uuid.uuid4(), timezone.now()
     chosen, param = sql.id_in("id", ids)
     claim = sql.value(model._meta.get_field("claimed_by"), token)
-    moment = sql.value(model._meta.get_field("claimed_at"), now)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {model._meta.db_table} SET claimed_by = %s, claimed_at = %s WHERE {chosen} AND claimed_at IS NULL",
-            [claim, moment, param],
+            f"UPDATE {model._meta.db_table} SET claimed_by = %s, claimed_at = %s"
+            f" WHERE {chosen} AND claimed_at IS NULL RETURNING id",
+            [claim, sql.value(model._meta.get_field("claimed_at"), now), param],
         )
-        claimed = cursor.rowcount
+        claimed = [pk for (pk,) in cursor.fetchall()]
         if claimed:
-            _plan_claimed(cursor, model, claim, moment)
-    return claimed  # 0: another planner got there first
+            _plan_claimed(cursor, model, claimed, token, now)
+    return len(claimed)  # 0: another planner got there first
 
 
-def _plan_claimed(cursor: Any, model: type[Reminder] | type[Digest], claim: Any, moment: Any) -> None:
-    """For every row claimed with `claim`, in the database: its in-app notification (delivered there
-    and then, its delivery row recorded as sent) and a pending delivery per other channel the
-    recipient wants — e-mail when they have an address, their organisation's chat webhook when it has
-    one and is active. Without a saved choice, ChannelPreference's defaults: both on.
+def _plan_claimed(
+    cursor: Any, model: type[Reminder] | type[Digest], ids: list[int], token: uuid.UUID, now: datetime
+) -> None:
+    """For these rows, claimed with `token`, in the database: the in-app notification of each (the in-app channel,
+    delivered there and then: the notification is its record, no delivery row is written for it)
+    and a pending delivery per other channel the recipient wants — e-mail when they have an address,
+    their organisation's chat webhook when it has one and is active. Without a saved choice,
+    ChannelPreference's defaults: both on.
     """
     is_reminder = model is Reminder
     own, other = ("reminder_id", "digest_id") if is_reminder else ("digest_id", "reminder_id")
@@ -113,20 +117,26 @@ def _plan_claimed(cursor: Any, model: type[Reminder] | type[Digest], claim: Any,
         topic = "'digest:' || planned.recipient_id || ':' || CAST(planned.day AS text)"
         hazard = "NULL"
     rows = f"{model._meta.db_table} planned"
+    # The rows are the ones claimed with the token; their range of ids lets the primary key find
+    # them (a token is claimed by one planner once: an index on it would be written for every row).
+    chosen = "planned.id BETWEEN %s AND %s AND planned.claimed_by = %s"
+    claimed = [min(ids), max(ids), sql.value(model._meta.get_field("claimed_by"), token)]
+    moment = sql.value(Delivery._meta.get_field("created_at"), now)
     recipient = f"""
         JOIN {User._meta.db_table} person ON person.id = planned.recipient_id
         LEFT JOIN {ChannelPreference._meta.db_table} choice ON choice.user_id = person.id
     """
     kind = Notification.Kind.REMINDER if is_reminder else Notification.Kind.DIGEST
+    # A plain INSERT: the rows were claimed in this transaction, so none has its notification yet
+    # (the one-to-one key still says so). ON CONFLICT would probe every unique index before each row.
     cursor.execute(
         f"""
         INSERT INTO {Notification._meta.db_table}
             (recipient_id, actor_id, hazard_id, kind, action, {own}, {other}, note, created_at, read_at)
         SELECT planned.recipient_id, NULL, {hazard}, %s, '', planned.id, NULL, '', %s, NULL
-        FROM {rows} WHERE planned.claimed_by = %s
-        ON CONFLICT DO NOTHING
+        FROM {rows} WHERE {chosen}
         """,
-        [kind, moment, claim],
+        [kind, moment, *claimed],
     )
     columns = (
         f"({own}, {other}, channel, status, organization_id, topic, address, attempts, last_error, response,"
@@ -136,24 +146,19 @@ def _plan_claimed(cursor: Any, model: type[Reminder] | type[Digest], claim: Any,
     # ON CONFLICT DO NOTHING: the second chat message of a rung to the same organisation is dropped.
     per_channel = [
         (
-            f"""SELECT planned.id, NULL, %s, %s, NULL, '', '', 1, '', '', %s, %s, NULL, %s, %s
-            FROM {rows} WHERE planned.claimed_by = %s""",
-            [Channel.IN_APP, Status.SENT, moment, moment, moment, moment, claim],
-        ),
-        (
             f"""SELECT planned.id, NULL, %s, %s, NULL, '', person.email, 0, '', '', %s, %s, NULL, NULL, NULL
             FROM {rows} {recipient}
-            WHERE planned.claimed_by = %s AND (choice.email IS NULL OR choice.email)
+            WHERE {chosen} AND (choice.email IS NULL OR choice.email)
               AND COALESCE(person.email, '') <> ''""",
-            [Channel.EMAIL, Status.PENDING, moment, moment, claim],
+            [Channel.EMAIL, Status.PENDING, moment, moment, *claimed],
         ),
         (
             f"""SELECT planned.id, NULL, %s, %s, body.id, {topic}, body.webhook_url, 0, '', '', %s, %s, NULL, NULL, NULL
             FROM {rows} {recipient}
             JOIN {Organization._meta.db_table} body ON body.id = person.organization_id
-            WHERE planned.claimed_by = %s AND (choice.webhook IS NULL OR choice.webhook)
+            WHERE {chosen} AND (choice.webhook IS NULL OR choice.webhook)
               AND COALESCE(body.webhook_url, '') <> '' AND body.is_active""",
-            [Channel.WEBHOOK, Status.PENDING, moment, moment, claim],
+            [Channel.WEBHOOK, Status.PENDING, moment, moment, *claimed],
         ),
     ]
     for select, params in per_channel:

@@ -2,7 +2,8 @@
 
 A row records what happened and for whom, not how it travelled. Reminders and digests (DESIGN.md
 section 6) are data too: a `Reminder` row per rung of a hazard's ladder and person, a `Digest` row
-per head and day, each with one `Delivery` row per channel (in-app, e-mail, webhook).
+per head and day, each shown in-app by its `Notification` and sent on the other channels it goes
+out by (e-mail, webhook) through one `Delivery` row each.
 """
 
 from itertools import groupby
@@ -54,12 +55,15 @@ class Notification(models.Model):
 
     Action = HazardEvent.Action
 
+    # Indexed by notification_unread_idx, which starts with it.
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recipient"),
         on_delete=models.CASCADE,
         related_name="notifications",
+        db_index=False,
     )
+    # Indexed where set (notification_actor_idx): reminders and digests, most rows, have no actor.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("by"),
@@ -67,6 +71,7 @@ class Notification(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     hazard = models.ForeignKey(
         "hazards.Hazard",
@@ -117,7 +122,10 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
+            models.Index(fields=["actor"], condition=Q(actor__isnull=False), name="notification_actor_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action or self.kind} {self.hazard_id} → {self.recipient_id} {self.created_at:%Y-%m-%d %H:%M}"
@@ -177,8 +185,9 @@ class Reminder(models.Model):
         OVERDUE = "overdue", _("Overdue")
         ESCALATION = "escalation", _("Escalated")
 
+    # Indexed by the unique key reminder_sent_once, which starts with it.
     hazard = models.ForeignKey(
-        "hazards.Hazard", verbose_name=_("hazard"), on_delete=models.PROTECT, related_name="reminders"
+        "hazards.Hazard", verbose_name=_("hazard"), on_delete=models.PROTECT, related_name="reminders", db_index=False
     )
     stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices)
     deadline = models.DateField(_("deadline it refers to"))
@@ -190,7 +199,8 @@ class Reminder(models.Model):
     )
     due_on = models.DateField(_("day of the scan"))
     created_at = models.DateTimeField(_("created"), default=timezone.now)
-    # The scan that inserted the row: lets a scan count what it created itself, race or no race.
+    # The scan that inserted the row. Not indexed: a scan counts and plans what it inserted from its
+    # inserts' RETURNING, and every index is written once per reminder (hundreds of thousands a scan).
     scan = models.UUIDField(_("scan"), editable=False)
     # Set once, when a planner claims the row and creates its deliveries (a conditional UPDATE).
     claimed_by = models.UUIDField(_("claimed by"), null=True, blank=True, editable=False)
@@ -206,8 +216,6 @@ class Reminder(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["scan"], name="reminder_scan_idx"),
-            models.Index(fields=["claimed_by"], name="reminder_claimed_by_idx"),
             # Stays small: only rows whose deliveries nobody has planned yet.
             models.Index(fields=["id"], condition=Q(claimed_at__isnull=True), name="reminder_unclaimed_idx"),
         ]
@@ -309,8 +317,8 @@ class Digest(models.Model):
 class Delivery(models.Model):
     """One reminder or digest on one channel: its status, attempts, last error and the response.
 
-    In-app deliveries are written with their notification, in the planner's transaction. E-mail and
-    webhook deliveries wait as `pending` rows (an outbox): a worker claims each with a conditional
+    The in-app channel has none: the notification written in the planner's transaction is its record
+    (rows of channel in_app are from before). E-mail and webhook deliveries wait as `pending` rows (an outbox): a worker claims each with a conditional
     UPDATE before sending, so a second task for the same row does nothing.
     """
 
@@ -328,6 +336,7 @@ class Delivery(models.Model):
         FAILED = "failed", pgettext_lazy("delivery status", "Failed")
         CANCELLED = "cancelled", pgettext_lazy("delivery status", "Cancelled")
 
+    # What it carries: one of the three, each indexed by its unique constraint (delivery_once_per_…).
     reminder = models.ForeignKey(
         Reminder,
         verbose_name=_("reminder"),
@@ -335,6 +344,7 @@ class Delivery(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="deliveries",
+        db_index=False,
     )
     digest = models.ForeignKey(
         Digest,
@@ -343,6 +353,7 @@ class Delivery(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="deliveries",
+        db_index=False,
     )
     # News of an event (a major hazard reported) that also goes out by e-mail and robot.
     notification = models.ForeignKey(
@@ -352,10 +363,12 @@ class Delivery(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="deliveries",
+        db_index=False,
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     # Whose chat webhook (webhook channel only): one chat message per organisation and rung.
+    # Indexed where set (delivery_organization_idx): webhook rows only.
     organization = models.ForeignKey(
         "accounts.Organization",
         verbose_name=_("organisation"),
@@ -363,6 +376,7 @@ class Delivery(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     topic = models.CharField(_("topic"), max_length=100, blank=True)
     address = models.CharField(_("address"), max_length=500, blank=True, help_text=_("E-mail address or webhook URL"))
@@ -403,7 +417,12 @@ class Delivery(models.Model):
                 name="delivery_one_chat_message_per_organization",
             ),
         ]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="delivery_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="delivery_due_idx"),
+            models.Index(
+                fields=["organization"], condition=Q(organization__isnull=False), name="delivery_organization_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.channel} {self.status} #{self.pk}"

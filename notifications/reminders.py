@@ -27,7 +27,7 @@ Python, so memory stays flat, and a rerun costs about what counting the due haza
 """
 
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -47,7 +47,7 @@ from hazards.responsibility import LAYERS
 from hazards.states import overdue_q
 from hunan_safety.compiled import CompiledQuery
 from notifications import delivery, sql
-from notifications.models import Delivery, Digest, Reminder
+from notifications.models import Delivery, Digest, Notification, Reminder
 from notifications.signals import deadline_reached
 from rules.calendar import WorkingCalendar, working_calendar
 
@@ -187,6 +187,8 @@ class _Scan:
         self._heads: list[dict] | None = None
         self._listing: list[dict] | None = None
         self._rung_tables: dict[tuple[Key | None, Key | None], str] = {}
+        # The reminders this scan inserted, per stage (from the inserts' RETURNING: a concurrent scan's do not count).
+        self.created: Counter[str] = Counter()
 
     # --- The batches: bounds read from the partial index, nothing else ---------------------------
 
@@ -395,8 +397,8 @@ class _Scan:
             params += [sql.records_param(self.listing_bodies()), *values]
         return " UNION ".join(arms), params
 
-    def insert(self, after: Key | None, until: Key | None, claim: Claim | None) -> list[int]:
-        """Insert a batch's new reminders in the database; return their ids (RETURNING).
+    def insert(self, after: Key | None, until: Key | None, claim: Claim | None) -> list[tuple[int, str]]:
+        """Insert a batch's new reminders in the database; return their (id, stage) (RETURNING).
 
         With a claim (token, time) the rows are written already claimed for planning: the caller
         plans them in the same transaction, so no other planner can see them unclaimed.
@@ -406,15 +408,18 @@ class _Scan:
             return []
         hits, hit_params = self._hits(after, until)
         field = Reminder._meta.get_field
+        # In the order of the unique key (hazard, stage, deadline, sequence, recipient): its index then
+        # grows at its right edge, page after page, instead of taking rows in the UNION's hash order.
         query = f"""
             WITH hits AS ({hits}), people AS ({people})
             INSERT INTO {Reminder._meta.db_table}
                 (hazard_id, stage, deadline, sequence, recipient_id, due_on, created_at, scan, claimed_by, claimed_at)
-            SELECT DISTINCT people.id, people.stage, people.deadline, people.sequence, people.person, %s, %s, %s,
+            SELECT people.id, people.stage, people.deadline, people.sequence, people.person, %s, %s, %s,
                    {sql.typed("uuid")}, {sql.typed("timestamp with time zone")}
             FROM people JOIN {User._meta.db_table} person ON person.id = people.person AND person.is_active
+            ORDER BY people.id, people.stage, people.deadline, people.sequence, people.person
             ON CONFLICT DO NOTHING
-            RETURNING id
+            RETURNING id, stage
         """
         params = [
             *hit_params,
@@ -427,7 +432,7 @@ class _Scan:
         ]
         with connection.cursor() as cursor:
             cursor.execute(query, params)
-            return [pk for (pk,) in cursor.fetchall()]
+            return [(pk, stage) for pk, stage in cursor.fetchall()]
 
     def successions(self, after: Key | None, until: Key | None, claim: Claim | None) -> list[Reminder]:
         """The batch's rungs sent to a post that changed hands since the assignment (rare), as
@@ -479,24 +484,27 @@ class _Scan:
             return bool(cursor.fetchone()[0])
 
     def insert_batch(self, after: Key | None, until: Key | None, claim: Claim | None = None) -> list[int]:
-        """All of a batch's new reminders, stand-ins included; return their ids."""
+        """All of a batch's new reminders, stand-ins included; return their ids (and count them in `created`)."""
         if not self.anything_to_do(after, until):
             return []
+        sql.tune_bulk_transaction()
         # Before the insert: its rows would hide the batch's rungs from this second look.
         stood_in = self.successions(after, until, claim)
         inserted = self.insert(after, until, claim)
         if stood_in:
             Reminder.objects.bulk_create(stood_in, ignore_conflicts=True)
+            ids = {pk for pk, _stage in inserted}
             inserted += (
                 Reminder.objects.filter(
                     scan=self.scan,
                     claimed_by=claim[0] if claim else None,
                     hazard_id__in={reminder.hazard_id for reminder in stood_in},
                 )
-                .exclude(pk__in=inserted)
-                .values_list("pk", flat=True)
+                .exclude(pk__in=ids)
+                .values_list("pk", "stage")
             )
-        return inserted
+        self.created.update(stage for _pk, stage in inserted)
+        return [pk for pk, _stage in inserted]
 
 
 def _as_date(value: date | str) -> date:
@@ -559,15 +567,8 @@ def scan_deadlines(*, today: date | None = None, relay: bool = True) -> dict[str
             inserted = run.insert_batch(after, until, claim)
             if inserted:
                 deadline_reached.send(sender=Reminder, reminder_ids=inserted)
-                delivery.plan_claimed(Reminder, *claim)
-    # Only rows this scan inserted carry its id: a concurrent scan's rows and old ones do not count.
-    created = dict(
-        Reminder.objects.filter(scan=scan)
-        .order_by()
-        .values("stage")
-        .annotate(count=Count("pk"))
-        .values_list("stage", "count")
-    )
+                delivery.plan_claimed(Reminder, inserted, *claim)
+    created = run.created
     delivery.plan_deliveries()
     if relay:
         delivery.relay_deliveries()
@@ -648,11 +649,29 @@ def create_digests(*, today: date | None = None, relay: bool = True) -> int:
 TIMELINE_RUNGS = 12
 
 
+# The in-app channel of a planned reminder: its notification, there as soon as it was planned.
+IN_APP_SENT: dict[str, Any] = {
+    "channel": Delivery.Channel.IN_APP,
+    "label": Delivery.Channel.IN_APP.label,
+    "status": Delivery.Status.SENT,
+    "status_label": Delivery.Status.SENT.label,
+    "sent": True,
+}
+
+
+def _notified(reminder: Reminder) -> bool:
+    """Whether the reminder is in its recipient's notifications (select_related: no query)."""
+    try:
+        return reminder.notification is not None
+    except Notification.DoesNotExist:
+        return False
+
+
 # Read on every hazard's page, most often finding none: compiled once (hunan_safety/compiled.py).
 _SENT = CompiledQuery(
     lambda hazard_id: (
         Reminder.objects.filter(hazard_id=hazard_id)
-        .select_related("recipient")
+        .select_related("recipient", "notification")
         .order_by("-due_on", "-deadline", "stage", "sequence", "recipient_id")
     ),
     "hazard_id",
@@ -678,20 +697,24 @@ def reminders_sent(hazard: Hazard) -> dict:
             },
         )
         recipient = reminder.recipient
-        deliveries = sorted(reminder.deliveries.all(), key=lambda channel_delivery: channel_delivery.channel)
+        channels: list[dict[str, Any]] = [
+            {
+                "channel": channel_delivery.channel,
+                "label": channel_delivery.get_channel_display(),
+                "status": channel_delivery.status,
+                "status_label": channel_delivery.get_status_display(),
+                "sent": channel_delivery.status == Delivery.Status.SENT,
+            }
+            # In-app rows were written before the notification became the in-app channel's record.
+            for channel_delivery in reminder.deliveries.all()
+            if channel_delivery.channel != Delivery.Channel.IN_APP
+        ]
+        if _notified(reminder):
+            channels.append(IN_APP_SENT)
         rung["people"].append(
             {
                 "name": recipient.get_full_name() or recipient.username,
-                "channels": [
-                    {
-                        "channel": channel_delivery.channel,
-                        "label": channel_delivery.get_channel_display(),
-                        "status": channel_delivery.status,
-                        "status_label": channel_delivery.get_status_display(),
-                        "sent": channel_delivery.status == Delivery.Status.SENT,
-                    }
-                    for channel_delivery in deliveries
-                ],
+                "channels": sorted(channels, key=lambda channel: str(channel["channel"])),
             }
         )
     all_rungs = list(rungs.values())

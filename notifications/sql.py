@@ -73,3 +73,18 @@ def placeholders(values: Iterable[Any]) -> tuple[str, list[Any]]:
     """`%s, %s, …` for a short list of literals (states, stages), with the list."""
     values = list(values)
     return ", ".join(["%s"] * len(values)), values
+
+
+def tune_bulk_transaction() -> None:
+    """For the rest of the transaction (PostgreSQL): room to join and sort a scan's batch in memory,
+    and a commit that does not wait for its WAL to reach the disk.
+
+    Asynchronous commit is safe for the scan's batches: a database crash can only lose the last
+    batches as a whole (never part of one), and the next scan inserts them again, as it catches up
+    with any rung it missed. Whatever reads them to act (the relay, a worker claiming a delivery)
+    commits synchronously, which makes the batches before it durable first.
+    """
+    if postgresql():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
+            cursor.execute("SET LOCAL work_mem = '64MB'")

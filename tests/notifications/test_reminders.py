@@ -254,11 +254,12 @@ def test_a_second_scan_creates_and_delivers_nothing(scene, hazard):
     assert scan(day) == NOTHING
     assert (Reminder.objects.count(), Notification.objects.count(), Delivery.objects.count()) == counts
     assert sum(first.values()) == Reminder.objects.count() == 8
-    # One in-app notification per reminder, and each reminder's in-app delivery recorded as sent.
+    # One in-app notification per reminder: the in-app channel needs no outbox row.
     assert Notification.objects.filter(kind=Notification.Kind.REMINDER).count() == 8
-    assert set(Delivery.objects.filter(channel=Delivery.Channel.IN_APP).values_list("status", flat=True)) == {
-        Delivery.Status.SENT
-    }
+    assert set(Notification.objects.values_list("reminder", flat=True)) == set(
+        Reminder.objects.values_list("pk", flat=True)
+    )
+    assert not Delivery.objects.filter(channel=Delivery.Channel.IN_APP).exists()
 
 
 def test_rows_left_unplanned_by_a_crashed_scan_are_delivered_by_the_next(scene, hazard):
@@ -441,6 +442,27 @@ def test_the_hazards_page_shows_the_reminders_sent(scene, hazard, client, head):
     card = card[: card.index("</ol>")]
     assert 'data-stage="escalation"' in card and 'data-stage="overdue"' in card
     assert scene.portfolio_leader.get_full_name() in card and "In-app" in card
+
+
+def test_the_in_app_channel_shows_from_the_notification_once_with_or_without_an_older_row(scene, hazard):
+    """In-app is the notification (no delivery row since issue 19.3); rows planned before still show once."""
+    scan(hazard.deadline)
+    reminder = Reminder.objects.filter(hazard=hazard).first()
+    planned_before = Reminder.objects.filter(hazard=hazard).exclude(pk=reminder.pk).first()
+    Delivery.objects.create(reminder=planned_before, channel=Delivery.Channel.IN_APP, status=Delivery.Status.SENT)
+    unplanned = Reminder.objects.filter(hazard=hazard).exclude(pk__in=[reminder.pk, planned_before.pk]).first()
+    Notification.objects.filter(reminder=unplanned).delete()
+    channels = {
+        person["name"]: [channel["channel"] for channel in person["channels"]]
+        for person in reminders.reminders_sent(hazard)["rungs"][0]["people"]
+    }
+    named = {
+        each.pk: each.recipient.get_full_name() or each.recipient.username
+        for each in (reminder, planned_before, unplanned)
+    }
+    assert channels[named[reminder.pk]] == [Delivery.Channel.IN_APP]
+    assert channels[named[planned_before.pk]] == [Delivery.Channel.IN_APP]
+    assert channels[named[unplanned.pk]] == []
 
 
 def test_the_ledger_filters_escalated_hazards(scene, hazard, client, head):
