@@ -31,7 +31,8 @@ class QuickFilterSet(django_filters.FilterSet):
     _form_classes: ClassVar[dict[type, type]] = {}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self.base_filters = _ShallowFilters(type(self).base_filters)
+        declared: dict[str, Any] = type(self).base_filters  # type: ignore[has-type]  # set by the metaclass
+        self.base_filters = _ShallowFilters(declared)
         super().__init__(*args, **kwargs)
 
     def get_form_class(self) -> type:
