@@ -70,7 +70,8 @@ def mark_all_read(*, user: User) -> int:
 # The header's bell on every page: compiled once (hunan_safety/compiled.py); no row when none is unread.
 _UNREAD = CompiledQuery(
     lambda user_id: (
-        Notification.objects.filter(recipient_id=user_id, read_at__isnull=True)
+        Notification.objects.filter(recipient_id=user_id)
+        .unread()
         .order_by()
         .values("recipient_id")
         .annotate(count=Count("pk"))
