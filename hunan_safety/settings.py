@@ -396,6 +396,9 @@ EXTENSION_DECISION_WORKING_DAYS = env_int("EXTENSION_DECISION_WORKING_DAYS", 5)
 EXTENSION_MAX_TOTAL_DAYS = env_int("EXTENSION_MAX_TOTAL_DAYS", 365)
 # A digest lists at most this many hazards; the message says how many more and links to the ledger.
 REMINDER_DIGEST_MAX_ITEMS = env_int("REMINDER_DIGEST_MAX_ITEMS", 200)
+# The deadline scan's batches hold disjoint hazards: this many run side by side, each on a connection of
+# its own (PostgreSQL; one is one by one). Two use both cores of the smallest server.
+REMINDER_SCAN_WORKERS = max(env_int("REMINDER_SCAN_WORKERS", 2), 1)
 
 # Emergency readiness (emergency/): time limits of information reports, roster and reserve notices.
 EMERGENCY_REPORT_WITHIN_MINUTES = env_int("EMERGENCY_REPORT_WITHIN_MINUTES", 60)  # event → report to the level above

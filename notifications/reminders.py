@@ -23,12 +23,15 @@ batch along the partial index of open work by (deadline, id), one INSERT … SEL
 NOTHING finds each due hazard's rungs, skips the rungs already created, finds the people of each
 rung's groups and inserts the rows; its RETURNING ids are what the webhook events (overdue,
 escalated) and the deliveries are made from, in the same transaction. No due hazard is loaded into
-Python, so memory stays flat, and a rerun costs about what counting the due hazards does.
+Python, so memory stays flat, and a rerun costs about what counting the due hazards does. Batches
+hold disjoint hazards: on PostgreSQL, settings.REMINDER_SCAN_WORKERS of them run side by side, each
+in its own transaction on a connection of its own, so that the database uses more than one core.
 """
 
+import threading
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -36,7 +39,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Count, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
@@ -186,9 +189,16 @@ class _Scan:
         }
         self._heads: list[dict] | None = None
         self._listing: list[dict] | None = None
-        self._rung_tables: dict[tuple[Key | None, Key | None], str] = {}
+        # Each thread's batch has its own table of rungs (scan_deadlines may run batches side by side).
+        self._local = threading.local()
         # The reminders this scan inserted, per stage (from the inserts' RETURNING: a concurrent scan's do not count).
         self.created: Counter[str] = Counter()
+        self._created_lock = threading.Lock()
+
+    def read_people(self) -> None:
+        """Read the few people every batch shares (heads, listing bodies) before batches run side by side."""
+        self.heads()
+        self.listing_bodies()
 
     # --- The batches: bounds read from the partial index, nothing else ---------------------------
 
@@ -220,16 +230,17 @@ class _Scan:
 
     def _rung_table(self, after: Key | None, until: Key | None) -> str:
         """The ladder's rungs for the deadlines a batch can hold, as a JSON parameter."""
-        if (after, until) not in self._rung_tables:
+        tables = getattr(self._local, "rung_tables", {})
+        if (after, until) not in tables:
             if after is not None:
                 first = after[0]
             else:
                 first = self.open_work.order_by("deadline").values_list("deadline", flat=True).first() or self.today
             last = until[0] if until is not None else self.horizon
             rows = self.ladder.rungs_by_deadline(today=self.today, first=first, last=last)
-            # One batch at a time: its statements share the table, the next batch needs another.
-            self._rung_tables = {(after, until): sql.records_param(rows)}
-        return self._rung_tables[(after, until)]
+            # One batch at a time per thread: its statements share the table, the next batch needs another.
+            tables = self._local.rung_tables = {(after, until): sql.records_param(rows)}
+        return tables[(after, until)]
 
     def _rungs_due(self, after: Key | None, until: Key | None) -> tuple[str, list]:
         """The rungs the batch's hazards reached and that do not exist yet: (id, deadline, stage, sequence).
@@ -332,14 +343,24 @@ class _Scan:
         return self._listing
 
     def _layer_condition(self) -> tuple[str, list]:
-        """The chain entries of a layer some stage is sent to, at that stage."""
+        """The chain entries (rows of `chain hit`) of a layer some stage is sent to, at that stage."""
         conditions, params = [], []
         for layer in LAYERS:
             if self.stages[layer]:
                 marks, values = sql.placeholders(self.stages[layer])
-                conditions.append(f"({sql.json_text('entry', 'layer')} = %s AND hit.stage IN ({marks}))")
+                conditions.append(f"({sql.json_text('hit', 'layer')} = %s AND hit.stage IN ({marks}))")
                 params += [layer, *values]
         return " OR ".join(conditions), params
+
+    @staticmethod
+    def _chain() -> str:
+        """`chain`: each hit's responsibility-chain entries, one row each (id, deadline, stage, sequence,
+        region_id, value), expanded once and materialised. Read in place, the planner (which cannot
+        count a JSON array) would expand them hazard by hazard, joining the posts anew for each."""
+        return f"""chain AS MATERIALIZED (
+            SELECT hit.id, hit.deadline, hit.stage, hit.sequence, hit.region_id, entry.value
+            FROM hits hit {sql.json_elements("hit.responsibility_chain", "entry")}
+        )"""
 
     def _people(self) -> tuple[str, list]:
         """Who each hit goes to, by the groups of its stage: (hazard, deadline, stage, sequence, person)."""
@@ -361,14 +382,14 @@ class _Scan:
             # Whoever holds the post now, else the person the snapshot named. A post that changed
             # hands since the assignment is `successions`' (the new holder may not see the hazard).
             named, post = (
-                sql.json_text("entry", "user_id", integer=True),
-                sql.json_text("entry", "post_id", integer=True),
+                sql.json_text("hit", "user_id", integer=True),
+                sql.json_text("hit", "post_id", integer=True),
             )
             arms.append(f"""
                 SELECT {columns},
                        CASE WHEN post.holder_id IS NULL THEN {named}
                             WHEN post.holder_id = {named} THEN post.holder_id END AS person
-                FROM hits hit {sql.json_elements("hit.responsibility_chain", "entry")}
+                FROM chain hit
                 LEFT JOIN {Post._meta.db_table} post
                   ON post.id = {post} AND post.is_active AND post.holder_id IS NOT NULL
                 WHERE ({layers})
@@ -377,12 +398,12 @@ class _Scan:
         if self.stages["department_heads"] and self.heads():
             marks, values = sql.placeholders(self.stages["department_heads"])
             heads = sql.records({"organization_id": "bigint", "user_id": "bigint", "prefix": "text"}, "head")
-            department = sql.json_text("entry", "organization_id", integer=True)
+            department = sql.json_text("hit", "organization_id", integer=True)
             arms.append(f"""
                 SELECT {columns}, head.user_id AS person
-                FROM hits hit {sql.json_elements("hit.responsibility_chain", "entry")}
+                FROM chain hit
                 JOIN {heads} ON head.organization_id = {department}
-                WHERE {sql.json_text("entry", "layer")} = 'department' AND hit.stage IN ({marks})
+                WHERE {sql.json_text("hit", "layer")} = 'department' AND hit.stage IN ({marks})
                   AND hit.region_id LIKE head.prefix || '%%'
             """)
             params += [sql.records_param(self.heads()), *values]
@@ -411,7 +432,7 @@ class _Scan:
         # In the order of the unique key (hazard, stage, deadline, sequence, recipient): its index then
         # grows at its right edge, page after page, instead of taking rows in the UNION's hash order.
         query = f"""
-            WITH hits AS ({hits}), people AS ({people})
+            WITH hits AS ({hits}), {self._chain()}, people AS ({people})
             INSERT INTO {Reminder._meta.db_table}
                 (hazard_id, stage, deadline, sequence, recipient_id, due_on, created_at, scan, claimed_by, claimed_at)
             SELECT people.id, people.stage, people.deadline, people.sequence, people.person, %s, %s, %s,
@@ -441,11 +462,11 @@ class _Scan:
         if not layers:
             return []
         hits, params = self._hits(after, until)
-        named, post = sql.json_text("entry", "user_id", integer=True), sql.json_text("entry", "post_id", integer=True)
+        named, post = sql.json_text("hit", "user_id", integer=True), sql.json_text("hit", "post_id", integer=True)
         query = f"""
-            WITH hits AS ({hits})
+            WITH hits AS ({hits}), {self._chain()}
             SELECT hit.id, hit.deadline, hit.stage, hit.sequence, post.holder_id, {named}
-            FROM hits hit {sql.json_elements("hit.responsibility_chain", "entry")}
+            FROM chain hit
             JOIN {Post._meta.db_table} post ON post.id = {post} AND post.is_active AND post.holder_id IS NOT NULL
             WHERE ({named} IS NULL OR {named} <> post.holder_id) AND ({layers})
         """
@@ -503,7 +524,8 @@ class _Scan:
                 .exclude(pk__in=ids)
                 .values_list("pk", "stage")
             )
-        self.created.update(stage for _pk, stage in inserted)
+        with self._created_lock:
+            self.created.update(stage for _pk, stage in inserted)
         return [pk for pk, _stage in inserted]
 
 
@@ -549,11 +571,14 @@ def insert_due_reminders(*, today: date, scan: uuid.UUID, ladder: Ladder | None 
     return inserted
 
 
-def scan_deadlines(*, today: date | None = None, relay: bool = True) -> dict[str, int]:
+def scan_deadlines(*, today: date | None = None, relay: bool = True, workers: int | None = None) -> dict[str, int]:
     """Create the reminders due today, exactly once each; return how many this scan created per stage.
 
     Each batch, in one transaction: the reminders inserted by the database, the webhook events of the
     rungs it reached (`deadline_reached`: overdue, escalated) and the deliveries of its reminders.
+    Batches hold disjoint hazards, so `workers` of them (settings.REMINDER_SCAN_WORKERS) run side by
+    side, each on a connection of its own, when the database is PostgreSQL and the caller is not in a
+    transaction (the batches must see what the caller sees: in a transaction they run in it, one by one).
     Then the deliveries nobody has planned yet (rows left by a scan that crashed), and `relay` hands
     the outbox to the workers after commit. Pass relay=False to leave them for the caller (e.g. to
     send in-process).
@@ -561,18 +586,59 @@ def scan_deadlines(*, today: date | None = None, relay: bool = True) -> dict[str
     today = today or timezone.localdate()
     scan = uuid.uuid4()
     run = _Scan(today=today, scan=scan, ladder=Ladder.from_settings())
-    for after, until in run.batches():
+    run.read_people()
+
+    def scan_batch(after: Key | None, until: Key | None) -> None:
         claim = (uuid.uuid4(), timezone.now())
         with transaction.atomic():
             inserted = run.insert_batch(after, until, claim)
             if inserted:
                 deadline_reached.send(sender=Reminder, reminder_ids=inserted)
                 delivery.plan_claimed(Reminder, inserted, *claim)
+
+    workers = settings.REMINDER_SCAN_WORKERS if workers is None else workers
+    if workers > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block:
+        side_by_side(scan_batch, run.batches(), workers=workers)
+    else:
+        for after, until in run.batches():
+            scan_batch(after, until)
     created = run.created
     delivery.plan_deliveries()
     if relay:
         delivery.relay_deliveries()
     return {stage: created.get(stage, 0) for stage in Stage.values}
+
+
+def side_by_side(work: Callable[..., None], items: Iterable[tuple], *, workers: int) -> None:
+    """`work(*item)` for every item, on `workers` threads, each with its own database connection.
+
+    The items are drawn one at a time (a generator may run queries: it runs in the thread that draws,
+    on that thread's connection). The first error stops the drawing and is raised once every thread
+    has finished its current item; each thread closes its connection when it is done.
+    """
+    draw, drawing = iter(items), threading.Lock()
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            while not errors:
+                with drawing:
+                    item = next(draw, None)
+                if item is None:
+                    return
+                work(*item)
+        except BaseException as error:  # re-raised in the calling thread
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, name=f"scan-batch-{index}") for index in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
 
 
 # --- The daily digest -------------------------------------------------------------------------
