@@ -327,10 +327,10 @@ def _plain_rows():
     """The ledger query's values, made writable as plainly as possible: the chain as text, local dates."""
     from django.utils import timezone
 
-    from ledger.columns import LEDGER_FIELDS
-    from ledger.export import CHUNK_SIZE
+    from ledger.export import ledger_rows
 
-    for values in _queryset().values_list(*LEDGER_FIELDS).iterator(chunk_size=CHUNK_SIZE):
+    # The export's own reading of the rows (ids in order, then columns by id): the writers differ, not the fetch.
+    for values in ledger_rows(_queryset()):
         yield [
             "\n".join(" ".join(str(part) for part in entry.values() if part) for entry in value)
             if isinstance(value, list)

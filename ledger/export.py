@@ -8,9 +8,10 @@
 - the summary: industry × state and city × state, general and major hazards apart, each row with
   its rectification rate (整改率) and overdue count;
 - the about sheet: who exported, when, the filters and the number of rows.
-Rows are read as plain tuples from a server-side cursor (`values_list(...).iterator()`) — only
-the columns written, the joins once in SQL, industry and region names from small maps — and
-streamed row by row into the workbook, so memory stays flat however many rows. The writer is
+Rows are read as plain tuples (`ledger_rows`: the ids in the export's order first, then the columns
+of a few thousand ids at a time) — only the columns written, the joins in SQL, industry and region
+names from small maps — and streamed row by row into the workbook, so memory stays flat however
+many rows (8 bytes an id). The writer is
 rust_xlsxwriter where its wheel exists, XlsxWriter elsewhere (`ledger/writers.py`; chosen by
 measurement: `bench/export.py`). The columns are `ledger.columns`.
 
@@ -21,13 +22,15 @@ the user's), and the summary breaks down by county when the rows are one city's,
 """
 
 import datetime as dt
+from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from django import forms
 from django.conf import settings
+from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
@@ -533,7 +536,22 @@ def write_ledger(
     hazard_filter = ledger_filter(user, params)
     context = ExportContext.build(user, hazard_filter)
     ledger = LedgerWriter(output, context=context, rows_per_sheet=rows_per_sheet, writer=writer)
-    rows = hazard_filter.qs.values_list(*LEDGER_FIELDS).iterator(chunk_size=CHUNK_SIZE)
-    count = ledger.write_rows(rows, progress=progress)
+    count = ledger.write_rows(ledger_rows(hazard_filter.qs), progress=progress)
     ledger.finish()
     return count
+
+
+def ledger_rows(hazards: QuerySet[Hazard]) -> Iterator[tuple]:
+    """The values of LEDGER_FIELDS for each of `hazards` (already scoped and filtered), in its order.
+
+    Two steps: the ids, in order (the filter and the sort, no join), then the columns of CHUNK_SIZE
+    ids at a time (the joins for the names). In one query, a filter whose size PostgreSQL cannot
+    estimate (the search: the bigrams of one word are not independent, so it expects one row) makes
+    it hash the whole result at every join and sort it on disk; by ids, each query's size is known.
+    """
+    ids = array("q", hazards.values_list("pk", flat=True).iterator(chunk_size=CHUNK_SIZE * 10))
+    columns = Hazard.objects.order_by().values_list("pk", *LEDGER_FIELDS)
+    for start in range(0, len(ids), CHUNK_SIZE):
+        chunk = ids[start : start + CHUNK_SIZE].tolist()
+        found = {row[0]: row[1:] for row in columns.filter(pk__in=chunk)}
+        yield from (found[pk] for pk in chunk if pk in found)

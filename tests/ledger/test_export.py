@@ -333,3 +333,15 @@ def test_the_command_fails_with_a_one_line_reason(tmp_path, province, arguments,
 def test_the_command_says_when_it_cannot_write(province):
     with pytest.raises(CommandError, match="cannot write"):
         call_command("export_ledger", "--user", "province", "--out", "/nonexistent/dir/x.xlsx")
+
+
+def test_rows_are_read_by_id_in_the_exports_order_a_few_at_a_time(province, scene, monkeypatch):
+    """The ids first, in the list's order, then the columns of each few ids: the order is the list's."""
+    monkeypatch.setattr(ledger_export, "CHUNK_SIZE", 2)
+    hazards = ledger_export.ledger_filter(province, {"level": "general"}).qs
+    expected = list(hazards.values_list("number", flat=True))
+    assert len(expected) > 2
+    numbers_read = [row[0] for row in ledger_export.ledger_rows(hazards)]
+    assert numbers_read == expected
+    by_number_reversed = hazards.order_by("-number")
+    assert [row[0] for row in ledger_export.ledger_rows(by_number_reversed)] == sorted(expected, reverse=True)
