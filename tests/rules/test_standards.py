@@ -47,6 +47,29 @@ def test_the_2017_fireworks_standard_has_its_20_items_loaded():
     assert fireworks.clauses.get(number="17").text == "一证多厂或者多股东各自独立组织生产经营。"
 
 
+def test_the_2022_non_coal_mines_standard_has_its_64_items_in_three_parts():
+    mines = DeterminationStandard.objects.get(code="noncoal-mines-2022")
+    assert mines.number == "矿安〔2022〕88号"
+    assert mines.clauses.count() == 64
+    numbers = list(mines.clauses.order_by("position").values_list("number", flat=True))
+    assert [sum(number.startswith(f"{part}.") for number in numbers) for part in (1, 2, 3)] == [32, 13, 19]
+    tailings = mines.clauses.get(number="3.7")
+    assert (tailings.citation, tailings.text) == ("尾矿库部分第（七）项", "浸润线埋深小于控制浸润线埋深。")
+    # An item with numbered sub-situations keeps them, one a line, under the item's own words.
+    assert mines.clauses.get(number="1.23").text.splitlines()[2] == "2.载人数量超过25人或者超过核载人数；"
+
+
+def test_the_non_coal_mines_standard_is_offered_in_each_kind_of_non_coal_mine(client, inspector):
+    client.force_login(inspector)
+    for code in ("non-coal-mine-underground", "non-coal-mine-open-pit", "non-coal-mine-tailings"):
+        rows = client.get("/rules/clauses/", {"q": "浸润线", "industry": industry(code).pk}).json()["results"]
+        assert [row["basis"] for row in rows] == [
+            "《金属非金属矿山重大事故隐患判定标准》（矿安〔2022〕88号）尾矿库部分第（七）项：浸润线埋深小于控制浸润线埋深。"
+        ]
+    coal = client.get("/rules/clauses/", {"q": "浸润线", "industry": industry("coal-mine").pk}).json()["results"]
+    assert coal == []
+
+
 def test_loading_again_changes_nothing_and_deletes_nothing():
     before = DeterminationClause.objects.count()
     load_standards()
@@ -115,7 +138,7 @@ def test_an_industry_whose_standard_is_not_shipped_is_offered_no_clause(client, 
     assert response.json()["results"] == []
 
 
-# Standards numbered by article and item (煤矿, 工贸, 金属非金属矿山…), with a made-up file: none ships yet.
+# Standards numbered by article and item (煤矿, 工贸…), with a made-up file.
 
 
 def write_standard(folder: Path, clauses: list[dict], item_count: int) -> None:
