@@ -70,6 +70,29 @@ def test_the_non_coal_mines_standard_is_offered_in_each_kind_of_non_coal_mine(cl
     assert coal == []
 
 
+def test_the_2023_industry_and_trade_standard_has_its_64_items_in_articles_3_to_13():
+    trade = DeterminationStandard.objects.get(code="industry-trade-2023")
+    assert trade.number == "应急管理部令第10号"
+    numbers = list(trade.clauses.order_by("position").values_list("number", flat=True))
+    per_article = [sum(number.split(".")[0] == str(article) for number in numbers) for article in range(3, 14)]
+    # Management 3; 冶金, 有色, 建材, 机械, 轻工, 纺织, 烟草 47; dust, ammonia, confined spaces 14.
+    assert per_article == [3, 8, 13, 8, 7, 7, 2, 2, 10, 2, 2]
+    ammonia = trade.clauses.get(number="12.2")
+    assert ammonia.citation == "第十二条第（二）项"
+    assert ammonia.text == "快速冻结装置未设置在单独的作业间内，或者快速冻结装置作业间内作业人员数量超过9人的。"
+
+
+def test_the_industry_and_trade_standard_is_found_by_its_citation_in_a_sub_industry(client, inspector):
+    client.force_login(inspector)
+    rows = client.get("/rules/clauses/", {"q": "第十二条", "industry": industry("industry-ammonia").pk}).json()[
+        "results"
+    ]
+    assert [row["text"].split("：")[0] for row in rows] == [
+        "工贸企业重大事故隐患判定标准 第十二条第（一）项",
+        "工贸企业重大事故隐患判定标准 第十二条第（二）项",
+    ]
+
+
 def test_loading_again_changes_nothing_and_deletes_nothing():
     before = DeterminationClause.objects.count()
     load_standards()
