@@ -93,6 +93,21 @@ def test_the_industry_and_trade_standard_is_found_by_its_citation_in_a_sub_indus
     ]
 
 
+def test_the_2023_city_gas_standard_has_its_items_and_its_two_whole_article_determinations():
+    gas = DeterminationStandard.objects.get(code="city-gas-2023")
+    assert gas.number == "建城规〔2023〕4号"
+    assert gas.clauses.count() == 22
+    odour = gas.clauses.get(number="8")
+    assert (odour.citation, odour.text) == ("第八条", "燃气经营者供应不具有标准要求警示性臭味燃气的，判定为重大隐患。")
+    assert odour.legal_basis.startswith("《城镇燃气经营安全重大隐患判定标准》（建城规〔2023〕4号）第八条：")
+    # Article 9's items are major only on the article's condition, which each of them carries.
+    bathroom = gas.clauses.get(number="9.2")
+    assert bathroom.text.splitlines() == [
+        "燃气经营者在对燃气用户进行安全检查时，发现有下列情形之一，不按规定采取书面告知用户整改等措施的，判定为重大隐患：",
+        "燃气引入管、立管、水平干管设置在卫生间内；",
+    ]
+
+
 def test_loading_again_changes_nothing_and_deletes_nothing():
     before = DeterminationClause.objects.count()
     load_standards()
