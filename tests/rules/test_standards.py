@@ -108,6 +108,18 @@ def test_the_2023_city_gas_standard_has_its_items_and_its_two_whole_article_dete
     ]
 
 
+def test_the_2024_building_and_municipal_works_standard_has_its_53_determinations():
+    works = DeterminationStandard.objects.get(code="construction-2024")
+    assert (works.number, works.title) == ("建质规〔2024〕5号", "房屋市政工程生产安全重大事故隐患判定标准（2024版）")
+    assert works.clauses.count() == 53
+    assert list(works.clauses.filter(number__in=["16", "17"]).values_list("citation", flat=True)) == [
+        "第十六条",
+        "第十七条",
+    ]
+    # Item 5.4's four warning signs are conditions of the one item.
+    assert works.clauses.get(number="5.4").text.splitlines()[-1] == "4.桩间土流失孔洞深度超过桩径。"
+
+
 def test_loading_again_changes_nothing_and_deletes_nothing():
     before = DeterminationClause.objects.count()
     load_standards()
