@@ -120,6 +120,55 @@ def test_the_2024_building_and_municipal_works_standard_has_its_53_determination
     assert works.clauses.get(number="5.4").text.splitlines()[-1] == "4.桩间土流失孔洞深度超过桩径。"
 
 
+def test_the_2026_coal_mines_standard_has_its_123_items_in_articles_4_to_20():
+    coal = DeterminationStandard.objects.get(code="coal-mines-2026")
+    assert (coal.number, coal.in_force_on.isoformat()) == ("应急管理部令第21号", "2026-07-01")
+    numbers = list(coal.clauses.order_by("position").values_list("number", flat=True))
+    per_article = [sum(number.split(".")[0] == str(article) for number in numbers) for article in range(4, 21)]
+    assert per_article == [3, 9, 6, 5, 17, 3, 16, 9, 3, 6, 8, 4, 3, 3, 7, 2, 19]
+    blasting = coal.clauses.get(number="5.3")
+    assert blasting.citation == "第五条第（三）项"
+    assert blasting.text == "井下爆破地点附近20m以内风流中甲烷浓度达到1.0%时，仍实施爆破。"
+    # A table belongs to the item that refers to it: its caption, then a row a line.
+    drainage = coal.clauses.get(number="5.9").text.splitlines()
+    assert drainage[2:4] == [
+        "表1 采煤工作面回采前煤的可解吸瓦斯量应达到的指标",
+        "工作面日产量A(t) | 可解吸瓦斯量(m³/t)",
+    ]
+    assert "A>10000 | ≤4" in drainage
+    # Sub-situation 7 of 11.7 is a line of its own (the stored copy ran it on after 6).
+    assert coal.clauses.get(number="11.7").text.splitlines()[7].startswith("7.2个掘进工作面")
+
+
+def test_coal_mines_are_offered_the_2026_standard(client, inspector):
+    client.force_login(inspector)
+    rows = client.get("/rules/clauses/", {"q": "锂电池", "industry": industry("coal-mine").pk}).json()["results"]
+    assert [row["basis"].split("：")[0] for row in rows] == [
+        "《煤矿重大事故隐患判定标准》（应急管理部令第21号）第二十条第（十八）项"
+    ]
+    # Nowhere else: a non-coal mine is not offered coal's items.
+    assert (
+        client.get("/rules/clauses/", {"q": "锂电池", "industry": industry("non-coal-mine-underground").pk}).json()[
+            "results"
+        ]
+        == []
+    )
+
+
+def test_the_2024_non_coal_supplement_is_its_own_standard_offered_with_the_2022_one(client, inspector):
+    supplement = DeterminationStandard.objects.get(code="noncoal-mines-2024-supplement")
+    assert (supplement.number, supplement.title) == ("矿安〔2024〕41号", "金属非金属矿山重大事故隐患判定标准补充情形")
+    numbers = list(supplement.clauses.order_by("position").values_list("number", flat=True))
+    assert numbers == ["1.1", "1.2", "1.3", "1.4", "2.1", "2.2", "3.1", "3.2"]
+    client.force_login(inspector)
+    rows = client.get("/rules/clauses/", {"q": "极端天气", "industry": industry("non-coal-mine-tailings").pk}).json()[
+        "results"
+    ]
+    assert "《金属非金属矿山重大事故隐患判定标准补充情形》（矿安〔2024〕41号）尾矿库部分第（二）项：" in [
+        row["basis"].split("遇")[0] for row in rows
+    ]
+
+
 def test_loading_again_changes_nothing_and_deletes_nothing():
     before = DeterminationClause.objects.count()
     load_standards()
@@ -180,10 +229,10 @@ def test_the_chemicals_standard_is_offered_in_every_chemicals_sub_industry_and_n
 
 
 def test_an_industry_whose_standard_is_not_shipped_is_offered_no_clause(client, inspector):
-    """Coal mines' standard (应急管理部令第4号) is not in the library: the picker finds nothing rather than
+    """Road transport's standard (2023, 试行) is not in the library: the picker finds nothing rather than
     offering another industry's clauses."""
     client.force_login(inspector)
-    response = client.get("/rules/clauses/", {"q": "特种作业", "industry": industry("coal-mine").pk})
+    response = client.get("/rules/clauses/", {"q": "特种作业", "industry": industry("road-freight").pk})
     assert response.status_code == 200
     assert response.json()["results"] == []
 
@@ -218,7 +267,9 @@ def test_a_clause_numbered_by_article_and_item_is_cited_as_its_text_cites_it(cli
     write_standard(tmp_path, ARTICLE_CLAUSES, item_count=3)
     load_standards()
     client.force_login(inspector)
-    results = client.get("/rules/clauses/", {"q": "第五条", "industry": industry("coal-mine").pk}).json()["results"]
+    results = client.get("/rules/clauses/", {"q": "第五条 测试", "industry": industry("coal-mine").pk}).json()[
+        "results"
+    ]
     assert [row["text"] for row in results] == ["测试用判定标准（非正式文本） 第五条第（一）项：测试情形丙。"]
     assert results[0]["basis"] == "《测试用判定标准（非正式文本）》（测试〔2026〕1号）第五条第（一）项：测试情形丙。"
     assert (
