@@ -110,11 +110,16 @@ def load_standards(
 
 
 def clauses_for(industry: Industry | None) -> QuerySet[DeterminationClause]:
-    """The clauses of the active standards of an industry (and of its parent's: the taxonomy has two levels)."""
+    """The clauses of the active standards of an industry, of its parent's (the taxonomy has two levels)
+    and, for a parent (a finding filed under 危险化学品 at large), of its sub-industries'."""
     clauses = DeterminationClause.objects.filter(standard__is_active=True).select_related("standard")
     if industry is None:
         return clauses
-    return clauses.filter(Q(standard__industries=industry) | Q(standard__industries=industry.parent_id)).distinct()
+    return clauses.filter(
+        Q(standard__industries=industry)
+        | Q(standard__industries=industry.parent_id)
+        | Q(standard__industries__parent=industry)
+    ).distinct()
 
 
 def search_clauses(query: str, *, industry: Industry | None = None, limit: int = 15) -> list[DeterminationClause]:

@@ -219,13 +219,26 @@ def test_a_major_finding_without_a_clause_asks_for_a_reason_and_keeps_what_was_t
     assert Hazard.objects.get(title="厂房裂缝").major_reason == "主体结构开裂"
 
 
-def test_the_chemicals_standard_is_offered_in_every_chemicals_sub_industry_and_nowhere_else(client, inspector):
+def _offered(client, code: str, q: str = "") -> set[str]:
+    rows = client.get("/rules/clauses/", {"q": q, "industry": industry(code).pk}).json()["results"]
+    return {DeterminationClause.objects.get(pk=row["value"]).standard.code for row in rows}
+
+
+def test_the_chemicals_standard_is_offered_where_chemicals_are_made_stored_traded_or_used_and_nowhere_else(
+    client, inspector
+):
+    """安监总管三〔2017〕121号 is for 化工和危险化学品生产经营单位: not for their transport (dangerous goods,
+    交通运输部's), nor for fireworks."""
     client.force_login(inspector)
-    storage = client.get("/rules/clauses/", {"q": "", "industry": industry("hazchem-storage").pk}).json()["results"]
-    codes = {DeterminationClause.objects.get(pk=row["value"]).standard.code for row in storage}
-    assert codes == {"hazchem-2017"}
-    retail = client.get("/rules/clauses/", {"q": "储罐", "industry": industry("fireworks-retail").pk}).json()["results"]
-    assert retail == []
+    for code in ("hazchem-production", "hazchem-storage", "hazchem-use"):
+        assert _offered(client, code) == {"hazchem-2017"}, code
+    assert _offered(client, "hazchem-transport") == set()
+    assert _offered(client, "fireworks-retail", "储罐") == set()
+
+
+def test_a_finding_filed_under_a_parent_industry_is_offered_its_sub_industries_standards(client, inspector):
+    client.force_login(inspector)
+    assert _offered(client, "hazardous-chemicals") == {"hazchem-2017"}
 
 
 def test_an_industry_whose_standard_is_not_shipped_is_offered_no_clause(client, inspector):
