@@ -280,6 +280,8 @@ def _visible_detail_hazard():
 
 def _actions(count: int, rows: int, today) -> list[Measurement]:
     """The city head assigns `count` reported findings, then accepts `count` submitted rectifications."""
+    if count <= 0:
+        return []  # --pages-actions 0: the pages only
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
