@@ -109,6 +109,15 @@ def load_standards(
     return len(files)
 
 
+def load_standards_from_apps(apps: Any, schema_editor: Any) -> None:
+    """`load_standards` as a data migration runs it, on the migration's historical models."""
+    load_standards(
+        apps.get_model("rules", "DeterminationStandard"),
+        apps.get_model("rules", "DeterminationClause"),
+        apps.get_model("accounts", "Industry"),
+    )
+
+
 def clauses_for(industry: Industry | None) -> QuerySet[DeterminationClause]:
     """The clauses of the active standards of an industry, of its parent's (the taxonomy has two levels)
     and, for a parent (a finding filed under 危险化学品 at large), of its sub-industries'."""

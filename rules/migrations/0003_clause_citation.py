@@ -2,15 +2,7 @@
 
 from django.db import migrations, models
 
-
-def load(apps, schema_editor):
-    from rules.standards import load_standards
-
-    load_standards(
-        apps.get_model("rules", "DeterminationStandard"),
-        apps.get_model("rules", "DeterminationClause"),
-        apps.get_model("accounts", "Industry"),
-    )
+from rules.standards import load_standards_from_apps
 
 
 class Migration(migrations.Migration):
@@ -24,5 +16,5 @@ class Migration(migrations.Migration):
             name="citation",
             field=models.CharField(blank=True, max_length=60, verbose_name="citation"),
         ),
-        migrations.RunPython(load, migrations.RunPython.noop),
+        migrations.RunPython(load_standards_from_apps, migrations.RunPython.noop),
     ]

@@ -3,15 +3,7 @@
 
 from django.db import migrations
 
-
-def load(apps, schema_editor):
-    from rules.standards import load_standards
-
-    load_standards(
-        apps.get_model("rules", "DeterminationStandard"),
-        apps.get_model("rules", "DeterminationClause"),
-        apps.get_model("accounts", "Industry"),
-    )
+from rules.standards import load_standards_from_apps
 
 
 class Migration(migrations.Migration):
@@ -19,4 +11,4 @@ class Migration(migrations.Migration):
         ("rules", "0003_clause_citation"),
     ]
 
-    operations = [migrations.RunPython(load, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(load_standards_from_apps, migrations.RunPython.noop)]

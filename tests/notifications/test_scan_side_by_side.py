@@ -27,11 +27,25 @@ def scene(inspector, head, rectifier):
     return build_scene(inspector=inspector, head=head, rectifier=rectifier)
 
 
+@pytest.fixture
+def threads(monkeypatch) -> list[str]:
+    """The name of the thread each batch ran in, in order."""
+    names: list[str] = []
+    insert_batch = reminders._Scan.insert_batch
+
+    def recorded(self, *args, **kwargs):
+        names.append(threading.current_thread().name)
+        return insert_batch(self, *args, **kwargs)
+
+    monkeypatch.setattr(reminders._Scan, "insert_batch", recorded)
+    return names
+
+
 def _rows() -> set[tuple]:
     return set(Reminder.objects.values_list("hazard_id", "stage", "deadline", "sequence", "recipient_id"))
 
 
-def test_batches_side_by_side_write_every_reminder_once_as_one_by_one_would(scene, monkeypatch):
+def test_batches_side_by_side_write_every_reminder_once_as_one_by_one_would(scene, threads, monkeypatch):
     hazards = [assigned_hazard(scene, days=5 + index % 3, major=index % 2 == 0) for index in range(7)]
     day = max(hazard.deadline for hazard in hazards) + timedelta(days=8)
     monkeypatch.setattr(reminders, "SCAN_BATCH", 2)  # four batches
@@ -42,14 +56,7 @@ def test_batches_side_by_side_write_every_reminder_once_as_one_by_one_would(scen
         transaction.set_rollback(True)
     assert expected and not Reminder.objects.exists()
 
-    threads: list[str] = []
-    insert_batch = reminders._Scan.insert_batch
-
-    def recorded(self, *args, **kwargs):
-        threads.append(threading.current_thread().name)
-        return insert_batch(self, *args, **kwargs)
-
-    monkeypatch.setattr(reminders._Scan, "insert_batch", recorded)
+    threads.clear()
     created = reminders.scan_deadlines(today=day, relay=False, workers=3)
 
     assert len(threads) == 4 and all(name.startswith("scan-batch-") for name in threads)
@@ -60,16 +67,8 @@ def test_batches_side_by_side_write_every_reminder_once_as_one_by_one_would(scen
     assert sum(reminders.scan_deadlines(today=day, relay=False, workers=3).values()) == 0
 
 
-def test_one_worker_runs_the_batches_in_the_calling_thread(scene, monkeypatch):
+def test_one_worker_runs_the_batches_in_the_calling_thread(scene, threads):
     hazard = assigned_hazard(scene, days=5)
-    threads: list[str] = []
-    insert_batch = reminders._Scan.insert_batch
-
-    def recorded(self, *args, **kwargs):
-        threads.append(threading.current_thread().name)
-        return insert_batch(self, *args, **kwargs)
-
-    monkeypatch.setattr(reminders._Scan, "insert_batch", recorded)
     reminders.scan_deadlines(today=hazard.deadline + timedelta(days=1), relay=False, workers=1)
     assert threads == [threading.current_thread().name]
     assert Reminder.objects.exists()
