@@ -33,4 +33,4 @@ RUN for po in locale/*/LC_MESSAGES/django.po; do pybabel compile -i "$po" -o "${
     && chown -R hunan:hunan /app/var
 USER hunan
 EXPOSE 8000
-CMD ["gunicorn", "hunan_safety.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4"]
+CMD ["gunicorn", "hunan_safety.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--worker-class", "gthread", "--threads", "2"]
