@@ -1,6 +1,7 @@
 """Throughput: gunicorn with the production settings, loaded by wrk over HTTP (issue 7).
 
-Starts gunicorn (`--throughput-workers` sync workers, DEBUG=0, static files collected and served by
+Starts gunicorn (`--throughput-workers` workers of `--throughput-threads` threads, 2 by default as the
+Dockerfile and docker-compose.yml run them, DEBUG=0, static files collected and served by
 WhiteNoise as in production) on the configured database, signs the personas in (a session row, as
 the login page would make), checks that each URL answers 200 for them, then runs wrk for
 `--throughput-seconds` at `--throughput-connections` connections against the ledger list (province
@@ -10,8 +11,8 @@ share the machine's cores, as they would on a one-box deployment.
 Figures: requests per second, p50 and p99 latency, and errors: socket errors, and every response
 that is not a 200 (counted by a small Lua script, so that a redirect to the login page or a 500
 can never pass for a served page). Targets (issue 19), on this machine: the ledger list ≥ 60
-requests/s, a detail page ≥ 150 requests/s, no errors. `--throughput-threads N` runs gthread
-workers with N threads each (the page waits on PostgreSQL part of its time).
+requests/s, a detail page ≥ 150 requests/s, no errors. `--throughput-threads 1` runs sync workers
+(a page waits on PostgreSQL part of its time: a second thread uses it).
 """
 
 import os
@@ -50,7 +51,11 @@ def add_arguments(parser) -> None:
     parser.add_argument("--throughput-connections", type=int, default=16, metavar="N", help="open connections (16)")
     parser.add_argument("--throughput-workers", type=int, default=4, metavar="N", help="gunicorn workers (4)")
     parser.add_argument(
-        "--throughput-threads", type=int, default=1, metavar="N", help="threads per worker (1: sync workers)"
+        "--throughput-threads",
+        type=int,
+        default=2,
+        metavar="N",
+        help="threads per worker (2, as deployed; 1: sync workers)",
     )
     parser.add_argument(
         "--throughput-static",
