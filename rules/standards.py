@@ -1,7 +1,8 @@
 """The determination standards library: one JSON file per standard in rules/data/standards/.
 
 Each file: code, title, number (文号), issuing_body, in_force_on, item_count (the number of items the
-issuing body announced), industries (taxonomy codes), source (the official document it was taken from)
+issuing body announced), industries (taxonomy codes; optionally industries_note, why these and not others,
+for the reader), source (the official document it was taken from)
 and clauses (number, text, and for standards numbered by article and item a citation: number "4.1",
 citation "第四条第（一）项"). `load_standards` brings the tables in line with the files: new standards and
 clauses are added, changed text is updated, and nothing is deleted (a hazard may link to a clause a
