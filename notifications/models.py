@@ -195,7 +195,7 @@ class Reminder(models.Model):
         _("sequence"), default=0, help_text=_("0 for the first reminder of its stage, 1 for the next repeat, …")
     )
     # Not indexed: nothing reads reminders by person (the bell reads notifications), and the scan
-    # writes one entry per reminder, hundreds of thousands a day (issue 19.3: 12% of a first scan).
+    # would write one entry per reminder, hundreds of thousands a day (issue 19.3).
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recipient"),

@@ -1,5 +1,6 @@
 """Reminders are not indexed by recipient: nothing reads them by person (the bell reads notifications),
-and the deadline scan writes one entry per reminder (issue 19.3: about 12% of a first scan's time).
+and the deadline scan would write one entry per reminder (issue 19.3; the time saved was within the
+bench machine's run-to-run noise).
 
 Only the index goes; the foreign key stays as it is (Django would drop and re-add the constraint,
 re-checking every row).
