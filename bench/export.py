@@ -324,7 +324,9 @@ def bare_openpyxl(rows: str) -> dict:
 
 
 def _plain_rows():
-    """The ledger query's values, made writable as plainly as possible: the chain as text, local dates."""
+    """The ledger query's values, made writable as plainly as possible: local dates, floats.
+
+    The chain's layers already come as text, made by the database (ledger.columns.CHAIN_FIELDS)."""
     from django.utils import timezone
 
     from ledger.export import ledger_rows
@@ -332,9 +334,7 @@ def _plain_rows():
     # The export's own reading of the rows (ids in order, then columns by id): the writers differ, not the fetch.
     for values in ledger_rows(_queryset()):
         yield [
-            "\n".join(" ".join(str(part) for part in entry.values() if part) for entry in value)
-            if isinstance(value, list)
-            else float(value)
+            float(value)
             if isinstance(value, Decimal)
             else timezone.localtime(value).date()
             if hasattr(value, "tzinfo") and getattr(value, "tzinfo", None) is not None

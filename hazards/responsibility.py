@@ -19,7 +19,7 @@ answered at the time.
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Func, Q, QuerySet, TextField
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, Post, Region, User
@@ -71,6 +71,45 @@ class ChainEntry:
             organization_id=organization.pk,
             phone=organization.phone,
             region=organization.region.name,
+        )
+
+
+# What an entry reads as in a ledger cell, in this order, blanks left out: "岳麓区应急管理局 局长 张三 0731-…".
+ENTRY_WORDS = ("organization", "post", "person", "phone")
+
+
+class ChainLayerText(Func):
+    """The entries of one layer of a hazard's responsibility chain, as text (ENTRY_WORDS, one entry a
+    line), computed by the database: the Excel export reads 100,000 chains without decoding one."""
+
+    output_field = TextField()
+
+    def __init__(self, layer: str):
+        self.layer = layer
+        super().__init__(F("responsibility_chain"))
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        chain, params = compiler.compile(self.source_expressions[0])
+        words = ", ".join(f"NULLIF(entry->>'{word}', '')" for word in ENTRY_WORDS)
+        return (
+            f"COALESCE((SELECT string_agg(concat_ws(' ', {words}), E'\\n' ORDER BY position)"
+            f" FROM jsonb_array_elements(CASE jsonb_typeof({chain}) WHEN 'array' THEN {chain} END)"
+            " WITH ORDINALITY AS chain(entry, position) WHERE entry->>'layer' = %s), '')",
+            [*params, *params, self.layer],
+        )
+
+    def as_sql(self, compiler, connection, **extra_context):
+        # SQLite (3.40 has no concat_ws): each word that is there with a space before it, the first space cut.
+        chain, params = compiler.compile(self.source_expressions[0])
+        words = " || ".join(
+            f"CASE WHEN json_extract(value, '$.{word}') <> '' THEN ' ' || json_extract(value, '$.{word}') ELSE '' END"
+            for word in ENTRY_WORDS
+        )
+        return (
+            f"COALESCE((SELECT group_concat(substr({words}, 2), char(10))"
+            f" FROM json_each(CASE json_type({chain}) WHEN 'array' THEN {chain} END)"
+            " WHERE json_extract(value, '$.layer') = %s), '')",
+            [*params, *params, self.layer],
         )
 
 

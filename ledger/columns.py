@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from hazards.responsibility import LAYERS
+from hazards.responsibility import LAYERS, ChainLayerText
 from hunan_safety.lazy import LazyText
 
 # How a column's cells are written: the cell format of each kind is in ledger/formats.py.
@@ -75,7 +75,12 @@ LEDGER_COLUMNS: tuple[Column, ...] = (
 
 OVERDUE_DAYS_COLUMN = [column.key for column in LEDGER_COLUMNS].index("overdue_days")
 
-# What the query reads: only the columns written; the joins (people, units, campaign) once, in SQL.
+# The chain's layers as text, made by the database (hazards.responsibility.ChainLayerText).
+CHAIN_FIELDS = tuple(f"chain_{layer}" for layer in LAYERS)
+LEDGER_EXPRESSIONS = {field: ChainLayerText(layer) for field, layer in zip(CHAIN_FIELDS, LAYERS, strict=True)}
+
+# What the query reads: only the columns written; the joins (people, units, campaign) once, in SQL;
+# the chain's layers last.
 LEDGER_FIELDS = (
     "number",
     "title",
@@ -95,7 +100,6 @@ LEDGER_FIELDS = (
     "funds",
     "rectifying_unit__name",
     "responsible_person",
-    "responsibility_chain",
     "deadline",
     "extension_count",
     "state",
@@ -108,6 +112,7 @@ LEDGER_FIELDS = (
     "listed_by__name",
     "on_the_spot",
     "campaign__name",
+    *CHAIN_FIELDS,
 )
 
 

@@ -42,11 +42,13 @@ from accounts.models import Industry, Region, User
 from accounts.scope import sees_everything
 from hazards.filters import HazardFilter
 from hazards.models import Hazard, HazardState
-from hazards.responsibility import LAYERS
 from hazards.states import days_overdue
+from hunan_safety.db import read_ahead
 from ledger.columns import (
+    CHAIN_FIELDS,
     INTEGER,
     LEDGER_COLUMNS,
+    LEDGER_EXPRESSIONS,
     LEDGER_FIELDS,
     OVERDUE_DAYS_COLUMN,
     PERCENT,
@@ -61,6 +63,7 @@ SIGNATURE_ROWS = 3  # a blank row and the signature block's two rows, under the 
 DATA_ROWS_PER_SHEET = EXCEL_MAX_ROWS - HEADER_ROWS - SIGNATURE_ROWS
 PAPER_SIZES = {"A4": 9, "A3": 8}  # Excel's paper codes
 CHUNK_SIZE = 2000  # rows fetched per round trip
+FIRST_CHAIN_FIELD = len(LEDGER_FIELDS) - len(CHAIN_FIELDS)
 PROGRESS_EVERY = 5000  # rows between two progress reports
 
 
@@ -104,11 +107,6 @@ def _query_dict(params: dict) -> QueryDict:
 def _person(last_name: str | None, first_name: str | None, username: str | None) -> str:
     # Chinese names are family name first, with no space (as User.get_full_name).
     return f"{last_name or ''}{first_name or ''}".strip() or (username or "")
-
-
-def _chain_entry(entry: dict) -> str:
-    parts = (entry.get("organization"), entry.get("post"), entry.get("person"), entry.get("phone"))
-    return " ".join(str(part) for part in parts if part)
 
 
 def _local_date(moment: dt.datetime | None, zone: dt.tzinfo) -> dt.date | None:
@@ -329,7 +327,6 @@ class LedgerWriter:
             funds,
             rectifying_unit,
             responsible_person,
-            chain,
             deadline,
             extension_count,
             state,
@@ -342,12 +339,8 @@ class LedgerWriter:
             listed_by,
             on_the_spot,
             campaign,
-        ) = record
+        ) = record[:FIRST_CHAIN_FIELD]
         overdue_days = days_overdue(state, deadline, today)
-        layers: dict[str, list[str]] = {layer: [] for layer in LAYERS}
-        for entry in chain or ():
-            if entry.get("layer") in layers:
-                layers[entry["layer"]].append(_chain_entry(entry))
         remarks = []
         if on_the_spot:
             remarks.append(self.on_the_spot)
@@ -377,7 +370,7 @@ class LedgerWriter:
             float(funds) if funds is not None else None,
             rectifying_unit,
             responsible_person,
-            *("\n".join(layers[layer]) for layer in LAYERS),
+            *record[FIRST_CHAIN_FIELD:],
             deadline,
             extension_count,
             self.state_labels.get(state, state),
@@ -548,10 +541,17 @@ def ledger_rows(hazards: QuerySet[Hazard]) -> Iterator[tuple]:
     ids at a time (the joins for the names). In one query, a filter whose size PostgreSQL cannot
     estimate (the search: the bigrams of one word are not independent, so it expects one row) makes
     it hash the whole result at every join and sort it on disk; by ids, each query's size is known.
+    The next chunk is read on a second connection while the caller writes this one (read_ahead).
     """
     ids = array("q", hazards.values_list("pk", flat=True).iterator(chunk_size=CHUNK_SIZE * 10))
-    columns = Hazard.objects.order_by().values_list("pk", *LEDGER_FIELDS)
-    for start in range(0, len(ids), CHUNK_SIZE):
+    columns = (
+        Hazard.objects.using(hazards.db).order_by().annotate(**LEDGER_EXPRESSIONS).values_list("pk", *LEDGER_FIELDS)
+    )
+
+    def chunk_rows(start: int) -> list[tuple]:
         chunk = ids[start : start + CHUNK_SIZE].tolist()
         found = {row[0]: row[1:] for row in columns.filter(pk__in=chunk)}
-        yield from (found[pk] for pk in chunk if pk in found)
+        return [found[pk] for pk in chunk if pk in found]
+
+    for rows in read_ahead(chunk_rows, range(0, len(ids), CHUNK_SIZE), using=hazards.db):
+        yield from rows

@@ -16,9 +16,11 @@ with a formula trigger also carries the quote-prefix style (ledger/formats.py).
 
 import importlib
 import os
+import re
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from operator import itemgetter
 from typing import Any, BinaryIO
 
 import xlsxwriter
@@ -37,6 +39,7 @@ except ImportError:
 NATIVE, PYTHON = "native", "python"
 TEXT_KINDS = ("text", "wrap")  # ledger.columns.TEXT and WRAP
 DATE_KIND = "date"
+MAY_START_FORMULA = re.compile("(?:^|\n)[" + re.escape("".join(FORMULA_TRIGGERS)) + "]")
 
 
 def writer_name() -> str:
@@ -198,6 +201,7 @@ class NativeSheet:
     def __init__(self, sheet: Any):
         self.sheet = sheet
         self.text_columns: tuple[int, ...] | None = None  # the ledger's text columns, found on its first row
+        self.texts_of: Callable[[Sequence], Any] | None = None
         self.write_string = self.write_number = self.write_datetime = sheet.write
         self.freeze_panes = sheet.freeze_panes
         self.autofilter = sheet.autofilter
@@ -236,9 +240,17 @@ class NativeSheet:
     def write_cells(self, row: int, cells: list, kinds: Sequence[str], plain: Sequence, quoted: Sequence) -> None:
         """One ledger row in one call; the rare text that could start a formula again, quote-prefixed."""
         self.sheet.write_row(row, 0, cells)
-        if self.text_columns is None:
+        if self.texts_of is None:
             self.text_columns = tuple(col for col, kind in enumerate(kinds) if kind in TEXT_KINDS)
-        for col in self.text_columns:
+            columns = self.text_columns
+            self.texts_of = (
+                itemgetter(*columns) if len(columns) > 1 else (lambda cells: [cells[col] for col in columns])
+            )
+        # One look at the row's texts together (a search in C, not twenty tests in Python); a line of a
+        # text that starts like a formula sends the row to the exact test, cell by cell.
+        if not MAY_START_FORMULA.search("\n".join(filter(None, self.texts_of(cells)))):
+            return
+        for col in self.text_columns or ():
             value = cells[col]
             if value and value.startswith(FORMULA_TRIGGERS):
                 self.sheet.write(row, col, value, quoted[col])
