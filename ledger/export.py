@@ -41,6 +41,7 @@ from openpyxl.utils import get_column_letter
 from accounts.models import Industry, Region, User
 from accounts.scope import sees_everything
 from hazards.filters import HazardFilter
+from hazards.listing import sort_keys
 from hazards.models import Hazard, HazardState
 from hazards.states import days_overdue
 from hunan_safety.db import read_ahead
@@ -543,7 +544,9 @@ def ledger_rows(hazards: QuerySet[Hazard]) -> Iterator[tuple]:
     it hash the whole result at every join and sort it on disk; by ids, each query's size is known.
     The next chunk is read on a second connection while the caller writes this one (read_ahead).
     """
-    ids = array("q", hazards.values_list("pk", flat=True).iterator(chunk_size=CHUNK_SIZE * 10))
+    # In the list's own order (hazards.listing.sort_keys): empty deadlines last on every database.
+    in_order = hazards.order_by(*(key.order() for key in sort_keys(hazards.query.order_by)))
+    ids = array("q", in_order.values_list("pk", flat=True).iterator(chunk_size=CHUNK_SIZE * 10))
     columns = (
         Hazard.objects.using(hazards.db).order_by().annotate(**LEDGER_EXPRESSIONS).values_list("pk", *LEDGER_FIELDS)
     )
