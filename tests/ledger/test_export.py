@@ -224,6 +224,7 @@ def test_the_about_sheet_says_who_when_which_filters_and_how_many(client, provin
         "overdue=true",
         "q=花炮",
         "sort=deadline",
+        "sort=-deadline",
         "county=430181&sort=-found_on",
         "level=bogus&due_within=x",
     ],
