@@ -187,6 +187,8 @@ class CampaignSerializer(serializers.ModelSerializer):
 
 class NotificationSerializer(serializers.ModelSerializer):
     text = serializers.CharField(read_only=True)
+    # An event's hazard, or a reminder's (its notification names it through the reminder).
+    hazard = serializers.IntegerField(source="about_id", read_only=True, allow_null=True)
 
     class Meta:
         model = Notification

@@ -380,8 +380,9 @@ class MyNotifications(ApiMixin, generics.ListAPIView):
     pagination_class = ById
 
     def get_queryset(self):
+        # A reminder's text and hazard come from its reminder's hazard: joined, not read row by row.
         return Notification.objects.for_recipient(self.request.user).select_related(
-            "actor", "hazard", "reminder", "digest"
+            "recipient", "actor", "hazard__rectifying_unit", "reminder__hazard__rectifying_unit", "digest"
         )
 
 

@@ -24,10 +24,14 @@ class ReadFilter(admin.SimpleListFilter):
 class NotificationAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Read-only: notifications are written by the workflow and read by their recipients."""
 
-    list_display = ["created_at", "recipient", "kind", "action", "hazard", "actor", "read_at"]
+    list_display = ["created_at", "recipient", "kind", "action", "about", "actor", "read_at"]
     list_filter = ["kind", "action", ReadFilter]
-    search_fields = ["recipient__username", "hazard__number"]
-    list_select_related = ["recipient", "actor", "hazard"]
+    search_fields = ["recipient__username", "hazard__number", "reminder__hazard__number"]
+    list_select_related = ["recipient", "actor", "hazard", "reminder__hazard"]
+
+    @admin.display(description=_("hazard"))
+    def about(self, notification: Notification):
+        return notification.about
 
 
 class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):

@@ -112,10 +112,8 @@ def _plan_claimed(
             "'reminder:' || planned.hazard_id || ':' || planned.stage || ':' || CAST(planned.deadline AS text)"
             " || ':' || planned.sequence"
         )
-        hazard = "planned.hazard_id"
     else:
         topic = "'digest:' || planned.recipient_id || ':' || CAST(planned.day AS text)"
-        hazard = "NULL"
     rows = f"{model._meta.db_table} planned"
     # The rows are the ones claimed with the token; their range of ids lets the primary key find
     # them (a token is claimed by one planner once: an index on it would be written for every row).
@@ -127,13 +125,14 @@ def _plan_claimed(
         LEFT JOIN {ChannelPreference._meta.db_table} choice ON choice.user_id = person.id
     """
     kind = Notification.Kind.REMINDER if is_reminder else Notification.Kind.DIGEST
+    # No hazard: a reminder's notification names it through its reminder (Notification.about).
     # A plain INSERT: the rows were claimed in this transaction, so none has its notification yet
     # (the one-to-one key still says so). ON CONFLICT would probe every unique index before each row.
     cursor.execute(
         f"""
         INSERT INTO {Notification._meta.db_table}
             (recipient_id, actor_id, hazard_id, kind, action, {own}, {other}, note, created_at, read_at)
-        SELECT planned.recipient_id, NULL, {hazard}, %s, '', planned.id, NULL, '', %s, NULL
+        SELECT planned.recipient_id, NULL, NULL, %s, '', planned.id, NULL, '', %s, NULL
         FROM {rows} WHERE {chosen}
         """,
         [kind, moment, *claimed],

@@ -40,8 +40,8 @@ def notification_read(request, pk: int):
         return redirect("notifications:digest", pk=notification.digest_id)
     if notification.link and url_has_allowed_host_and_scheme(notification.link, allowed_hosts=None):
         return redirect(notification.link)
-    if notification.hazard_id:
-        return redirect("hazards:detail", pk=notification.hazard_id)
+    if notification.about_id:
+        return redirect("hazards:detail", pk=notification.about_id)
     return redirect("notifications:list")
 
 

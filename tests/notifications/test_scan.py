@@ -51,6 +51,7 @@ def test_a_rerun_on_the_same_day_writes_nothing_at_all(scene, hazard):
     assert Reminder.objects.count() == 8
 
 
+@pytest.mark.postgres  # SQLite has no asynchronous commit to ask for
 def test_a_batch_that_inserts_commits_asynchronously_and_a_rerun_sets_nothing(scene, hazard):
     """The scan's rows are recomputable: a batch that writes may commit without waiting for its WAL."""
     day = hazard.deadline + timedelta(days=1)
@@ -132,3 +133,20 @@ def test_the_rung_table_is_the_ladder_evaluated_per_date(settings):
             assert reached == (row["major"] is None or row["major"] is major)
     # Each date's rungs appear: escalation for the deadlines seven working days back and more.
     assert {"deadline": "2026-09-30", "stage": Stage.ESCALATION, "sequence": 0, "major": None} in rows
+
+
+def test_a_reminders_notification_names_its_hazard_through_the_reminder(scene, hazard, rectifier, client):
+    """The scan writes the rectifier's in-app notice without repeating the hazard (a foreign-key check
+    on the largest table, per reminder); the list, the link and the API still say which hazard."""
+    reminders.scan_deadlines(today=hazard.deadline + timedelta(days=1))
+    notice = Notification.objects.get(recipient=rectifier, kind=Notification.Kind.REMINDER)
+    assert notice.hazard_id is None and notice.about == hazard and notice.about_id == hazard.pk
+
+    client.force_login(rectifier)
+    listed = client.get("/notifications/").content.decode()
+    assert 'data-testid="open-hazard"' in listed and hazard.number in listed
+    api = client.get("/api/v1/me/notifications/").json()
+    rows = api["results"] if isinstance(api, dict) else api
+    assert {row["hazard"] for row in rows if row["kind"] == "reminder"} == {hazard.pk}
+    opened = client.post(f"/notifications/{notice.pk}/read/")
+    assert opened.status_code == 302 and opened["Location"] == f"/hazards/{hazard.pk}/"
