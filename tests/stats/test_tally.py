@@ -38,7 +38,8 @@ from tests.hazards.workflow_helpers import (
 from tests.hazards.workflow_helpers import assign as assign_to
 from tests.stats.scene import build_scene, territorial_city_head
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
+# The tallies are kept on PostgreSQL only (stats.tally.in_use); elsewhere the statistics count the ledger.
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
 TODAY = date(2026, 6, 15)
 AGREE = {tally.FINDINGS: 0, tally.UNITS: 0}

@@ -152,6 +152,7 @@ def test_a_register_kept_as_a_gbk_csv_is_read_by_the_same_layer_as_the_ledger(in
     }
 
 
+@pytest.mark.postgres  # Django sends SQLite at most 999 parameters a statement: its batches are of 41 units
 def test_ten_thousand_units_import_in_a_handful_of_statements(inspector, django_assert_max_num_queries):
     rows = [good_row(serial, name=f"单位{serial}") for serial in range(1, 10_001)]
     check = importing.check_units(workbook(*rows), actor=inspector, file_name="big.xlsx")
