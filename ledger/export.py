@@ -56,7 +56,7 @@ from ledger.columns import (
     WRAP,
 )
 from ledger.formats import Formats, starts_formula
-from ledger.writers import open_workbook
+from ledger.writers import open_workbook, writer_for
 
 EXCEL_MAX_ROWS = 1_048_576
 HEADER_ROWS = 2  # the title row and the header row
@@ -525,12 +525,15 @@ def write_ledger(
     """Write the ledger workbook of the hazards `user` sees with the list's filters `params`; return the rows.
 
     Headers and labels are in the active language. `progress` is called every few thousand rows
-    with the number written so far. `writer` picks "native" or "python" (default: the settings').
+    with the number written so far. `writer` picks "native" or "python" (default: the settings'
+    choice for this many rows, ledger.writers.writer_for, counted from the ids the export reads first).
     """
     hazard_filter = ledger_filter(user, params)
     context = ExportContext.build(user, hazard_filter)
+    ids = ledger_ids(hazard_filter.qs)
+    writer = writer or writer_for(len(ids))
     ledger = LedgerWriter(output, context=context, rows_per_sheet=rows_per_sheet, writer=writer)
-    count = ledger.write_rows(ledger_rows(hazard_filter.qs), progress=progress)
+    count = ledger.write_rows(rows_by_id(ids, using=hazard_filter.qs.db), progress=progress)
     ledger.finish()
     return count
 
@@ -542,19 +545,28 @@ def ledger_rows(hazards: QuerySet[Hazard]) -> Iterator[tuple]:
     ids at a time (the joins for the names). In one query, a filter whose size PostgreSQL cannot
     estimate (the search: the bigrams of one word are not independent, so it expects one row) makes
     it hash the whole result at every join and sort it on disk; by ids, each query's size is known.
+    """
+    return rows_by_id(ledger_ids(hazards), using=hazards.db)
+
+
+def ledger_ids(hazards: QuerySet[Hazard]) -> array:
+    """The ids of `hazards`, in the list's own order (hazards.listing.sort_keys): empty deadlines
+    last on every database. 8 bytes an id."""
+    in_order = hazards.order_by(*(key.order() for key in sort_keys(hazards.query.order_by)))
+    return array("q", in_order.values_list("pk", flat=True).iterator(chunk_size=CHUNK_SIZE * 10))
+
+
+def rows_by_id(ids: array, *, using: str) -> Iterator[tuple]:
+    """The values of LEDGER_FIELDS of these hazards, CHUNK_SIZE at a time, in the order of `ids`.
+
     The next chunk is read on a second connection while the caller writes this one (read_ahead).
     """
-    # In the list's own order (hazards.listing.sort_keys): empty deadlines last on every database.
-    in_order = hazards.order_by(*(key.order() for key in sort_keys(hazards.query.order_by)))
-    ids = array("q", in_order.values_list("pk", flat=True).iterator(chunk_size=CHUNK_SIZE * 10))
-    columns = (
-        Hazard.objects.using(hazards.db).order_by().annotate(**LEDGER_EXPRESSIONS).values_list("pk", *LEDGER_FIELDS)
-    )
+    columns = Hazard.objects.using(using).order_by().annotate(**LEDGER_EXPRESSIONS).values_list("pk", *LEDGER_FIELDS)
 
     def chunk_rows(start: int) -> list[tuple]:
         chunk = ids[start : start + CHUNK_SIZE].tolist()
         found = {row[0]: row[1:] for row in columns.filter(pk__in=chunk)}
         return [found[pk] for pk in chunk if pk in found]
 
-    for rows in read_ahead(chunk_rows, range(0, len(ids), CHUNK_SIZE), using=hazards.db):
+    for rows in read_ahead(chunk_rows, range(0, len(ids), CHUNK_SIZE), using=using):
         yield from rows

@@ -5,6 +5,9 @@ rust_xlsxwriter builds the whole compressed file in memory when it closes (ledge
 """
 
 import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from hazards.models import Hazard
 from ledger import export, jobs, writers
@@ -56,3 +59,25 @@ def test_a_background_export_above_the_limit_is_written_whole_by_the_flat_writer
         exported = numbers(stream.read())
     visible = Hazard.objects.visible_to(inspector).values_list("number", flat=True)
     assert len(visible) > 1 and sorted(exported) == sorted(visible)
+
+
+@needs_native
+@pytest.mark.parametrize(("limit", "chosen"), [(1, writers.PYTHON), (1_000_000, writers.NATIVE)])
+def test_the_command_chooses_by_the_rows_it_reads_without_counting_them_first(
+    inspector, scene, settings, monkeypatch, tmp_path, limit, chosen
+):
+    settings.LEDGER_EXCEL_WRITER = "auto"
+    settings.LEDGER_NATIVE_WRITER_MAX_ROWS = limit
+    opened = []
+    open_workbook = writers.open_workbook
+
+    def spy(output, *, name=None):
+        opened.append(name)
+        return open_workbook(output, name=name)
+
+    monkeypatch.setattr(export, "open_workbook", spy)
+    with CaptureQueriesContext(connection) as queries:
+        call_command("export_ledger", "--user", inspector.username, "--out", str(tmp_path / "ledger.xlsx"))
+    assert opened == [chosen]
+    # The ids it reads first say how many rows there are: no COUNT over the whole scope before them.
+    assert not [query["sql"] for query in queries.captured_queries if "COUNT(" in query["sql"].upper()]

@@ -5,7 +5,7 @@ from django.http import QueryDict
 from django.utils import translation
 
 from hunan_safety.routers import reporting_reads
-from ledger import export, writers
+from ledger import export
 
 
 class Command(BaseCommand):
@@ -44,8 +44,8 @@ class Command(BaseCommand):
                 raise CommandError(f"--{field}: {' '.join(str(error) for error in errors)}")
             try:
                 with open(out, "wb") as output, reporting_reads():
-                    writer = writers.writer_for(hazard_filter.qs.count())
-                    rows = export.write_ledger(output, user=account, params=params, writer=writer)
+                    # The writer for this many rows (ledger.writers.writer_for), counted from the ids read first.
+                    rows = export.write_ledger(output, user=account, params=params)
             except OSError as error:
                 raise CommandError(f"cannot write {out}: {error.strerror or error}") from None
         self.stdout.write(f"export_ledger: {rows} hazards written to {out}")
