@@ -36,20 +36,24 @@ def test_a_writer_the_settings_name_is_kept_whatever_the_size(settings, chosen):
     assert writers.writer_for(1_000_000) == chosen
 
 
-@needs_native
-def test_a_background_export_above_the_limit_is_written_whole_by_the_flat_writer(
-    inspector, scene, settings, monkeypatch
-):
-    settings.LEDGER_EXCEL_WRITER = "auto"
-    settings.LEDGER_NATIVE_WRITER_MAX_ROWS = 1  # the inspector's scope holds more than one row
-    opened = []
+@pytest.fixture
+def opened(monkeypatch) -> list[str]:
+    """The writer of each workbook the export opens, in order."""
+    names: list[str] = []
     open_workbook = writers.open_workbook
 
     def spy(output, *, name=None):
-        opened.append(name)
+        names.append(name)
         return open_workbook(output, name=name)
 
     monkeypatch.setattr(export, "open_workbook", spy)
+    return names
+
+
+@needs_native
+def test_a_background_export_above_the_limit_is_written_whole_by_the_flat_writer(inspector, scene, settings, opened):
+    settings.LEDGER_EXCEL_WRITER = "auto"
+    settings.LEDGER_NATIVE_WRITER_MAX_ROWS = 1  # the inspector's scope holds more than one row
     job = ExportJob.objects.create(user=inspector, query="", language="en")
     jobs.run_export(job_id=job.pk)
     job.refresh_from_db()
@@ -64,18 +68,10 @@ def test_a_background_export_above_the_limit_is_written_whole_by_the_flat_writer
 @needs_native
 @pytest.mark.parametrize(("limit", "chosen"), [(1, writers.PYTHON), (1_000_000, writers.NATIVE)])
 def test_the_command_chooses_by_the_rows_it_reads_without_counting_them_first(
-    inspector, scene, settings, monkeypatch, tmp_path, limit, chosen
+    inspector, scene, settings, opened, tmp_path, limit, chosen
 ):
     settings.LEDGER_EXCEL_WRITER = "auto"
     settings.LEDGER_NATIVE_WRITER_MAX_ROWS = limit
-    opened = []
-    open_workbook = writers.open_workbook
-
-    def spy(output, *, name=None):
-        opened.append(name)
-        return open_workbook(output, name=name)
-
-    monkeypatch.setattr(export, "open_workbook", spy)
     with CaptureQueriesContext(connection) as queries:
         call_command("export_ledger", "--user", inspector.username, "--out", str(tmp_path / "ledger.xlsx"))
     assert opened == [chosen]
