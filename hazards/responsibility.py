@@ -88,7 +88,7 @@ class ChainLayerText(Func):
         self.layer = layer
         super().__init__(F("responsibility_chain"))
 
-    def as_postgresql(self, compiler, connection, **extra_context):
+    def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, list[Any]]:
         chain, params = compiler.compile(self.source_expressions[0])
         words = ", ".join(f"NULLIF(entry->>'{word}', '')" for word in ENTRY_WORDS)
         return (
@@ -98,7 +98,7 @@ class ChainLayerText(Func):
             [*params, *params, self.layer],
         )
 
-    def as_sql(self, compiler, connection, **extra_context):
+    def as_sql(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
         # SQLite (3.40 has no concat_ws): each word that is there with a space before it, the first space cut.
         chain, params = compiler.compile(self.source_expressions[0])
         words = " || ".join(

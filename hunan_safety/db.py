@@ -113,8 +113,8 @@ def read_ahead(
         for _item in items:
             succeeded, outcome = made.get()
             if not succeeded:
-                raise outcome  # type: ignore[misc]
-            yield outcome  # type: ignore[misc]
+                raise outcome
+            yield outcome
     finally:
         stop.set()
         thread.join()

@@ -552,7 +552,8 @@ def ledger_rows(hazards: QuerySet[Hazard]) -> Iterator[tuple]:
 def ledger_ids(hazards: QuerySet[Hazard]) -> array:
     """The ids of `hazards`, in the list's own order (hazards.listing.sort_keys): empty deadlines
     last on every database. 8 bytes an id."""
-    in_order = hazards.order_by(*(key.order() for key in sort_keys(hazards.query.order_by)))
+    ordering = [name for name in hazards.query.order_by if isinstance(name, str)]  # the list sorts by names
+    in_order = hazards.order_by(*(key.order() for key in sort_keys(ordering)))
     return array("q", in_order.values_list("pk", flat=True).iterator(chunk_size=CHUNK_SIZE * 10))
 
 

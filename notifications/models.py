@@ -139,13 +139,13 @@ class Notification(models.Model):
     @property
     def about(self) -> Hazard | None:
         """The hazard this notification is about: an event's own, a reminder's through its reminder."""
-        if self.hazard_id is None and self.reminder_id is not None:
+        if self.hazard_id is None and self.reminder is not None:
             return self.reminder.hazard
         return self.hazard
 
     @property
     def about_id(self) -> int | None:
-        if self.hazard_id is None and self.reminder_id is not None:
+        if self.hazard_id is None and self.reminder is not None:
             return self.reminder.hazard_id
         return self.hazard_id
 
