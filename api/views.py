@@ -382,7 +382,12 @@ class MyNotifications(ApiMixin, generics.ListAPIView):
     def get_queryset(self):
         # A reminder's text and hazard come from its reminder's hazard: joined, not read row by row.
         return Notification.objects.for_recipient(self.request.user).select_related(
-            "recipient", "actor", "hazard__rectifying_unit", "reminder__hazard__rectifying_unit", "digest"
+            "recipient",
+            "actor",
+            "hazard__rectifying_unit",
+            "reminder__hazard__rectifying_unit",
+            "reminder__hazard__unit",
+            "digest",
         )
 
 

@@ -84,7 +84,7 @@ def read_ahead(
     if len(items) < 2 or connection.vendor != "postgresql" or connection.in_atomic_block:
         yield from (produce(item) for item in items)
         return
-    made: queue.Queue = queue.Queue(maxsize=1)  # one answer waiting: memory stays that of two
+    made: queue.Queue = queue.Queue(maxsize=1)  # one answer waiting, one being made: at most three alive
     stop = threading.Event()
 
     def hand_over(outcome: tuple[bool, object]) -> bool:

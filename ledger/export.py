@@ -24,7 +24,8 @@ the user's), and the summary breaks down by county when the rows are one city's,
 import datetime as dt
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
@@ -533,7 +534,9 @@ def write_ledger(
     ids = ledger_ids(hazard_filter.qs)
     writer = writer or writer_for(len(ids))
     ledger = LedgerWriter(output, context=context, rows_per_sheet=rows_per_sheet, writer=writer)
-    count = ledger.write_rows(rows_by_id(ids, using=hazard_filter.qs.db), progress=progress)
+    # Closed on the way out, error or not: its read-ahead thread and connection end with the export.
+    with closing(rows_by_id(ids, using=hazard_filter.qs.db)) as rows:
+        count = ledger.write_rows(rows, progress=progress)
     ledger.finish()
     return count
 
@@ -557,7 +560,7 @@ def ledger_ids(hazards: QuerySet[Hazard]) -> array:
     return array("q", in_order.values_list("pk", flat=True).iterator(chunk_size=CHUNK_SIZE * 10))
 
 
-def rows_by_id(ids: array, *, using: str) -> Iterator[tuple]:
+def rows_by_id(ids: array, *, using: str) -> Generator[tuple, None, None]:
     """The values of LEDGER_FIELDS of these hazards, CHUNK_SIZE at a time, in the order of `ids`.
 
     The next chunk is read on a second connection while the caller writes this one (read_ahead).

@@ -619,7 +619,11 @@ def add_notifications(user, count: int, *, world, offset: int = 0) -> None:
         elif kind == 1:
             reminder = add_reminder(hazard, user, stage=REMINDER_STAGES[n % 4], sequence=n)
             Notification.objects.create(
-                recipient=user, kind=Notification.Kind.REMINDER, reminder=reminder, hazard=hazard, read_at=read_at
+                # As the scan writes them: the hazard is the reminder's (Notification.about), not repeated.
+                recipient=user,
+                kind=Notification.Kind.REMINDER,
+                reminder=reminder,
+                read_at=read_at,
             )
         else:
             digest = add_digest(user, items=1 + n % 4, day=today - timedelta(days=n))

@@ -3,8 +3,9 @@ scan writes it without a foreign-key check on the hazards table or an index entr
 index keeps the rows that name a hazard (events); notifications written before keep theirs, and both
 read the same.
 
-The old index goes by SQL: as an AlterField, Django would drop and re-add the foreign key, re-checking
-every row.
+The new index is built first (CREATE INDEX lets the bell and the list read meanwhile); the old one
+goes last, so the exclusive lock DROP INDEX takes lasts only until the commit right after it. It goes
+by SQL: as an AlterField, Django would drop and re-add the foreign key, re-checking every row.
 """
 
 import django.db.models.deletion
@@ -18,6 +19,12 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddIndex(
+            model_name="notification",
+            index=models.Index(
+                condition=models.Q(("hazard__isnull", False)), fields=["hazard"], name="notification_hazard_idx"
+            ),
+        ),
         migrations.SeparateDatabaseAndState(
             state_operations=[
                 migrations.AlterField(
@@ -41,11 +48,5 @@ class Migration(migrations.Migration):
                     ' ON "notifications_notification" ("hazard_id")',
                 ),
             ],
-        ),
-        migrations.AddIndex(
-            model_name="notification",
-            index=models.Index(
-                condition=models.Q(("hazard__isnull", False)), fields=["hazard"], name="notification_hazard_idx"
-            ),
         ),
     ]
