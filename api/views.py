@@ -380,15 +380,7 @@ class MyNotifications(ApiMixin, generics.ListAPIView):
     pagination_class = ById
 
     def get_queryset(self):
-        # A reminder's text and hazard come from its reminder's hazard: joined, not read row by row.
-        return Notification.objects.for_recipient(self.request.user).select_related(
-            "recipient",
-            "actor",
-            "hazard__rectifying_unit",
-            "reminder__hazard__rectifying_unit",
-            "reminder__hazard__unit",
-            "digest",
-        )
+        return Notification.objects.for_recipient(self.request.user).for_display()
 
 
 class MyWork(ApiMixin, APIView):

@@ -18,14 +18,7 @@ PAGE_SIZE = 30
 
 @require_GET
 def notification_list(request):
-    notifications = Notification.objects.for_recipient(request.user).select_related(
-        "recipient",
-        "actor",
-        "hazard__rectifying_unit",
-        "reminder__hazard__rectifying_unit",
-        "reminder__hazard__unit",
-        "digest",
-    )
+    notifications = Notification.objects.for_recipient(request.user).for_display()
     page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "notifications/notification_list.html", {"page": page})
 
