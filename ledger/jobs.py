@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from hunan_safety.routers import reporting_reads
-from ledger import export, writers
+from ledger import export
 from ledger.models import ExportJob
 
 logger = logging.getLogger(__name__)
@@ -194,9 +194,8 @@ def run_export(*, job_id: int) -> ExportJob | None:
                 percent = min(99, rows * 100 // total) if total else 99
                 _renew(job.pk, attempt, rows_written=rows, progress=percent)
 
-            rows = export.write_ledger(
-                output, user=user, params=params, progress=progress, writer=writers.writer_for(total)
-            )
+            # The writer for this many rows is write_ledger's choice (ledger.writers.writer_for).
+            rows = export.write_ledger(output, user=user, params=params, progress=progress)
             output.seek(0)
             job.file_name = export.export_file_name(job.created_at)
             job.file.save("ledger.xlsx", File(output), save=False)
