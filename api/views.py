@@ -38,6 +38,7 @@ from inspections.models import Campaign, Inspection
 from ledger import jobs, tasks
 from ledger.models import ExportJob
 from notifications.models import ChannelPreference, Notification
+from notifications.services import notice_reminders
 
 SUPPORTED_LANGUAGES = {code for code, _name in settings.LANGUAGES}
 
@@ -381,6 +382,10 @@ class MyNotifications(ApiMixin, generics.ListAPIView):
 
     def get_queryset(self):
         return Notification.objects.for_recipient(self.request.user).for_display()
+
+    def list(self, request, *args, **kwargs):
+        notice_reminders(request.user)  # the reminders in the bell, as rows of the list
+        return super().list(request, *args, **kwargs)
 
 
 class MyWork(ApiMixin, APIView):

@@ -7,7 +7,8 @@ each case's time at 1M over its time at 100k under 2 (the ledger grows tenfold, 
 
 Cases, each in a fresh process (bench._common.measure):
 - floor: a bare SELECT count(*) of the due open work (what any scan has to read), the reference;
-- scan, first run: creates every due reminder, its in-app notification and delivery rows;
+- scan, first run: creates every due reminder and its delivery rows (in-app: the reminder, planned, is
+  in its recipient's bell; its notification is written when they open their notifications);
 - scan, rerun: the same day again, which must create nothing.
 
 The bench's hazards are numbered HN-BENCHR-…, found in 2020 and scanned as of 2020-06-15, so that

@@ -40,7 +40,7 @@ class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 @admin.register(Reminder)
 class ReminderAdmin(ReadOnlyAdmin):
-    list_display = ["due_on", "hazard", "stage", "sequence", "deadline", "recipient", "claimed_at"]
+    list_display = ["due_on", "hazard", "stage", "sequence", "deadline", "recipient", "claimed_at", "noticed_at"]
     list_filter = ["stage", "due_on"]
     search_fields = ["hazard__number", "recipient__username", "recipient__last_name"]
     list_select_related = ["hazard", "recipient"]

@@ -1,8 +1,9 @@
 """Delivering reminders and digests, exactly once per channel, whatever crashes or runs twice.
 
 1. `plan_deliveries` claims the reminders and digests nobody has planned (a conditional UPDATE: a
-   second planner finds nothing left) and, in the same transaction, writes the in-app notification
-   (the in-app channel: delivered there and then, so it needs no outbox row) and one pending
+   second planner finds nothing left) and, in the same transaction, delivers the in-app channel
+   there and then, with no outbox row (a digest's notification is written; a claimed reminder is in
+   its recipient's bell, its notification written when they open the list) and one pending
    `Delivery` row per other channel the recipient wants: one INSERT … SELECT per kind of row, done
    by the database (a scan plans hundreds of thousands). `plan_claimed` does the same for the rows
    a scan's batch has just inserted already claimed, by their ids.
@@ -98,9 +99,9 @@ def _plan_batch(model: type[Reminder] | type[Digest], batch_size: int) -> int | 
 def _plan_claimed(
     cursor: Any, model: type[Reminder] | type[Digest], ids: list[int], token: uuid.UUID, now: datetime
 ) -> None:
-    """For these rows, claimed with `token`, in the database: the in-app notification of each (the in-app channel,
-    delivered there and then: the notification is its record, no delivery row is written for it)
-    and a pending delivery per other channel the recipient wants — e-mail when they have an address,
+    """For these rows, claimed with `token`, in the database: the in-app channel (a digest's notification;
+    a reminder is in the bell by being claimed: no delivery row is written for either) and a
+    pending delivery per other channel the recipient wants — e-mail when they have an address,
     their organisation's chat webhook when it has one and is active. Without a saved choice,
     ChannelPreference's defaults: both on.
     """
@@ -124,19 +125,20 @@ def _plan_claimed(
         JOIN {User._meta.db_table} person ON person.id = planned.recipient_id
         LEFT JOIN {ChannelPreference._meta.db_table} choice ON choice.user_id = person.id
     """
-    kind = Notification.Kind.REMINDER if is_reminder else Notification.Kind.DIGEST
-    # No hazard: a reminder's notification names it through its reminder (Notification.about).
-    # A plain INSERT: the rows were claimed in this transaction, so none has its notification yet
-    # (the one-to-one key still says so). ON CONFLICT would probe every unique index before each row.
-    cursor.execute(
-        f"""
-        INSERT INTO {Notification._meta.db_table}
-            (recipient_id, actor_id, hazard_id, kind, action, {own}, {other}, note, created_at, read_at)
-        SELECT planned.recipient_id, NULL, NULL, %s, '', planned.id, NULL, '', %s, NULL
-        FROM {rows} WHERE {chosen}
-        """,
-        [kind, moment, *claimed],
-    )
+    if not is_reminder:
+        # A plain INSERT: the rows were claimed in this transaction, so none has its notification yet
+        # (the one-to-one key still says so). ON CONFLICT would probe every unique index before each row.
+        # A reminder has none here: claimed, it is in its recipient's bell, and its notification is
+        # written when they open their notifications (services.notice_reminders).
+        cursor.execute(
+            f"""
+            INSERT INTO {Notification._meta.db_table}
+                (recipient_id, actor_id, hazard_id, kind, action, digest_id, reminder_id, note, created_at, read_at)
+            SELECT planned.recipient_id, NULL, NULL, %s, '', planned.id, NULL, '', %s, NULL
+            FROM {rows} WHERE {chosen}
+            """,
+            [Notification.Kind.DIGEST, moment, *claimed],
+        )
     columns = (
         f"({own}, {other}, channel, status, organization_id, topic, address, attempts, last_error, response,"
         " created_at, next_attempt_at, queued_at, claimed_at, sent_at)"

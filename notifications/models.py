@@ -3,7 +3,8 @@
 A row records what happened and for whom, not how it travelled. Reminders and digests (DESIGN.md
 section 6) are data too: a `Reminder` row per rung of a hazard's ladder and person, a `Digest` row
 per head and day, each shown in-app by its `Notification` and sent on the other channels it goes
-out by (e-mail, webhook) through one `Delivery` row each.
+out by (e-mail, webhook) through one `Delivery` row each. A reminder's notification is written when
+its recipient opens their notifications; until then the bell counts the reminder itself.
 """
 
 from itertools import groupby
@@ -224,8 +225,8 @@ class Reminder(models.Model):
     sequence = models.PositiveSmallIntegerField(
         _("sequence"), default=0, help_text=_("0 for the first reminder of its stage, 1 for the next repeat, …")
     )
-    # Not indexed: nothing reads reminders by person (the bell reads notifications), and the scan
-    # would write one entry per reminder, hundreds of thousands a day (issue 19.3).
+    # Indexed only where the bell reads reminders by person (reminder_in_bell_idx): a full index
+    # would be written once per reminder, hundreds of thousands a day, and grow for ever (issue 19.3).
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recipient"),
@@ -241,6 +242,11 @@ class Reminder(models.Model):
     # Set once, when a planner claims the row and creates its deliveries (a conditional UPDATE).
     claimed_by = models.UUIDField(_("claimed by"), null=True, blank=True, editable=False)
     claimed_at = models.DateTimeField(_("deliveries planned"), null=True, blank=True)
+    # A planned reminder is in its recipient's bell at once (counted by reminder_in_bell_idx); its
+    # `Notification` row is written when the recipient next opens their notifications, which sets
+    # this (notifications.services.notice_reminders). The scan writes no notification: hundreds of
+    # thousands a day, most of them read by nobody on the day, cost it a third of its time (issue 19.3).
+    noticed_at = models.DateTimeField(_("in the notifications since"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("reminder")
@@ -254,6 +260,12 @@ class Reminder(models.Model):
         indexes = [
             # Stays small: only rows whose deliveries nobody has planned yet.
             models.Index(fields=["id"], condition=Q(claimed_at__isnull=True), name="reminder_unclaimed_idx"),
+            # Only the planned reminders not yet in their recipient's notifications.
+            models.Index(
+                fields=["recipient"],
+                condition=Q(claimed_at__isnull=False, noticed_at__isnull=True),
+                name="reminder_in_bell_idx",
+            ),
         ]
 
     def __str__(self) -> str:

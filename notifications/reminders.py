@@ -50,7 +50,7 @@ from hazards.responsibility import LAYERS
 from hazards.states import overdue_q
 from hunan_safety.compiled import CompiledQuery
 from notifications import delivery, sql
-from notifications.models import Delivery, Digest, Notification, Reminder
+from notifications.models import Delivery, Digest, Reminder
 from notifications.signals import deadline_reached
 from rules.calendar import WorkingCalendar, working_calendar
 
@@ -715,7 +715,7 @@ def create_digests(*, today: date | None = None, relay: bool = True) -> int:
 TIMELINE_RUNGS = 12
 
 
-# The in-app channel of a planned reminder: its notification, there as soon as it was planned.
+# The in-app channel of a planned reminder: in its recipient's bell as soon as it was planned.
 IN_APP_SENT: dict[str, Any] = {
     "channel": Delivery.Channel.IN_APP,
     "label": Delivery.Channel.IN_APP.label,
@@ -725,19 +725,11 @@ IN_APP_SENT: dict[str, Any] = {
 }
 
 
-def _notified(reminder: Reminder) -> bool:
-    """Whether the reminder is in its recipient's notifications (select_related: no query)."""
-    try:
-        return reminder.notification is not None
-    except Notification.DoesNotExist:
-        return False
-
-
 # Read on every hazard's page, most often finding none: compiled once (hunan_safety/compiled.py).
 _SENT = CompiledQuery(
     lambda hazard_id: (
         Reminder.objects.filter(hazard_id=hazard_id)
-        .select_related("recipient", "notification")
+        .select_related("recipient")
         .order_by("-due_on", "-deadline", "stage", "sequence", "recipient_id")
     ),
     "hazard_id",
@@ -775,7 +767,7 @@ def reminders_sent(hazard: Hazard) -> dict:
             for channel_delivery in reminder.deliveries.all()
             if channel_delivery.channel != Delivery.Channel.IN_APP
         ]
-        if _notified(reminder):
+        if reminder.claimed_at is not None:
             channels.append(IN_APP_SENT)
         rung["people"].append(
             {

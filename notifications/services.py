@@ -1,14 +1,23 @@
-"""Writing notifications and marking them read. The workflow decides who is told; this module only tells them."""
+"""Writing notifications and marking them read. The workflow decides who is told; this module only tells them.
+
+A planned reminder is in its recipient's bell from the moment it is planned, but its notification
+row is written when they open their notifications (`notice_reminders`): the deadline scan plans
+hundreds of thousands a day, and most are read later, by e-mail or by nobody (issue 19.3). The bell
+counts both, so what it says is what the list shows once opened.
+"""
 
 from collections.abc import Iterable
+from datetime import datetime
 
-from django.db.models import Count
+from django.db import connection, transaction
+from django.db.models import F, Func, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import User
 from hazards.models import Hazard
 from hunan_safety.compiled import CompiledQuery
-from notifications.models import Notification
+from notifications import sql
+from notifications.models import Notification, Reminder
 
 
 def notify(
@@ -63,25 +72,86 @@ def mark_read(*, user: User, notification_id: int) -> Notification:
 
 
 def mark_all_read(*, user: User) -> int:
-    """Mark every unread notification of `user` read; return how many were unread."""
-    return Notification.objects.for_recipient(user).unread().update(read_at=timezone.now())
+    """Mark every unread notification of `user` read, the reminders in their bell included; return how many."""
+    now = timezone.now()
+    noticed = 0
+    while (batch := notice_reminders(user, read_at=now)) == NOTICE_BATCH:
+        noticed += batch
+    return noticed + batch + Notification.objects.for_recipient(user).unread().update(read_at=now)
 
 
-# The header's bell on every page: compiled once (hunan_safety/compiled.py); no row when none is unread.
+# Reminders written into someone's notifications per call: the newest first. Someone back after months
+# away may have tens of thousands; the list shows the newest, and each opening writes the next batch.
+NOTICE_BATCH = 2000
+
+
+def notice_reminders(user: User, *, read_at: datetime | None = None) -> int:
+    """Write the notification of each of `user`'s planned reminders that has none yet, the newest
+    NOTICE_BATCH of them; return how many. `read_at`: written already read (mark all read).
+
+    Called before a person's notifications are listed or marked read. Each reminder is noticed once,
+    whoever else opens the list at the same moment: the conditional UPDATE marks it (a second one
+    waits, then finds it marked), and only what it marked gets a notification, dated when the
+    reminder was made so that the list keeps its order.
+    """
+    table, notifications = Reminder._meta.db_table, Notification._meta.db_table
+    in_bell = "recipient_id = %s AND claimed_at IS NOT NULL AND noticed_at IS NULL"
+    noticed = f"""
+        UPDATE {table} SET noticed_at = %s
+        WHERE id IN (SELECT id FROM {table} WHERE {in_bell} ORDER BY id DESC LIMIT %s) AND noticed_at IS NULL
+        RETURNING id, recipient_id, created_at
+    """
+    params = [sql.value(Reminder._meta.get_field("noticed_at"), timezone.now()), user.pk, NOTICE_BATCH]
+    columns = "(recipient_id, actor_id, hazard_id, kind, action, reminder_id, digest_id, note, created_at, read_at)"
+    values = "SELECT recipient_id, NULL, NULL, %s, '', id, NULL, '', created_at, %s"
+    written = [Notification.Kind.REMINDER, sql.value(Notification._meta.get_field("read_at"), read_at)]
+    with connection.cursor() as cursor:
+        if sql.postgresql():
+            # One statement: nothing to wrap in a transaction, and one round trip when nothing is new.
+            cursor.execute(
+                f"WITH noticed AS ({noticed}) INSERT INTO {notifications} {columns}"
+                f" {values} FROM noticed ORDER BY created_at, id ON CONFLICT DO NOTHING",
+                [*params, *written],
+            )
+            return cursor.rowcount
+        # SQLite cannot feed an UPDATE's rows to an INSERT: the two in one transaction.
+        with transaction.atomic():
+            cursor.execute(noticed, params)
+            ids = [pk for pk, *_ in cursor.fetchall()]
+            if not ids:
+                return 0
+            chosen, param = sql.id_in("id", ids)
+            cursor.execute(
+                f"INSERT INTO {notifications} {columns} {values} FROM {table} WHERE {chosen}"
+                " ORDER BY created_at, id ON CONFLICT DO NOTHING",
+                [*written, param],
+            )
+            return len(ids)
+
+
+def _count(queryset: QuerySet) -> Subquery:
+    """COUNT(*) of `queryset` as a subquery (no GROUP BY: one row, 0 when none)."""
+    return Subquery(queryset.order_by().annotate(count=Func(F("pk"), function="COUNT")).values("count"))
+
+
+# The header's bell on every page: compiled once (hunan_safety/compiled.py). Two counts on two small
+# indexes: the unread notifications (notification_unread_idx) and the reminders in the bell whose
+# notification is not written yet (reminder_in_bell_idx).
 _UNREAD = CompiledQuery(
     lambda user_id: (
-        Notification.objects.filter(recipient_id=user_id)
-        .unread()
-        .order_by()
-        .values("recipient_id")
-        .annotate(count=Count("pk"))
-        .values_list("count", flat=True)
+        User.objects.filter(pk=user_id)
+        .annotate(
+            unread=_count(Notification.objects.filter(recipient_id=OuterRef("pk")).unread()),
+            in_bell=_count(
+                Reminder.objects.filter(recipient_id=OuterRef("pk"), claimed_at__isnull=False, noticed_at__isnull=True)
+            ),
+        )
+        .values_list("unread", "in_bell")
     ),
     "user_id",
 )
 
 
 def unread_count(user: User) -> int:
-    """How many of `user`'s notifications are unread (one COUNT on the (recipient, read_at) index)."""
-    counts = _UNREAD.run(user_id=user.pk)
-    return counts[0] if counts else 0
+    """How many of `user`'s notifications are unread, the reminders in their bell not written yet included."""
+    return sum(next(iter(_UNREAD.run(user_id=user.pk)), (0, 0)))

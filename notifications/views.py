@@ -18,6 +18,7 @@ PAGE_SIZE = 30
 
 @require_GET
 def notification_list(request):
+    services.notice_reminders(request.user)
     notifications = Notification.objects.for_recipient(request.user).for_display()
     page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "notifications/notification_list.html", {"page": page})

@@ -23,6 +23,8 @@ from hazards import workflow
 from hazards.models import Hazard
 from hazards.responsibility import ChainEntry
 from hunan_safety.celery import app
+from notifications.models import Reminder
+from notifications.services import notice_reminders
 from tests.factories import OrganizationFactory, PostFactory, UserFactory, region
 from tests.hazards.workflow_helpers import in_days, report
 
@@ -267,3 +269,9 @@ def celery_eager():
         yield
     finally:
         app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
+def everyone_opens_their_notifications() -> int:
+    """Each person reminded opens their notifications; return how many reminders that wrote into them."""
+    people = User.objects.filter(pk__in=Reminder.objects.values("recipient_id")).order_by("pk")
+    return sum(notice_reminders(person) for person in people)

@@ -11,11 +11,11 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
-from notifications import channels, delivery, reminders
+from notifications import channels, delivery, reminders, services
 from notifications.models import ChannelPreference, Delivery, Notification, Reminder
 from tests.factories import UserFactory
 from tests.hazards.workflow_helpers import text
-from tests.notifications.reminder_helpers import ChatRobot, assigned_hazard, build_scene, celery_eager
+from tests.notifications.reminder_helpers import ChatRobot, celery_eager
 
 # Deadlines, found-on dates and "overdue" are relative to today: a fixed today (tests/conftest.py).
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
@@ -32,16 +32,6 @@ def media_root(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def site_url(settings):
     settings.SITE_URL = "https://safety.example.gov.cn"
-
-
-@pytest.fixture
-def scene(inspector, head, rectifier):
-    return build_scene(inspector=inspector, head=head, rectifier=rectifier)
-
-
-@pytest.fixture
-def hazard(scene):
-    return assigned_hazard(scene)
 
 
 def with_webhook(scene, url: str):
@@ -210,6 +200,7 @@ def test_one_channel_failing_does_not_stop_the_others(scene, hazard, mailoutbox)
     assert outcomes == {Status.RETRYING: 1, Status.SENT: 1}
     assert Delivery.objects.get(channel=Channel.EMAIL).last_error == "OSError: SMTP server down"
     assert webhook_deliveries().get().status == Status.SENT and len(robot.requests) == 1
+    services.notice_reminders(scene.rectifier)  # the rectifier opens their notifications
     assert Notification.objects.filter(recipient=scene.rectifier, kind=Notification.Kind.REMINDER).count() == 1
 
 
@@ -229,9 +220,10 @@ def test_channels_follow_each_persons_choice_and_in_app_is_always_on(scene, haza
         person.username: set(Delivery.objects.filter(reminder__recipient=person).values_list("channel", flat=True))
         for person in (scene.rectifier, scene.colleague, scene.manager)
     }
-    # In-app is each one's notification (always); the other channels are outbox rows, as each chose.
+    # In-app is each one's bell, then notification (always); the other channels are outbox rows, as each chose.
     assert channels_of == {"rectifier": set(), "unit_colleague": {Channel.EMAIL}, "manager": set()}
     for person in (scene.rectifier, scene.colleague, scene.manager):
+        services.notice_reminders(person)
         assert Notification.objects.filter(recipient=person, reminder__hazard=hazard).count() == 1
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from notifications import reminders
 from notifications.models import Reminder
-from tests.notifications.reminder_helpers import assigned_hazard, build_scene
+from tests.notifications.reminder_helpers import assigned_hazard
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
@@ -18,11 +18,6 @@ FROZEN = date(2026, 6, 15)
 @pytest.fixture(autouse=True)
 def _working_days(settings, _calendar_days):
     settings.REMINDER_DAY_COUNT = "working"
-
-
-@pytest.fixture
-def scene(inspector, head, rectifier):
-    return build_scene(inspector=inspector, head=head, rectifier=rectifier)
 
 
 def due_on(scene, deadline: date, **kwargs):

@@ -33,7 +33,13 @@ from notifications import reminders
 from notifications.models import Delivery, Notification, Reminder
 from notifications.tasks import deliver as deliver_task
 from tests.factories import EnterpriseFactory, HazardFactory, UserFactory, region
-from tests.notifications.reminder_helpers import REDIS_TRANSPORT_OPTIONS, BlackHole, ChatRobot, celery_broker
+from tests.notifications.reminder_helpers import (
+    REDIS_TRANSPORT_OPTIONS,
+    BlackHole,
+    ChatRobot,
+    celery_broker,
+    everyone_opens_their_notifications,
+)
 
 pytestmark = [
     pytest.mark.redis,
@@ -216,8 +222,9 @@ def test_each_due_reminder_is_delivered_exactly_once_across_concurrent_scans_and
     reminder_rows = Reminder.objects.all()
     webhook_rows = Delivery.objects.filter(channel=Delivery.Channel.WEBHOOK)
     assert reminder_rows.count() == HAZARDS
+    # The in-app channel is the bell, then the notification: no outbox row for it.
+    assert everyone_opens_their_notifications() == HAZARDS
     assert Notification.objects.filter(kind=Notification.Kind.REMINDER).count() == HAZARDS
-    # The in-app channel is the notification itself: no outbox row for it.
     assert not Delivery.objects.filter(channel=Delivery.Channel.IN_APP).exists()
     assert webhook_rows.count() == HAZARDS
     assert set(webhook_rows.values_list("status", flat=True)) == {Delivery.Status.SENT}

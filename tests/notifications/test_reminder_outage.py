@@ -23,6 +23,7 @@ from tests.notifications.reminder_helpers import (
     build_scene,
     celery_broker,
     celery_eager,
+    everyone_opens_their_notifications,
 )
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +78,7 @@ def test_with_the_broker_unreachable_the_web_answers_and_the_next_scan_delivers(
         connections_during_the_scan = len(hole.connections)
     # The web request never connected; the scan did (and gave up).
     assert connections_during_the_scan >= 1
+    assert everyone_opens_their_notifications() == 3
     assert Notification.objects.filter(kind=Notification.Kind.REMINDER).count() == 3
     email = Delivery.objects.get(channel=Delivery.Channel.EMAIL)
     assert (email.status, email.queued_at, email.attempts) == (Status.PENDING, None, 0)

@@ -22,7 +22,11 @@ from notifications import reminders
 from notifications.models import Delivery, Digest, Notification, Reminder
 from tests.factories import EnterpriseFactory, HazardFactory, OrganizationFactory, UserFactory, region
 from tests.hazards.workflow_helpers import ask_extension, move_to, report, text
-from tests.notifications.reminder_helpers import LIUYANG, assigned_hazard, build_scene
+from tests.notifications.reminder_helpers import (
+    LIUYANG,
+    assigned_hazard,
+    everyone_opens_their_notifications,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
@@ -33,16 +37,6 @@ NOTHING = {Stage.DUE_SOON: 0, Stage.DUE_TODAY: 0, Stage.OVERDUE: 0, Stage.ESCALA
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def scene(inspector, head, rectifier):
-    return build_scene(inspector=inspector, head=head, rectifier=rectifier)
-
-
-@pytest.fixture
-def hazard(scene):
-    return assigned_hazard(scene)
 
 
 def scan(day):
@@ -254,7 +248,9 @@ def test_a_second_scan_creates_and_delivers_nothing(scene, hazard):
     assert scan(day) == NOTHING
     assert (Reminder.objects.count(), Notification.objects.count(), Delivery.objects.count()) == counts
     assert sum(first.values()) == Reminder.objects.count() == 8
-    # One in-app notification per reminder: the in-app channel needs no outbox row.
+    # One in-app notification per reminder, once its recipient opens their notifications: the in-app
+    # channel needs no outbox row.
+    assert everyone_opens_their_notifications() == 8
     assert Notification.objects.filter(kind=Notification.Kind.REMINDER).count() == 8
     assert set(Notification.objects.values_list("reminder", flat=True)) == set(
         Reminder.objects.values_list("pk", flat=True)
@@ -267,9 +263,9 @@ def test_rows_left_unplanned_by_a_crashed_scan_are_delivered_by_the_next(scene, 
     import uuid
 
     assert len(reminders.insert_due_reminders(today=hazard.deadline, scan=uuid.uuid4())) == 3
-    assert not Notification.objects.exists()
+    assert everyone_opens_their_notifications() == 0  # not planned: in nobody's bell
     assert scan(hazard.deadline) == NOTHING
-    assert Notification.objects.filter(kind=Notification.Kind.REMINDER).count() == 3
+    assert everyone_opens_their_notifications() == 3
 
 
 def _open_hazards(scene, count: int, deadline):
@@ -424,13 +420,13 @@ def test_the_digest_page_is_its_recipients_alone(client, scene, head, hazard, in
 
 def test_the_bell_shows_the_reminder_in_the_readers_language(scene, hazard, client):
     scan(hazard.deadline + timedelta(days=4))
-    notification = Notification.objects.get(recipient=scene.rectifier, kind=Notification.Kind.REMINDER)
-    with translation.override("en"):
-        assert notification.text == f"{hazard.number} “{hazard.title}” is 4 days overdue (deadline {hazard.deadline})"
     client.force_login(scene.rectifier)
     client.cookies["django_language"] = "en"
     page = client.get("/notifications/").content.decode()
     assert f"{hazard.number} “{hazard.title}” is 4 days overdue" in text(page)
+    notification = Notification.objects.get(recipient=scene.rectifier, kind=Notification.Kind.REMINDER)
+    with translation.override("en"):
+        assert notification.text == f"{hazard.number} “{hazard.title}” is 4 days overdue (deadline {hazard.deadline})"
 
 
 def test_the_hazards_page_shows_the_reminders_sent(scene, hazard, client, head):
@@ -444,14 +440,14 @@ def test_the_hazards_page_shows_the_reminders_sent(scene, hazard, client, head):
     assert scene.portfolio_leader.get_full_name() in card and "In-app" in card
 
 
-def test_the_in_app_channel_shows_from_the_notification_once_with_or_without_an_older_row(scene, hazard):
-    """In-app is the notification (no delivery row since issue 19.3); rows planned before still show once."""
+def test_the_in_app_channel_shows_once_planned_with_or_without_an_older_row(scene, hazard):
+    """In-app is the bell, once planned (no delivery row since issue 19.3); rows planned before still show once."""
     scan(hazard.deadline)
     reminder = Reminder.objects.filter(hazard=hazard).first()
     planned_before = Reminder.objects.filter(hazard=hazard).exclude(pk=reminder.pk).first()
     Delivery.objects.create(reminder=planned_before, channel=Delivery.Channel.IN_APP, status=Delivery.Status.SENT)
     unplanned = Reminder.objects.filter(hazard=hazard).exclude(pk__in=[reminder.pk, planned_before.pk]).first()
-    Notification.objects.filter(reminder=unplanned).delete()
+    Reminder.objects.filter(pk=unplanned.pk).update(claimed_by=None, claimed_at=None)
     channels = {
         person["name"]: [channel["channel"] for channel in person["channels"]]
         for person in reminders.reminders_sent(hazard)["rungs"][0]["people"]

@@ -14,21 +14,11 @@ from hazards.models import HazardState
 from notifications import reminders
 from notifications.models import Delivery, Notification, Reminder
 from tests.factories import HazardFactory
-from tests.notifications.reminder_helpers import assigned_hazard, build_scene
+from tests.notifications.reminder_helpers import assigned_hazard
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
 Stage = Reminder.Stage
-
-
-@pytest.fixture
-def scene(inspector, head, rectifier):
-    return build_scene(inspector=inspector, head=head, rectifier=rectifier)
-
-
-@pytest.fixture
-def hazard(scene):
-    return assigned_hazard(scene)
 
 
 def _writes(queries) -> list[str]:
@@ -82,12 +72,13 @@ def test_the_next_rung_on_a_later_day_is_inserted_and_planned_by_the_database(sc
         created = reminders.scan_deadlines(today=hazard.deadline + timedelta(days=4), relay=False)
     assert created[Stage.OVERDUE] == 5  # the first repeat, sequence 1
     assert set(Reminder.objects.filter(stage=Stage.OVERDUE).values_list("sequence", flat=True)) == {0, 1}
-    # One statement inserts the reminders, one the notifications (the in-app channel), one per other
-    # channel the deliveries.
+    # One statement inserts the reminders and one per other channel the deliveries. The in-app
+    # channel writes nothing: planned, the reminders are in their recipients' bells.
     inserts = [query["sql"] for query in later.captured_queries if "INSERT INTO" in query["sql"].upper()]
-    assert len(inserts) == 1 + 1 + 2, inserts
+    assert len(inserts) == 1 + 2, inserts
     repeat = Reminder.objects.filter(sequence=1)
-    assert Notification.objects.filter(reminder__in=repeat).count() == 5
+    assert repeat.count() == 5 and not repeat.filter(claimed_at__isnull=True).exists()
+    assert not Notification.objects.filter(reminder__in=repeat).exists()
     assert not Delivery.objects.filter(reminder__in=repeat, channel=Delivery.Channel.IN_APP).exists()
     email = Delivery.objects.get(reminder__in=repeat, channel=Delivery.Channel.EMAIL)
     assert email.address == "rectifier@example.gov.cn" and email.status == Delivery.Status.PENDING
@@ -136,15 +127,15 @@ def test_the_rung_table_is_the_ladder_evaluated_per_date(settings):
 
 
 def test_a_reminders_notification_names_its_hazard_through_the_reminder(scene, hazard, rectifier, client):
-    """The scan writes the rectifier's in-app notice without repeating the hazard (a foreign-key check
-    on the largest table, per reminder); the list, the link and the API still say which hazard."""
+    """The rectifier's in-app notice of a reminder does not repeat the hazard (a foreign-key check on
+    the largest table, per reminder); the list, the link and the API still say which hazard."""
     reminders.scan_deadlines(today=hazard.deadline + timedelta(days=1))
-    notice = Notification.objects.get(recipient=rectifier, kind=Notification.Kind.REMINDER)
-    assert notice.hazard_id is None and notice.about == hazard and notice.about_id == hazard.pk
-
     client.force_login(rectifier)
     listed = client.get("/notifications/").content.decode()
     assert 'data-testid="open-hazard"' in listed and hazard.number in listed
+    notice = Notification.objects.get(recipient=rectifier, kind=Notification.Kind.REMINDER)
+    assert notice.hazard_id is None and notice.about == hazard and notice.about_id == hazard.pk
+
     api = client.get("/api/v1/me/notifications/").json()
     rows = api["results"] if isinstance(api, dict) else api
     assert {row["hazard"] for row in rows if row["kind"] == "reminder"} == {hazard.pk}

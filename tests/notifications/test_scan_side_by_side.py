@@ -13,18 +13,13 @@ from django.db import transaction
 
 from notifications import reminders
 from notifications.models import Notification, Reminder
-from tests.notifications.reminder_helpers import assigned_hazard, build_scene
+from tests.notifications.reminder_helpers import assigned_hazard, everyone_opens_their_notifications
 
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("reference_data", "frozen_today"),
 ]
-
-
-@pytest.fixture
-def scene(inspector, head, rectifier):
-    return build_scene(inspector=inspector, head=head, rectifier=rectifier)
 
 
 @pytest.fixture
@@ -62,7 +57,8 @@ def test_batches_side_by_side_write_every_reminder_once_as_one_by_one_would(scen
     assert len(threads) == 4 and all(name.startswith("scan-batch-") for name in threads)
     assert _rows() == expected
     assert sum(created.values()) == len(expected)
-    # Each in its recipient's notifications once (the in-app channel), whichever thread wrote it.
+    # Each in its recipient's notifications once (the in-app channel), whichever thread planned it.
+    assert everyone_opens_their_notifications() == len(expected)
     assert Notification.objects.filter(kind=Notification.Kind.REMINDER).count() == len(expected)
     assert sum(reminders.scan_deadlines(today=day, relay=False, workers=3).values()) == 0
 

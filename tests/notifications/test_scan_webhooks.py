@@ -15,19 +15,9 @@ from api.models import WebhookDelivery, WebhookEndpoint
 from notifications import reminders
 from tests.api.test_webhooks import SECRET, receiver  # noqa: F401 - the local receiving system
 from tests.factories import region
-from tests.notifications.reminder_helpers import assigned_hazard, build_scene
+from tests.notifications.reminder_helpers import assigned_hazard
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
-
-
-@pytest.fixture
-def scene(inspector, head, rectifier):
-    return build_scene(inspector=inspector, head=head, rectifier=rectifier)
-
-
-@pytest.fixture
-def hazard(scene):
-    return assigned_hazard(scene)
 
 
 def _endpoint(url="http://127.0.0.1:9/", *, events=("overdue", "escalated"), code=None, industries=()):
