@@ -365,9 +365,11 @@ class Digest(models.Model):
 class Delivery(models.Model):
     """One reminder or digest on one channel: its status, attempts, last error and the response.
 
-    The in-app channel has none: the notification written in the planner's transaction is its record
-    (rows of channel in_app are from before). E-mail and webhook deliveries wait as `pending` rows (an outbox): a worker claims each with a conditional
-    UPDATE before sending, so a second task for the same row does nothing.
+    The in-app channel has none: a planned reminder is in its recipient's bell (its notification is
+    written when they open their notifications), a digest's notification is written by the planner
+    (rows of channel in_app are from before). E-mail and webhook deliveries wait as `pending` rows
+    (an outbox): a worker claims each with a conditional UPDATE before sending, so a second task for
+    the same row does nothing.
     """
 
     class Channel(models.TextChoices):

@@ -3,7 +3,7 @@
 A planned reminder is in its recipient's bell from the moment it is planned, but its notification
 row is written when they open their notifications (`notice_reminders`): the deadline scan plans
 hundreds of thousands a day, and most are read later, by e-mail or by nobody (issue 19.3). The bell
-counts both, so what it says is what the list shows once opened.
+counts both: the unread notifications and the planned reminders whose notification is not written yet.
 """
 
 from collections.abc import Iterable
@@ -87,21 +87,17 @@ NOTICE_BATCH = 2000
 
 def notice_reminders(user: User, *, read_at: datetime | None = None) -> int:
     """Write the notification of each of `user`'s planned reminders that has none yet, the newest
-    NOTICE_BATCH of them; return how many. `read_at`: written already read (mark all read).
+    NOTICE_BATCH of them; return how many reminders this noticed. `read_at`: written already read.
 
     Called before a person's notifications are listed or marked read. Each reminder is noticed once,
     whoever else opens the list at the same moment: the conditional UPDATE marks it (a second one
     waits, then finds it marked), and only what it marked gets a notification, dated when the
-    reminder was made so that the list keeps its order.
+    reminder was made, so that the list, by date, keeps the order in which things happened.
     """
     table, notifications = Reminder._meta.db_table, Notification._meta.db_table
-    in_bell = "recipient_id = %s AND claimed_at IS NOT NULL AND noticed_at IS NULL"
-    noticed = f"""
-        UPDATE {table} SET noticed_at = %s
-        WHERE id IN (SELECT id FROM {table} WHERE {in_bell} ORDER BY id DESC LIMIT %s) AND noticed_at IS NULL
-        RETURNING id, recipient_id, created_at
-    """
-    params = [sql.value(Reminder._meta.get_field("noticed_at"), timezone.now()), user.pk, NOTICE_BATCH]
+    in_bell = f"SELECT id FROM {table} WHERE recipient_id = %s AND claimed_at IS NOT NULL AND noticed_at IS NULL"
+    newest = [user.pk, NOTICE_BATCH]
+    noticed_at = sql.value(Reminder._meta.get_field("noticed_at"), timezone.now())
     columns = "(recipient_id, actor_id, hazard_id, kind, action, reminder_id, digest_id, note, created_at, read_at)"
     values = "SELECT recipient_id, NULL, NULL, %s, '', id, NULL, '', created_at, %s"
     written = [Notification.Kind.REMINDER, sql.value(Notification._meta.get_field("read_at"), read_at)]
@@ -109,24 +105,38 @@ def notice_reminders(user: User, *, read_at: datetime | None = None) -> int:
         if sql.postgresql():
             # One statement: nothing to wrap in a transaction, and one round trip when nothing is new.
             cursor.execute(
-                f"WITH noticed AS ({noticed}) INSERT INTO {notifications} {columns}"
-                f" {values} FROM noticed ORDER BY created_at, id ON CONFLICT DO NOTHING",
-                [*params, *written],
+                f"""WITH noticed AS (
+                        UPDATE {table} SET noticed_at = %s
+                        WHERE id IN ({in_bell} ORDER BY id DESC LIMIT %s) AND noticed_at IS NULL
+                        RETURNING id, recipient_id, created_at
+                    ), written AS (
+                        INSERT INTO {notifications} {columns} {values} FROM noticed
+                        ORDER BY created_at, id ON CONFLICT DO NOTHING
+                    )
+                    SELECT COUNT(*) FROM noticed""",
+                [noticed_at, *newest, *written],
             )
-            return cursor.rowcount
-        # SQLite cannot feed an UPDATE's rows to an INSERT: the two in one transaction.
+            return cursor.fetchone()[0]
+        # SQLite: a read first, so that an opening with nothing new takes no write lock; then the
+        # UPDATE and the INSERT (SQLite cannot feed an UPDATE's rows to one) in one transaction.
+        cursor.execute(f"{in_bell} ORDER BY id DESC LIMIT %s", newest)
+        pending = [pk for (pk,) in cursor.fetchall()]
+        if not pending:
+            return 0
         with transaction.atomic():
-            cursor.execute(noticed, params)
-            ids = [pk for pk, *_ in cursor.fetchall()]
-            if not ids:
-                return 0
-            chosen, param = sql.id_in("id", ids)
+            chosen, param = sql.id_in("id", pending)
+            cursor.execute(
+                f"UPDATE {table} SET noticed_at = %s WHERE {chosen} AND noticed_at IS NULL RETURNING id",
+                [noticed_at, param],
+            )
+            marked = [pk for (pk,) in cursor.fetchall()]
+            chosen, param = sql.id_in("id", marked)
             cursor.execute(
                 f"INSERT INTO {notifications} {columns} {values} FROM {table} WHERE {chosen}"
                 " ORDER BY created_at, id ON CONFLICT DO NOTHING",
                 [*written, param],
             )
-            return len(ids)
+            return len(marked)
 
 
 def _count(queryset: QuerySet) -> Subquery:

@@ -2,22 +2,36 @@
 the recipient next opens their notifications (`noticed_at` says when). The deadline scan no longer
 writes one per reminder (issue 19.3).
 
-The reminders that already have their notification are marked noticed when it was written, and so
-are planned ones without any (written before the notification became the in-app channel's record):
-nothing already in someone's notifications shows twice, and nothing old appears as new. The index
-is built after that update, so it starts with nothing in it.
+The reminders already there are noticed: they have their notification (or were planned before it
+became the in-app record), so nothing shows twice and nothing old appears as new. The column comes
+with the migration's moment as its default for the rows already there, which PostgreSQL records
+once instead of rewriting every reminder (never deleted: hundreds of millions in a few years); then
+the few not planned yet are set back to NULL, to reach the bell when planned. The index is built
+last, with only what is pending in it.
+
+Backwards, each planned reminder still in a bell gets the notification the earlier code expects.
 """
 
+import django.utils.timezone
 from django.db import migrations, models
-from django.db.models import OuterRef, Subquery
-from django.db.models.functions import Coalesce
 
 
-def mark_what_is_already_noticed(apps, schema_editor):
+def unplanned_are_not_noticed(apps, schema_editor):
+    Reminder = apps.get_model("notifications", "Reminder")
+    Reminder.objects.filter(claimed_at__isnull=True).update(noticed_at=None)
+
+
+def write_what_is_in_the_bells(apps, schema_editor):
     Reminder = apps.get_model("notifications", "Reminder")
     Notification = apps.get_model("notifications", "Notification")
-    written = Notification.objects.filter(reminder_id=OuterRef("pk")).values("created_at")[:1]
-    Reminder.objects.filter(claimed_at__isnull=False).update(noticed_at=Coalesce(Subquery(written), "claimed_at"))
+    pending = Reminder.objects.filter(claimed_at__isnull=False, noticed_at__isnull=True, notification__isnull=True)
+    for reminder in pending.order_by("pk").values("pk", "recipient_id", "created_at").iterator(chunk_size=2000):
+        Notification.objects.create(
+            recipient_id=reminder["recipient_id"],
+            kind="reminder",
+            reminder_id=reminder["pk"],
+            created_at=reminder["created_at"],
+        )
 
 
 class Migration(migrations.Migration):
@@ -31,10 +45,15 @@ class Migration(migrations.Migration):
             model_name="reminder",
             name="noticed_at",
             field=models.DateTimeField(
-                blank=True, editable=False, null=True, verbose_name="in the notifications since"
+                blank=True,
+                editable=False,
+                null=True,
+                default=django.utils.timezone.now,
+                verbose_name="in the notifications since",
             ),
+            preserve_default=False,
         ),
-        migrations.RunPython(mark_what_is_already_noticed, migrations.RunPython.noop, elidable=True),
+        migrations.RunPython(unplanned_are_not_noticed, write_what_is_in_the_bells),
         migrations.AddIndex(
             model_name="reminder",
             index=models.Index(

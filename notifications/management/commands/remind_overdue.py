@@ -44,4 +44,4 @@ class Command(BaseCommand):
             sent = ", ".join(f"{status} {count}" for status, count in sorted(outcomes.items())) or "none due"
             self.stdout.write(f"e-mail and webhook deliveries: {sent}")
         else:
-            self.stdout.write("In-app notifications delivered; e-mail and webhook deliveries queued for the workers.")
+            self.stdout.write("In each recipient's bell; e-mail and webhook deliveries queued for the workers.")
