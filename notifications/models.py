@@ -22,6 +22,10 @@ from hazards.models import Hazard, HazardEvent
 
 Action = HazardEvent.Action
 
+# A reminder in its recipient's bell: planned, its notification not written yet. The bell counts
+# these (services.unread_count) on their own index; notice_reminders writes them (its SQL says the same).
+IN_BELL = Q(claimed_at__isnull=False, noticed_at__isnull=True)
+
 # Marked for the catalogue here, translated in `Notification.text`: each reader gets their language.
 SENTENCES: dict[str, str] = {
     # Translators: a notification; actor is a person's name, number a ledger number (HN-…), title a hazard's title.
@@ -263,7 +267,7 @@ class Reminder(models.Model):
             # Only the planned reminders not yet in their recipient's notifications.
             models.Index(
                 fields=["recipient"],
-                condition=Q(claimed_at__isnull=False, noticed_at__isnull=True),
+                condition=IN_BELL,
                 name="reminder_in_bell_idx",
             ),
         ]

@@ -17,7 +17,7 @@ from accounts.models import User
 from hazards.models import Hazard
 from hunan_safety.compiled import CompiledQuery
 from notifications import sql
-from notifications.models import Notification, Reminder
+from notifications.models import IN_BELL, Notification, Reminder
 
 
 def notify(
@@ -95,6 +95,7 @@ def notice_reminders(user: User, *, read_at: datetime | None = None) -> int:
     reminder was made, so that the list, by date, keeps the order in which things happened.
     """
     table, notifications = Reminder._meta.db_table, Notification._meta.db_table
+    # IN_BELL, as SQL: the planner reads reminder_in_bell_idx.
     in_bell = f"SELECT id FROM {table} WHERE recipient_id = %s AND claimed_at IS NOT NULL AND noticed_at IS NULL"
     newest = [user.pk, NOTICE_BATCH]
     noticed_at = sql.value(Reminder._meta.get_field("noticed_at"), timezone.now())
@@ -152,9 +153,7 @@ _UNREAD = CompiledQuery(
         User.objects.filter(pk=user_id)
         .annotate(
             unread=_count(Notification.objects.filter(recipient_id=OuterRef("pk")).unread()),
-            in_bell=_count(
-                Reminder.objects.filter(recipient_id=OuterRef("pk"), claimed_at__isnull=False, noticed_at__isnull=True)
-            ),
+            in_bell=_count(Reminder.objects.filter(IN_BELL, recipient_id=OuterRef("pk"))),
         )
         .values_list("unread", "in_bell")
     ),
